@@ -1,0 +1,31 @@
+/**
+ * The only place that writes to the terminal, so commands stay testable:
+ * tests pass an {@linkcode Output} that collects lines instead.
+ *
+ * @module
+ */
+
+/** Where a command writes its lines. */
+export interface Output {
+  /** A line for standard output. */
+  out(line: string): void;
+  /** A line for standard error. */
+  err(line: string): void;
+}
+
+/** Writes to the process's standard output and error. */
+export function consoleOutput(): Output {
+  return {
+    // deno-lint-ignore no-console
+    out: (line) => console.log(line),
+    // deno-lint-ignore no-console
+    err: (line) => console.error(line),
+  };
+}
+
+/** Collects lines in memory; for tests. */
+export function memoryOutput(): Output & { lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
+}
