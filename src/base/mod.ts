@@ -1,7 +1,17 @@
 /**
- * Pure building blocks shared by every layer: errors and small helpers.
- * No I/O, no globals.
+ * Pure building blocks shared by every layer: errors, hybrid logical clocks
+ * and the data model. No I/O, no globals.
+ *
+ * @example
+ * ```ts
+ * import { formatHlc, parseHlc } from "./mod.ts";
+ * const t = parseHlc("1758255553000:0:df");
+ * if (typeof t !== "string") formatHlc(t); // "001758255553000:00000:df"
+ * ```
  *
  * @module
  */
 export * from "./errors.ts";
+export * from "./hlc.ts";
+export * from "./hlc_clock.ts";
+export * from "./data_model.ts";

@@ -1,0 +1,192 @@
+/**
+ * A running graph: builds a node per operation and an edge per connection,
+ * then takes records at the source and delivers results to the sinks.
+ *
+ * @module
+ */
+import { type Hlc, WeirError } from "../base/mod.ts";
+import type { GraphDefinition, Operation } from "../graph/mod.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import { type Behavior, Node } from "./node.ts";
+import type { OperatorLogic, SinkWriter } from "./operator.ts";
+import { accumulateBehavior } from "./operators/accumulate.ts";
+import { branchBehavior } from "./operators/branch.ts";
+import type { BehaviorContext } from "./operators/context.ts";
+import { delayBehavior } from "./operators/delay.ts";
+import { filterBehavior } from "./operators/filter.ts";
+import { mapBehavior } from "./operators/map.ts";
+import { passthroughBehavior } from "./operators/passthrough.ts";
+import { sinkBehavior } from "./operators/sink.ts";
+import type { Rec } from "./record.ts";
+import { collectingSideOutputs, type SideOutputs } from "./side_output.ts";
+import { SourceProgress } from "./source_progress.ts";
+import type { OperationStats } from "./stats.ts";
+
+/** Options for {@linkcode Dataflow.start}. */
+export interface DataflowOptions {
+  /** Makes the operator code for a map, filter, branch, delay or accumulate operation. */
+  logic(operation: Operation): OperatorLogic | Promise<OperatorLogic>;
+  /** Where a sink operation writes. */
+  sink(operation: Operation): SinkWriter;
+  /** Late records and dead letters. @default kept in memory */
+  side?: SideOutputs;
+  /** The wall clock for the idle frontier. @default the system clock */
+  clock?: Clock;
+  /** Quiet input time after which the source frontier follows the wall clock. @default 1000 */
+  idleMs?: number;
+  /** How far behind the latest time a record may arrive and still be on time. @default 0 */
+  latenessMs?: number;
+  /** Records each operation may hold queued before its sender waits. @default 8192 */
+  queueCapacity?: number;
+}
+
+function behaviorFor(kind: OperatorLogic["kind"], logic: OperatorLogic, ctx: BehaviorContext): Behavior {
+  switch (logic.kind) {
+    case "map":
+      return mapBehavior(logic, ctx);
+    case "filter":
+      return filterBehavior(logic, ctx);
+    case "branch":
+      return branchBehavior(logic, ctx);
+    case "delay":
+      return delayBehavior(logic, ctx);
+    case "accumulate":
+      return accumulateBehavior(logic, ctx);
+  }
+  throw new TypeError(`Unknown operator kind "${kind}"`);
+}
+
+/** A graph that is running. */
+export class Dataflow {
+  readonly graph: GraphDefinition;
+  readonly #nodes: Map<string, Node>;
+  readonly #source: SourceProgress;
+  readonly #logic: OperatorLogic[];
+  readonly #sinks: SinkWriter[];
+  #fatal: unknown;
+  #failed: Promise<never>;
+  #fail: (error: unknown) => void = () => {};
+
+  private constructor(
+    graph: GraphDefinition,
+    parts: { nodes: Map<string, Node>; source: SourceProgress; logic: OperatorLogic[]; sinks: SinkWriter[] },
+  ) {
+    this.graph = graph;
+    this.#nodes = parts.nodes;
+    this.#source = parts.source;
+    this.#logic = parts.logic;
+    this.#sinks = parts.sinks;
+    this.#failed = new Promise<never>((_, reject) => (this.#fail = reject));
+    this.#failed.catch(() => {});
+  }
+
+  /** Builds the graph's operators and starts the source's idle clock. */
+  static async start(graph: GraphDefinition, options: DataflowOptions): Promise<Dataflow> {
+    const capacity = options.queueCapacity ?? 8192;
+    const ctx: BehaviorContext = { side: options.side ?? collectingSideOutputs() };
+    let flow: Dataflow | undefined;
+    const onFatal = (error: unknown) => {
+      if (flow) flow.#onFatal(error);
+    };
+    const nodes = new Map<string, Node>();
+    const logic: OperatorLogic[] = [];
+    const sinks: SinkWriter[] = [];
+    try {
+      for (const op of graph.operations) {
+        const node = new Node(op.name, op.operationType, capacity, onFatal);
+        nodes.set(op.name, node);
+        if (op.operationType === "source" || op.operationType === "concatenate") {
+          node.behavior = passthroughBehavior;
+        } else if (op.operationType === "sink") {
+          const writer = options.sink(op);
+          sinks.push(writer);
+          node.behavior = sinkBehavior(writer);
+        } else {
+          const l = await options.logic(op);
+          logic.push(l);
+          if (l.kind !== op.operationType) {
+            throw new WeirError(
+              "operator_failed",
+              `Operation "${op.name}" is a ${op.operationType} but its operator is a ${l.kind}`,
+            );
+          }
+          node.behavior = behaviorFor(op.operationType, l, ctx);
+        }
+      }
+    } catch (error) {
+      await Promise.allSettled(logic.map((l) => l.close?.()));
+      throw error;
+    }
+    for (const c of graph.connections) {
+      const from = nodes.get(c.from)!;
+      const to = nodes.get(c.to)!;
+      const edge = { to, frontier: from.outFrontier };
+      to.inputs.push(edge);
+      const arm = from.kind === "branch" ? (c.arm ?? "False") : "";
+      from.outputs.set(arm, [...from.edges(arm), edge]);
+    }
+    const sourceNode = [...nodes.values()].find((n) => n.kind === "source")!;
+    const source = new SourceProgress(sourceNode, {
+      clock: options.clock ?? systemClock,
+      idleMs: options.idleMs ?? 1000,
+      latenessMs: options.latenessMs ?? 0,
+      side: ctx.side,
+    });
+    flow = new Dataflow(graph, { nodes, source, logic, sinks });
+    return flow;
+  }
+
+  /** Feeds records to the source; resolves when they are accepted (back-pressure). */
+  push(records: readonly Rec[]): Promise<void> {
+    if (this.#fatal !== undefined) return Promise.reject(this.#fatal);
+    return Promise.race([this.#source.push(records), this.#failed]);
+  }
+
+  /** Promises the source will send nothing earlier than `time`. */
+  advanceTo(time: Hlc): void {
+    this.#source.advanceTo(time);
+  }
+
+  /** The source's frontier. */
+  get frontier(): Hlc {
+    return this.#source.frontier;
+  }
+
+  /** Ends the input, waits until every sink has everything, then releases the operators. */
+  async close(): Promise<void> {
+    try {
+      await Promise.race([this.#source.close(), this.#failed]);
+      const sinks = [...this.#nodes.values()].filter((n) => n.kind === "sink");
+      await Promise.race([Promise.all(sinks.map((n) => n.finished())), this.#failed]);
+    } finally {
+      await this.#release();
+    }
+  }
+
+  /** Stops at once without draining: for shutdown after a failure. */
+  async stop(): Promise<void> {
+    this.#source.stop();
+    await this.#release();
+  }
+
+  /** Counters per operation name. */
+  stats(): Record<string, OperationStats> {
+    const out: Record<string, OperationStats> = {};
+    for (const [name, node] of this.#nodes) out[name] = { ...node.stats };
+    return out;
+  }
+
+  async #release(): Promise<void> {
+    await Promise.allSettled([
+      ...this.#logic.map((l) => l.close?.()),
+      ...this.#sinks.map((s) => s.close?.()),
+    ]);
+  }
+
+  #onFatal(error: unknown): void {
+    if (this.#fatal !== undefined) return;
+    this.#fatal = error;
+    this.#source.stop();
+    this.#fail(error);
+  }
+}

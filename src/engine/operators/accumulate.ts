@@ -1,0 +1,91 @@
+/**
+ * accumulate: one staged value per logical time. Each batch's records at time
+ * t are folded into t's staged value (the first fold starts from an empty
+ * message at t); when the frontier passes t the staged value is emitted once,
+ * at t, and forgotten. A record at a time already emitted is late.
+ *
+ * @module
+ */
+import {
+  compareHlc,
+  type DataModel,
+  emptyMessage,
+  type Hlc,
+  HLC_MAX,
+  HLC_MIN,
+  maxHlc,
+} from "../../base/mod.ts";
+import { MinHeap } from "../heap.ts";
+import type { Behavior } from "../node.ts";
+import { type AccumulateGroup, type AccumulateLogic, Failure } from "../operator.ts";
+import type { Rec } from "../record.ts";
+import { type BehaviorContext, deadLetter } from "./context.ts";
+import { invoke } from "./invoke.ts";
+
+interface Staged {
+  readonly time: Hlc;
+  value: DataModel;
+}
+
+function keyOf(t: Hlc): string {
+  return `${t.ms}:${t.counter}:${t.node}`;
+}
+
+/** The behaviour of an accumulate operation running `logic`. */
+export function accumulateBehavior(logic: AccumulateLogic, ctx: BehaviorContext): Behavior {
+  const staged = new Map<string, Staged>();
+  const order = new MinHeap<Staged>((a, b) => compareHlc(a.time, b.time));
+  let closedBefore = HLC_MIN;
+  return {
+    async process(node, batch) {
+      const groups = new Map<string, { time: Hlc; records: Rec[] }>();
+      for (const record of batch) {
+        if (compareHlc(record.time, closedBefore) < 0) {
+          node.stats.late++;
+          ctx.side.late({ operation: node.name, record, frontier: closedBefore });
+          continue;
+        }
+        const key = keyOf(record.time);
+        const g = groups.get(key);
+        if (g) g.records.push(record);
+        else groups.set(key, { time: record.time, records: [record] });
+      }
+      if (groups.size === 0) return;
+      const list = [...groups.values()];
+      const calls: AccumulateGroup[] = list.map((g) => ({
+        time: g.time,
+        staged: staged.get(keyOf(g.time))?.value ?? emptyMessage(g.time),
+        inputs: g.records.map((r) => r.data),
+      }));
+      const results = await invoke(calls, (c) => logic.process(c));
+      for (let i = 0; i < list.length; i++) {
+        const r = results[i]!;
+        const g = list[i]!;
+        if (r instanceof Failure) {
+          for (const record of g.records) deadLetter(ctx, node, record, r);
+          continue;
+        }
+        const key = keyOf(g.time);
+        const entry = staged.get(key);
+        if (entry) {
+          entry.value = r;
+        } else {
+          const fresh = { time: g.time, value: r };
+          staged.set(key, fresh);
+          order.push(fresh);
+        }
+      }
+    },
+    async advance(node, frontier) {
+      const ready: Rec[] = [];
+      while (order.size > 0 && compareHlc(order.peek()!.time, frontier) < 0) {
+        const entry = order.pop()!;
+        staged.delete(keyOf(entry.time));
+        ready.push({ time: entry.time, data: entry.value });
+      }
+      closedBefore = maxHlc(closedBefore, frontier);
+      await node.send(node.edges(), ready);
+      return order.peek()?.time ?? HLC_MAX;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * delay: the operator gives each record a new logical time, which must not be
+ * earlier than its old one. The record is held until the input frontier
+ * reaches the new time, then sent on at that time; so records leave a delay
+ * in time order and a window's records arrive together downstream.
+ *
+ * @module
+ */
+import { compareHlc, formatHlc, type Hlc, HLC_MAX } from "../../base/mod.ts";
+import { MinHeap } from "../heap.ts";
+import type { Behavior } from "../node.ts";
+import { type DelayLogic, Failure } from "../operator.ts";
+import type { Rec } from "../record.ts";
+import { type BehaviorContext, deadLetter } from "./context.ts";
+import { invoke } from "./invoke.ts";
+
+interface Held {
+  readonly record: Rec;
+  /** Arrival order, so records of equal time leave in the order they came. */
+  readonly seq: number;
+}
+
+function isHlc(value: unknown): value is Hlc {
+  return typeof value === "object" && value !== null && "ms" in value && "counter" in value;
+}
+
+/** The behaviour of a delay operation running `logic`. */
+export function delayBehavior(logic: DelayLogic, ctx: BehaviorContext): Behavior {
+  const held = new MinHeap<Held>((a, b) => compareHlc(a.record.time, b.record.time) || a.seq - b.seq);
+  let seq = 0;
+  return {
+    async process(node, batch) {
+      const results = await invoke(batch, (b) => logic.process(b));
+      for (let i = 0; i < batch.length; i++) {
+        const record = batch[i]!;
+        const r = results[i]!;
+        if (r instanceof Failure) {
+          deadLetter(ctx, node, record, r);
+        } else if (!isHlc(r)) {
+          deadLetter(ctx, node, record, new Failure(`Delay returned "${String(r)}", expected an HLC`));
+        } else if (compareHlc(r, record.time) < 0) {
+          const reason = `Delay moved the record back in time from "${formatHlc(record.time)}" to "${
+            formatHlc(r)
+          }"; the new time must not be earlier`;
+          deadLetter(ctx, node, record, new Failure(reason));
+        } else {
+          held.push({ record: { time: r, data: record.data }, seq: seq++ });
+        }
+      }
+    },
+    async advance(node, frontier) {
+      const ready: Rec[] = [];
+      while (held.size > 0 && compareHlc(held.peek()!.record.time, frontier) <= 0) {
+        ready.push(held.pop()!.record);
+      }
+      await node.send(node.edges(), ready);
+      return held.peek()?.record.time ?? HLC_MAX;
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * filter: a record goes on unchanged when the operator says `true`.
+ *
+ * @module
+ */
+import type { Behavior } from "../node.ts";
+import { Failure, type FilterLogic } from "../operator.ts";
+import type { Rec } from "../record.ts";
+import { type BehaviorContext, deadLetter } from "./context.ts";
+import { invoke } from "./invoke.ts";
+
+/** The behaviour of a filter operation running `logic`. */
+export function filterBehavior(logic: FilterLogic, ctx: BehaviorContext): Behavior {
+  return {
+    async process(node, batch) {
+      const results = await invoke(batch, (b) => logic.process(b));
+      const out: Rec[] = [];
+      for (let i = 0; i < batch.length; i++) {
+        const r = results[i]!;
+        if (r === true) out.push(batch[i]!);
+        else if (r === false) node.stats.dropped++;
+        else if (r instanceof Failure) deadLetter(ctx, node, batch[i]!, r);
+        else deadLetter(ctx, node, batch[i]!, new Failure(`Filter returned "${String(r)}", expected a boolean`));
+      }
+      await node.send(node.edges(), out);
+    },
+  };
+}

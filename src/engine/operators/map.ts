@@ -1,0 +1,26 @@
+/**
+ * map: each record becomes the value the operator returns, at the same time.
+ *
+ * @module
+ */
+import type { Behavior } from "../node.ts";
+import { Failure, type MapLogic } from "../operator.ts";
+import type { Rec } from "../record.ts";
+import { type BehaviorContext, deadLetter } from "./context.ts";
+import { invoke } from "./invoke.ts";
+
+/** The behaviour of a map operation running `logic`. */
+export function mapBehavior(logic: MapLogic, ctx: BehaviorContext): Behavior {
+  return {
+    async process(node, batch) {
+      const results = await invoke(batch, (b) => logic.process(b));
+      const out: Rec[] = [];
+      for (let i = 0; i < batch.length; i++) {
+        const r = results[i]!;
+        if (r instanceof Failure) deadLetter(ctx, node, batch[i]!, r);
+        else out.push({ time: batch[i]!.time, data: r });
+      }
+      await node.send(node.edges(), out);
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * sink: hands batches to the graph's destination. Awaiting the writer is
+ * what slows the source when the destination is slow.
+ *
+ * @module
+ */
+import type { Behavior } from "../node.ts";
+import type { SinkWriter } from "../operator.ts";
+
+/** The behaviour of a sink writing to `writer`. */
+export function sinkBehavior(writer: SinkWriter): Behavior {
+  return {
+    async process(node, batch) {
+      node.stats.recordsOut += batch.length;
+      const r = writer.write(batch);
+      if (r instanceof Promise) await r;
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * The source's promise about time. Its frontier follows the latest time seen
+ * (less an allowed lateness), and, once input has been quiet for the idle
+ * period, keeps moving at wall-clock speed from there, so the last window
+ * closes when sensors go quiet. A record behind the frontier is late: counted
+ * and sent to the late output, never dropped silently.
+ *
+ * @module
+ */
+import { compareHlc, type Hlc, HLC_MAX, HLC_MIN, hlc } from "../base/mod.ts";
+import type { Clock } from "./clock.ts";
+import type { Edge, Node } from "./node.ts";
+import type { Rec } from "./record.ts";
+import type { SideOutputs } from "./side_output.ts";
+
+/** Options for {@linkcode SourceProgress}. */
+export interface SourceProgressOptions {
+  readonly clock: Clock;
+  /** Quiet time after which the frontier follows the wall clock. @default 1000 */
+  readonly idleMs: number;
+  /** How far behind the latest time a record may be and still be on time. @default 0 */
+  readonly latenessMs: number;
+  readonly side: SideOutputs;
+}
+
+/** Feeds the source node and moves its frontier. */
+export class SourceProgress {
+  readonly #node: Node;
+  readonly #input: Edge;
+  readonly #options: SourceProgressOptions;
+  #maxSeen: Hlc | undefined;
+  #lastArrival = 0;
+  #pushing = 0;
+  #chain: Promise<void> = Promise.resolve();
+  #stopTimer: () => void;
+
+  /** Starts the idle clock for `node`, the graph's source. */
+  constructor(node: Node, options: SourceProgressOptions) {
+    this.#node = node;
+    this.#options = options;
+    this.#input = { to: node, frontier: HLC_MIN };
+    node.inputs.push(this.#input);
+    const tick = Math.max(1, Math.min(options.idleMs, 250));
+    this.#stopTimer = options.clock.every(tick, () => this.#onTick());
+  }
+
+  /** The source's current frontier. */
+  get frontier(): Hlc {
+    return this.#input.frontier;
+  }
+
+  /** Admits a batch; resolves once it is queued (the back-pressure point). Calls run in order. */
+  push(records: readonly Rec[]): Promise<void> {
+    this.#pushing++;
+    const run = this.#chain.then(() => this.#admit(records));
+    this.#chain = run.finally(() => this.#pushing--);
+    return run;
+  }
+
+  /** Promises that no record earlier than `time` will come. */
+  advanceTo(time: Hlc): void {
+    this.#moveTo(time);
+  }
+
+  /** End of input: after queued pushes, the frontier goes to the end of time. */
+  async close(): Promise<void> {
+    await this.#chain.catch(() => {});
+    this.#stopTimer();
+    this.#moveTo(HLC_MAX);
+  }
+
+  /** Stops the idle clock without closing. */
+  stop(): void {
+    this.#stopTimer();
+  }
+
+  async #admit(records: readonly Rec[]): Promise<void> {
+    const frontier = this.#input.frontier;
+    let onTime: Rec[] | readonly Rec[] = records;
+    let max = this.#maxSeen;
+    for (let i = 0; i < records.length; i++) {
+      const t = records[i]!.time;
+      if (compareHlc(t, frontier) < 0) {
+        if (onTime === records) onTime = records.slice(0, i);
+        this.#node.stats.late++;
+        this.#options.side.late({ operation: this.#node.name, record: records[i]!, frontier });
+        continue;
+      }
+      if (onTime !== records) (onTime as Rec[]).push(records[i]!);
+      if (max === undefined || compareHlc(t, max) > 0) max = t;
+    }
+    this.#maxSeen = max;
+    this.#lastArrival = this.#options.clock.now();
+    if (onTime.length > 0) await this.#node.enqueue(onTime);
+    if (max !== undefined) this.#moveTo(hlc(max.ms - this.#options.latenessMs));
+  }
+
+  #onTick(): void {
+    if (this.#pushing > 0 || this.#maxSeen === undefined) return;
+    const quiet = this.#options.clock.now() - this.#lastArrival;
+    if (quiet < this.#options.idleMs) return;
+    this.#moveTo(hlc(this.#maxSeen.ms + quiet - this.#options.idleMs));
+  }
+
+  #moveTo(time: Hlc): void {
+    if (compareHlc(time, this.#input.frontier) <= 0) return;
+    this.#input.frontier = time;
+    this.#node.wake();
+  }
+}

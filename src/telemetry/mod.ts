@@ -1,0 +1,13 @@
+/**
+ * Logs and, later, metrics: below the engine so every layer can report.
+ *
+ * @example
+ * ```ts
+ * import { jsonLogger } from "./mod.ts";
+ * const log = jsonLogger({ write: () => {} }).child({ graph: "g1" });
+ * log.log("info", "graph started", { operations: 3 });
+ * ```
+ *
+ * @module
+ */
+export * from "./logger.ts";

@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { collectingSideOutputs, ManualClock } from "../src/engine/mod.ts";
+import {
+  collect,
+  delayBy,
+  Failure,
+  graph,
+  hlc,
+  memorySink,
+  rec,
+  settle,
+  startWith,
+  valueOf,
+  windowUp,
+} from "./_engine_helpers.ts";
+
+const windowed = graph(
+  [["source", "source"], ["window", "delay"], ["acc", "accumulate"], ["sink", "sink"]],
+  ["source->window", "window->acc", "acc->sink"],
+);
+
+Deno.test("a window closes on the idle clock when input goes quiet", async () => {
+  const clock = new ManualClock(0);
+  const sink = memorySink();
+  const flow = await startWith(windowed, { window: windowUp(10_000), acc: collect() }, sink, {
+    clock,
+    idleMs: 1000,
+  });
+  await flow.push([rec(9_500, "a"), rec(9_600, "b")]);
+  clock.advance(900);
+  await settle();
+  assert.equal(sink.records.length, 0, "still within the idle period");
+  clock.advance(400);
+  await settle();
+  // 1,300 ms quiet: the frontier is 9,600 + 1,300 - 1,000 = 9,900, before the window end
+  assert.equal(sink.records.length, 0, "the frontier has not passed the window end");
+  clock.advance(200);
+  await settle();
+  assert.deepEqual(sink.records.map((r) => [r.time.ms, valueOf(r.data)]), [[10_000, ["a", "b"]]]);
+  await flow.close();
+  assert.equal(sink.records.length, 1, "emitted exactly once");
+});
+
+Deno.test("end of input closes every open window", async () => {
+  const sink = memorySink();
+  const flow = await startWith(windowed, { window: windowUp(10_000), acc: collect() }, sink, {
+    clock: new ManualClock(0),
+  });
+  await flow.push([rec(1_000, 1), rec(12_000, 2), rec(25_000, 3)]);
+  await flow.close();
+  assert.deepEqual(sink.records.map((r) => [r.time.ms, valueOf(r.data)]), [
+    [10_000, [1]],
+    [20_000, [2]],
+    [30_000, [3]],
+  ]);
+});
+
+Deno.test("delay holds records until the frontier reaches their new time, then releases them in order", async () => {
+  const g = graph([["source", "source"], ["d", "delay"], ["sink", "sink"]], ["source->d", "d->sink"]);
+  const sink = memorySink();
+  // Odd values wait 50 ms; even values keep their time.
+  const flow = await startWith(g, {
+    d: {
+      kind: "delay",
+      process: (b) =>
+        b.map((r) => ((valueOf(r.data) as number) % 2 ? hlc(r.time.ms + 50, 0, "t") : r.time)),
+    },
+  }, sink, { clock: new ManualClock() });
+  await flow.push([rec(100, 1), rec(100, 2)]);
+  await settle();
+  // The source frontier is (100, 0, ""): records of node "t" at 100 may still come.
+  assert.deepEqual(sink.values(), []);
+  await flow.push([rec(120, 4)]);
+  await settle();
+  assert.deepEqual(sink.values(), [2]);
+  await flow.push([rec(150, 6)]);
+  await settle();
+  assert.deepEqual(sink.values(), [2, 4], "1 now waits for time 150");
+  await flow.close();
+  assert.deepEqual(sink.values(), [2, 4, 1, 6], "equal times leave in arrival order");
+  assert.deepEqual(sink.records.map((r) => r.time.ms), [100, 120, 150, 150]);
+});
+
+Deno.test("delay to an earlier time is an error that dead-letters the record", async () => {
+  const g = graph([["source", "source"], ["d", "delay"], ["sink", "sink"]], ["source->d", "d->sink"]);
+  const side = collectingSideOutputs();
+  const sink = memorySink();
+  const flow = await startWith(g, {
+    d: delayBy((t) => (t.ms === 200 ? hlc(150, 0, "t") : t.ms === 300 ? new Failure("No window") : t)),
+  }, sink, { side, clock: new ManualClock() });
+  await flow.push([rec(100, "a"), rec(200, "b"), rec(300, "c")]);
+  await flow.close();
+  assert.deepEqual(sink.values(), ["a"]);
+  assert.equal(side.deadLetters.length, 2);
+  assert.match(side.deadLetters[0]!.reason, /back in time from "000000000000200:00000:t" to "000000000000150:00000:t"/);
+  assert.equal(side.deadLetters[1]!.reason, "No window");
+});
+
+Deno.test("late records are counted and sent to the late output, not dropped silently", async () => {
+  const side = collectingSideOutputs();
+  const sink = memorySink();
+  const flow = await startWith(windowed, { window: windowUp(10), acc: collect() }, sink, {
+    side,
+    clock: new ManualClock(),
+  });
+  await flow.push([rec(100, "on time")]);
+  await flow.push([rec(50, "late"), rec(100, "same ms is on time")]);
+  await flow.close();
+  assert.equal(side.lates.length, 1);
+  assert.equal(valueOf(side.lates[0]!.record.data), "late");
+  assert.equal(side.lates[0]!.operation, "source");
+  assert.equal(side.lates[0]!.frontier.ms, 100);
+  assert.equal(flow.stats()["source"]!.late, 1);
+  assert.deepEqual(sink.values(), [["on time", "same ms is on time"]]);
+});
+
+Deno.test("allowed lateness keeps slightly out-of-order records on time", async () => {
+  const side = collectingSideOutputs();
+  const sink = memorySink();
+  const flow = await startWith(windowed, { window: windowUp(10), acc: collect() }, sink, {
+    side,
+    latenessMs: 100,
+    clock: new ManualClock(),
+  });
+  await flow.push([rec(200, "b")]);
+  await flow.push([rec(150, "a")]);
+  await flow.push([rec(90, "too late")]);
+  await flow.close();
+  assert.deepEqual(side.lates.map((l) => valueOf(l.record.data)), ["too late"]);
+  assert.deepEqual(sink.records.map((r) => [r.time.ms, valueOf(r.data)]), [[150, ["a"]], [200, ["b"]]]);
+});
+
+Deno.test("advanceTo() closes windows without new records", async () => {
+  const sink = memorySink();
+  const flow = await startWith(windowed, { window: windowUp(10), acc: collect() }, sink, {
+    clock: new ManualClock(),
+  });
+  await flow.push([rec(5, "x")]);
+  await settle();
+  assert.equal(sink.records.length, 0);
+  flow.advanceTo(hlc(11));
+  await settle();
+  assert.deepEqual(sink.values(), [["x"]]);
+  await flow.close();
+});
