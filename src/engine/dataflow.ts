@@ -22,6 +22,8 @@ import { collectingSideOutputs, type SideOutputs } from "./side_output.ts";
 import { SourceProgress } from "./source_progress.ts";
 import type { OperationStats } from "./stats.ts";
 
+const ACCEPTED: Promise<void> = Promise.resolve();
+
 /** Options for {@linkcode Dataflow.start}. */
 export interface DataflowOptions {
   /** Makes the operator code for a map, filter, branch, delay or accumulate operation. */
@@ -139,7 +141,8 @@ export class Dataflow {
   /** Feeds records to the source; resolves when they are accepted (back-pressure). */
   push(records: readonly Rec[]): Promise<void> {
     if (this.#fatal !== undefined) return Promise.reject(this.#fatal);
-    return Promise.race([this.#source.push(records), this.#failed]);
+    const wait = this.#source.push(records);
+    return wait === undefined ? ACCEPTED : Promise.race([wait, this.#failed]);
   }
 
   /** Promises the source will send nothing earlier than `time`. */

@@ -23,8 +23,8 @@ export interface Edge {
 
 /** What a node does with a batch and with frontier progress. */
 export interface Behavior {
-  /** Handles one batch from the input queue. */
-  process(node: Node, batch: readonly Rec[]): Promise<void> | void;
+  /** Handles one batch from the input queue; a promise only when it must wait. */
+  process(node: Node, batch: readonly Rec[]): Promise<void> | undefined;
   /** Releases held state now complete below `frontier`; returns the earliest time still held. */
   advance?(node: Node, frontier: Hlc): Promise<Hlc> | Hlc;
 }
@@ -75,22 +75,49 @@ export class Node {
     return f;
   }
 
-  /** Queues a batch, waiting while the queue is full. A batch always fits an empty queue. */
-  async enqueue(batch: readonly Rec[]): Promise<void> {
+  /**
+   * Queues a batch. Returns a promise only when the queue is full and the
+   * caller must wait; a batch always fits an empty queue.
+   */
+  enqueue(batch: readonly Rec[]): Promise<void> | undefined {
+    if (this.#queued > 0 && this.#queued + batch.length > this.#capacity) {
+      return this.#enqueueWhenRoom(batch);
+    }
+    this.#accept(batch);
+    return undefined;
+  }
+
+  /**
+   * Sends a batch along edges, in order. Returns a promise only when a
+   * receiver is full: awaiting it is the back-pressure.
+   */
+  send(edges: readonly Edge[], batch: readonly Rec[]): Promise<void> | undefined {
+    if (batch.length === 0) return undefined;
+    this.stats.recordsOut += batch.length;
+    for (let i = 0; i < edges.length; i++) {
+      const wait = edges[i]!.to.enqueue(batch);
+      if (wait) return this.#sendRest(wait, edges, i + 1, batch);
+    }
+    return undefined;
+  }
+
+  async #sendRest(wait: Promise<void>, edges: readonly Edge[], from: number, batch: readonly Rec[]) {
+    await wait;
+    for (let i = from; i < edges.length; i++) await edges[i]!.to.enqueue(batch);
+  }
+
+  async #enqueueWhenRoom(batch: readonly Rec[]): Promise<void> {
     while (this.#queued > 0 && this.#queued + batch.length > this.#capacity) {
       await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
     }
+    this.#accept(batch);
+  }
+
+  #accept(batch: readonly Rec[]): void {
     this.#queue.push(batch);
     this.#queued += batch.length;
     this.stats.recordsIn += batch.length;
     this.wake();
-  }
-
-  /** Sends a batch along edges, in order; awaiting it is the back-pressure. */
-  async send(edges: readonly Edge[], batch: readonly Rec[]): Promise<void> {
-    if (batch.length === 0) return;
-    this.stats.recordsOut += batch.length;
-    for (const e of edges) await e.to.enqueue(batch);
   }
 
   /** Asks the node to run its loop (process queued batches, then advance). */
@@ -100,6 +127,7 @@ export class Node {
       return;
     }
     this.#running = true;
+    // The loop runs synchronously until an operator or a full queue makes it wait.
     this.#loop().catch(this.#onFatal);
   }
 
@@ -126,7 +154,8 @@ export class Node {
           const r = this.behavior?.process(this, batch);
           if (r instanceof Promise) await r;
         }
-        await this.#advance();
+        const a = this.#advance();
+        if (a) await a;
       } while (this.#dirty || this.#head < this.#queue.length);
     } finally {
       this.#running = false;
@@ -150,14 +179,16 @@ export class Node {
     return f;
   }
 
-  async #advance(): Promise<void> {
+  #advance(): Promise<void> | undefined {
     const complete = minHlc(this.inputFrontier(), this.#queueMin());
-    let held = HLC_MAX;
-    if (this.behavior?.advance) {
-      const r = this.behavior.advance(this, complete);
-      held = r instanceof Promise ? await r : r;
-    }
-    const out = minHlc(complete, held);
+    const held = this.behavior?.advance?.(this, complete) ?? HLC_MAX;
+    if (held instanceof Promise) return held.then((h) => this.#promise(minHlc(complete, h)));
+    this.#promise(minHlc(complete, held));
+    return undefined;
+  }
+
+  /** Moves the output frontier to `out` if that is progress, and tells the successors. */
+  #promise(out: Hlc): void {
     if (compareHlc(out, this.outFrontier) <= 0) return;
     this.outFrontier = out;
     for (const edges of this.outputs.values()) {

@@ -30,8 +30,8 @@ export class SourceProgress {
   readonly #options: SourceProgressOptions;
   #maxSeen: Hlc | undefined;
   #lastArrival = 0;
-  #pushing = 0;
-  #chain: Promise<void> = Promise.resolve();
+  /** The last push still waiting for room, if any; later pushes queue behind it. */
+  #pending: Promise<void> | undefined;
   #stopTimer: () => void;
 
   /** Starts the idle clock for `node`, the graph's source. */
@@ -49,11 +49,20 @@ export class SourceProgress {
     return this.#input.frontier;
   }
 
-  /** Admits a batch; resolves once it is queued (the back-pressure point). Calls run in order. */
-  push(records: readonly Rec[]): Promise<void> {
-    this.#pushing++;
-    const run = this.#chain.then(() => this.#admit(records));
-    this.#chain = run.finally(() => this.#pushing--);
+  /**
+   * Admits a batch. Returns a promise only when the graph is full and the
+   * caller must wait (the back-pressure point). Batches are admitted in call order.
+   */
+  push(records: readonly Rec[]): Promise<void> | undefined {
+    const run = this.#pending === undefined
+      ? this.#admit(records)
+      : this.#pending.then(() => this.#admit(records));
+    if (run === undefined) return undefined;
+    this.#pending = run;
+    const clear = () => {
+      if (this.#pending === run) this.#pending = undefined;
+    };
+    run.then(clear, clear);
     return run;
   }
 
@@ -64,7 +73,7 @@ export class SourceProgress {
 
   /** End of input: after queued pushes, the frontier goes to the end of time. */
   async close(): Promise<void> {
-    await this.#chain.catch(() => {});
+    await this.#pending?.catch(() => {});
     this.#stopTimer();
     this.#moveTo(HLC_MAX);
   }
@@ -74,7 +83,7 @@ export class SourceProgress {
     this.#stopTimer();
   }
 
-  async #admit(records: readonly Rec[]): Promise<void> {
+  #admit(records: readonly Rec[]): Promise<void> | undefined {
     const frontier = this.#input.frontier;
     let onTime: Rec[] | readonly Rec[] = records;
     let max = this.#maxSeen;
@@ -91,12 +100,17 @@ export class SourceProgress {
     }
     this.#maxSeen = max;
     this.#lastArrival = this.#options.clock.now();
-    if (onTime.length > 0) await this.#node.enqueue(onTime);
-    if (max !== undefined) this.#moveTo(hlc(max.ms - this.#options.latenessMs));
+    const wait = onTime.length > 0 ? this.#node.enqueue(onTime) : undefined;
+    const progress = () => {
+      if (max !== undefined) this.#moveTo(hlc(max.ms - this.#options.latenessMs));
+    };
+    if (wait) return wait.then(progress);
+    progress();
+    return undefined;
   }
 
   #onTick(): void {
-    if (this.#pushing > 0 || this.#maxSeen === undefined) return;
+    if (this.#pending !== undefined || this.#maxSeen === undefined) return;
     const quiet = this.#options.clock.now() - this.#lastArrival;
     if (quiet < this.#options.idleMs) return;
     this.#moveTo(hlc(this.#maxSeen.ms + quiet - this.#options.idleMs));

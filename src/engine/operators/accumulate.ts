@@ -16,11 +16,11 @@ import {
   maxHlc,
 } from "../../base/mod.ts";
 import { MinHeap } from "../heap.ts";
-import type { Behavior } from "../node.ts";
+import type { Behavior, Node } from "../node.ts";
 import { type AccumulateGroup, type AccumulateLogic, Failure } from "../operator.ts";
 import type { Rec } from "../record.ts";
 import { type BehaviorContext, deadLetter } from "./context.ts";
-import { invoke } from "./invoke.ts";
+import { invoke, then } from "./invoke.ts";
 
 interface Staged {
   readonly time: Hlc;
@@ -36,47 +36,61 @@ export function accumulateBehavior(logic: AccumulateLogic, ctx: BehaviorContext)
   const staged = new Map<string, Staged>();
   const order = new MinHeap<Staged>((a, b) => compareHlc(a.time, b.time));
   let closedBefore = HLC_MIN;
-  return {
-    async process(node, batch) {
-      const groups = new Map<string, { time: Hlc; records: Rec[] }>();
-      for (const record of batch) {
-        if (compareHlc(record.time, closedBefore) < 0) {
-          node.stats.late++;
-          ctx.side.late({ operation: node.name, record, frontier: closedBefore });
-          continue;
-        }
-        const key = keyOf(record.time);
-        const g = groups.get(key);
-        if (g) g.records.push(record);
-        else groups.set(key, { time: record.time, records: [record] });
+
+  /** Groups a batch by time; records at a time already emitted are late. */
+  const group = (node: Node, batch: readonly Rec[]) => {
+    const groups = new Map<string, { time: Hlc; records: Rec[] }>();
+    for (const record of batch) {
+      if (compareHlc(record.time, closedBefore) < 0) {
+        node.stats.late++;
+        ctx.side.late({ operation: node.name, record, frontier: closedBefore });
+        continue;
       }
-      if (groups.size === 0) return;
-      const list = [...groups.values()];
+      const key = keyOf(record.time);
+      const g = groups.get(key);
+      if (g) g.records.push(record);
+      else groups.set(key, { time: record.time, records: [record] });
+    }
+    return [...groups.values()];
+  };
+
+  const store = (
+    node: Node,
+    list: ReadonlyArray<{ time: Hlc; records: Rec[] }>,
+    results: ReadonlyArray<DataModel | Failure>,
+  ) => {
+    for (let i = 0; i < list.length; i++) {
+      const r = results[i]!;
+      const g = list[i]!;
+      if (r instanceof Failure) {
+        for (const record of g.records) deadLetter(ctx, node, record, r);
+        continue;
+      }
+      const key = keyOf(g.time);
+      const entry = staged.get(key);
+      if (entry) {
+        entry.value = r;
+      } else {
+        const fresh = { time: g.time, value: r };
+        staged.set(key, fresh);
+        order.push(fresh);
+      }
+    }
+    return undefined;
+  };
+
+  return {
+    process(node, batch) {
+      const list = group(node, batch);
+      if (list.length === 0) return undefined;
       const calls: AccumulateGroup[] = list.map((g) => ({
         time: g.time,
         staged: staged.get(keyOf(g.time))?.value ?? emptyMessage(g.time),
         inputs: g.records.map((r) => r.data),
       }));
-      const results = await invoke(calls, (c) => logic.process(c));
-      for (let i = 0; i < list.length; i++) {
-        const r = results[i]!;
-        const g = list[i]!;
-        if (r instanceof Failure) {
-          for (const record of g.records) deadLetter(ctx, node, record, r);
-          continue;
-        }
-        const key = keyOf(g.time);
-        const entry = staged.get(key);
-        if (entry) {
-          entry.value = r;
-        } else {
-          const fresh = { time: g.time, value: r };
-          staged.set(key, fresh);
-          order.push(fresh);
-        }
-      }
+      return then(invoke(calls, (c) => logic.process(c)), (r) => store(node, list, r));
     },
-    async advance(node, frontier) {
+    advance(node, frontier) {
       const ready: Rec[] = [];
       while (order.size > 0 && compareHlc(order.peek()!.time, frontier) < 0) {
         const entry = order.pop()!;
@@ -84,8 +98,7 @@ export function accumulateBehavior(logic: AccumulateLogic, ctx: BehaviorContext)
         ready.push({ time: entry.time, data: entry.value });
       }
       closedBefore = maxHlc(closedBefore, frontier);
-      await node.send(node.edges(), ready);
-      return order.peek()?.time ?? HLC_MAX;
+      return then(node.send(node.edges(), ready), () => order.peek()?.time ?? HLC_MAX);
     },
   };
 }

@@ -4,28 +4,31 @@
  *
  * @module
  */
-import type { Behavior } from "../node.ts";
+import type { Behavior, Node } from "../node.ts";
 import { type BranchLogic, Failure } from "../operator.ts";
 import type { Rec } from "../record.ts";
 import { type BehaviorContext, deadLetter } from "./context.ts";
-import { invoke } from "./invoke.ts";
+import { invoke, then } from "./invoke.ts";
 
 /** The behaviour of a branch operation running `logic`. */
 export function branchBehavior(logic: BranchLogic, ctx: BehaviorContext): Behavior {
-  return {
-    async process(node, batch) {
-      const results = await invoke(batch, (b) => logic.process(b));
-      const whenFalse: Rec[] = [];
-      const whenTrue: Rec[] = [];
-      for (let i = 0; i < batch.length; i++) {
-        const r = results[i]!;
-        if (r === true) whenTrue.push(batch[i]!);
-        else if (r === false) whenFalse.push(batch[i]!);
-        else if (r instanceof Failure) deadLetter(ctx, node, batch[i]!, r);
-        else deadLetter(ctx, node, batch[i]!, new Failure(`Branch returned "${String(r)}", expected a boolean`));
+  const emit = (node: Node, batch: readonly Rec[], results: ReadonlyArray<boolean | Failure>) => {
+    const whenFalse: Rec[] = [];
+    const whenTrue: Rec[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const r = results[i]!;
+      if (r === true) whenTrue.push(batch[i]!);
+      else if (r === false) whenFalse.push(batch[i]!);
+      else if (r instanceof Failure) deadLetter(ctx, node, batch[i]!, r);
+      else {
+        const reason = `Branch returned "${String(r)}", expected a boolean`;
+        deadLetter(ctx, node, batch[i]!, new Failure(reason));
       }
-      await node.send(node.edges("False"), whenFalse);
-      await node.send(node.edges("True"), whenTrue);
-    },
+    }
+    return then(node.send(node.edges("False"), whenFalse), () => node.send(node.edges("True"), whenTrue));
+  };
+  return {
+    process: (node, batch) =>
+      then(invoke(batch, (b) => logic.process(b)), (r) => emit(node, batch, r)),
   };
 }

@@ -8,11 +8,11 @@
  */
 import { compareHlc, formatHlc, type Hlc, HLC_MAX } from "../../base/mod.ts";
 import { MinHeap } from "../heap.ts";
-import type { Behavior } from "../node.ts";
+import type { Behavior, Node } from "../node.ts";
 import { type DelayLogic, Failure } from "../operator.ts";
 import type { Rec } from "../record.ts";
 import { type BehaviorContext, deadLetter } from "./context.ts";
-import { invoke } from "./invoke.ts";
+import { invoke, then } from "./invoke.ts";
 
 interface Held {
   readonly record: Rec;
@@ -28,33 +28,35 @@ function isHlc(value: unknown): value is Hlc {
 export function delayBehavior(logic: DelayLogic, ctx: BehaviorContext): Behavior {
   const held = new MinHeap<Held>((a, b) => compareHlc(a.record.time, b.record.time) || a.seq - b.seq);
   let seq = 0;
-  return {
-    async process(node, batch) {
-      const results = await invoke(batch, (b) => logic.process(b));
-      for (let i = 0; i < batch.length; i++) {
-        const record = batch[i]!;
-        const r = results[i]!;
-        if (r instanceof Failure) {
-          deadLetter(ctx, node, record, r);
-        } else if (!isHlc(r)) {
-          deadLetter(ctx, node, record, new Failure(`Delay returned "${String(r)}", expected an HLC`));
-        } else if (compareHlc(r, record.time) < 0) {
-          const reason = `Delay moved the record back in time from "${formatHlc(record.time)}" to "${
-            formatHlc(r)
-          }"; the new time must not be earlier`;
-          deadLetter(ctx, node, record, new Failure(reason));
-        } else {
-          held.push({ record: { time: r, data: record.data }, seq: seq++ });
-        }
+  const hold = (node: Node, batch: readonly Rec[], results: ReadonlyArray<Hlc | Failure>) => {
+    for (let i = 0; i < batch.length; i++) {
+      const record = batch[i]!;
+      const r = results[i]!;
+      if (r instanceof Failure) {
+        deadLetter(ctx, node, record, r);
+      } else if (!isHlc(r)) {
+        deadLetter(ctx, node, record, new Failure(`Delay returned "${String(r)}", expected an HLC`));
+      } else if (compareHlc(r, record.time) < 0) {
+        const reason = `Delay moved the record back in time from "${formatHlc(record.time)}" to "${
+          formatHlc(r)
+        }"; the new time must not be earlier`;
+        deadLetter(ctx, node, record, new Failure(reason));
+      } else {
+        held.push({ record: { time: r, data: record.data }, seq: seq++ });
       }
-    },
-    async advance(node, frontier) {
+    }
+    return undefined;
+  };
+  return {
+    process: (node, batch) =>
+      then(invoke(batch, (b) => logic.process(b)), (r) => hold(node, batch, r)),
+    advance(node, frontier) {
       const ready: Rec[] = [];
       while (held.size > 0 && compareHlc(held.peek()!.record.time, frontier) <= 0) {
         ready.push(held.pop()!.record);
       }
-      await node.send(node.edges(), ready);
-      return held.peek()?.record.time ?? HLC_MAX;
+      const next = () => held.peek()?.record.time ?? HLC_MAX;
+      return then(node.send(node.edges(), ready), next);
     },
   };
 }

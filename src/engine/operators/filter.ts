@@ -3,26 +3,30 @@
  *
  * @module
  */
-import type { Behavior } from "../node.ts";
+import type { Behavior, Node } from "../node.ts";
 import { Failure, type FilterLogic } from "../operator.ts";
 import type { Rec } from "../record.ts";
 import { type BehaviorContext, deadLetter } from "./context.ts";
-import { invoke } from "./invoke.ts";
+import { invoke, then } from "./invoke.ts";
 
 /** The behaviour of a filter operation running `logic`. */
 export function filterBehavior(logic: FilterLogic, ctx: BehaviorContext): Behavior {
-  return {
-    async process(node, batch) {
-      const results = await invoke(batch, (b) => logic.process(b));
-      const out: Rec[] = [];
-      for (let i = 0; i < batch.length; i++) {
-        const r = results[i]!;
-        if (r === true) out.push(batch[i]!);
-        else if (r === false) node.stats.dropped++;
-        else if (r instanceof Failure) deadLetter(ctx, node, batch[i]!, r);
-        else deadLetter(ctx, node, batch[i]!, new Failure(`Filter returned "${String(r)}", expected a boolean`));
+  const emit = (node: Node, batch: readonly Rec[], results: ReadonlyArray<boolean | Failure>) => {
+    const out: Rec[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const r = results[i]!;
+      if (r === true) out.push(batch[i]!);
+      else if (r === false) node.stats.dropped++;
+      else if (r instanceof Failure) deadLetter(ctx, node, batch[i]!, r);
+      else {
+        const reason = `Filter returned "${String(r)}", expected a boolean`;
+        deadLetter(ctx, node, batch[i]!, new Failure(reason));
       }
-      await node.send(node.edges(), out);
-    },
+    }
+    return node.send(node.edges(), out);
+  };
+  return {
+    process: (node, batch) =>
+      then(invoke(batch, (b) => logic.process(b)), (r) => emit(node, batch, r)),
   };
 }

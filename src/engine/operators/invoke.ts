@@ -28,23 +28,35 @@ async function oneByOne<T, R>(
   return out;
 }
 
-/** Runs `call` on `items`; the result has exactly one outcome per item. */
-export async function invoke<T, R>(
+/**
+ * Runs `call` on `items`; the result has exactly one outcome per item. It is a
+ * promise only when the operator's answer is one, so sync operators cost no
+ * microtask hop.
+ */
+export function invoke<T, R>(
   items: readonly T[],
   call: (items: readonly T[]) => MaybePromise<ReadonlyArray<R | Failure>>,
-): Promise<ReadonlyArray<R | Failure>> {
-  let result: ReadonlyArray<R | Failure>;
+): MaybePromise<ReadonlyArray<R | Failure>> {
+  // A single item has nothing left to isolate; do not run the operator twice.
+  const onThrow = (error: unknown) =>
+    items.length === 1 ? [new Failure(reasonOf(error))] : oneByOne(items, call);
+  const check = (result: ReadonlyArray<R | Failure>) => {
+    if (result.length === items.length) return result;
+    if (items.length === 1) {
+      return [new Failure(`Operator returned ${result.length} results for 1 input`)];
+    }
+    return oneByOne(items, call);
+  };
+  let result: MaybePromise<ReadonlyArray<R | Failure>>;
   try {
-    const r = call(items);
-    result = r instanceof Promise ? await r : r;
+    result = call(items);
   } catch (error) {
-    // A single item has nothing left to isolate; do not run the operator twice.
-    if (items.length === 1) return [new Failure(reasonOf(error))];
-    return await oneByOne(items, call);
+    return onThrow(error);
   }
-  if (result.length === items.length) return result;
-  if (items.length === 1) {
-    return [new Failure(`Operator returned ${result.length} results for 1 input`)];
-  }
-  return await oneByOne(items, call);
+  return result instanceof Promise ? result.then(check, onThrow) : check(result);
+}
+
+/** Applies `fn` to a value or, when it is a promise, to what it resolves to. */
+export function then<T, U>(value: MaybePromise<T>, fn: (value: T) => U): U | Promise<Awaited<U>> {
+  return value instanceof Promise ? value.then(fn) as Promise<Awaited<U>> : fn(value);
 }

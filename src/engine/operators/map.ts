@@ -3,24 +3,26 @@
  *
  * @module
  */
-import type { Behavior } from "../node.ts";
+import type { DataModel } from "../../base/mod.ts";
+import type { Behavior, Node } from "../node.ts";
 import { Failure, type MapLogic } from "../operator.ts";
 import type { Rec } from "../record.ts";
 import { type BehaviorContext, deadLetter } from "./context.ts";
-import { invoke } from "./invoke.ts";
+import { invoke, then } from "./invoke.ts";
 
 /** The behaviour of a map operation running `logic`. */
 export function mapBehavior(logic: MapLogic, ctx: BehaviorContext): Behavior {
+  const emit = (node: Node, batch: readonly Rec[], results: ReadonlyArray<DataModel | Failure>) => {
+    const out: Rec[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const r = results[i]!;
+      if (r instanceof Failure) deadLetter(ctx, node, batch[i]!, r);
+      else out.push({ time: batch[i]!.time, data: r });
+    }
+    return node.send(node.edges(), out);
+  };
   return {
-    async process(node, batch) {
-      const results = await invoke(batch, (b) => logic.process(b));
-      const out: Rec[] = [];
-      for (let i = 0; i < batch.length; i++) {
-        const r = results[i]!;
-        if (r instanceof Failure) deadLetter(ctx, node, batch[i]!, r);
-        else out.push({ time: batch[i]!.time, data: r });
-      }
-      await node.send(node.edges(), out);
-    },
+    process: (node, batch) =>
+      then(invoke(batch, (b) => logic.process(b)), (r) => emit(node, batch, r)),
   };
 }

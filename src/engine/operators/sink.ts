@@ -10,10 +10,10 @@ import type { SinkWriter } from "../operator.ts";
 /** The behaviour of a sink writing to `writer`. */
 export function sinkBehavior(writer: SinkWriter): Behavior {
   return {
-    async process(node, batch) {
+    process(node, batch) {
       node.stats.recordsOut += batch.length;
       const r = writer.write(batch);
-      if (r instanceof Promise) await r;
+      return r instanceof Promise ? r : undefined;
     },
   };
 }
