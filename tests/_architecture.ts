@@ -39,7 +39,8 @@ export interface SourceFile {
   readonly imports: readonly string[];
 }
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s+["']([^"']+)["']/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s+["']([^"']+)["']/g;
 
 /** The specifiers a TypeScript source imports or re-exports. */
 export function importsOf(text: string): string[] {
@@ -84,7 +85,11 @@ export function checkArchitecture(files: readonly SourceFile[]): string[] {
         if (file.path.startsWith("tests/") || file.path.startsWith("modules/")) continue;
         if (!allowed) problems.push(`${file.path}: package "${pkg}" is not listed in PACKAGES`);
         else if (!from || !allowed.includes(from)) {
-          problems.push(`${file.path}: package "${pkg}" belongs to ${allowed.join(", ")}, not ${from ?? "this file"}`);
+          problems.push(
+            `${file.path}: package "${pkg}" belongs to ${allowed.join(", ")}, not ${
+              from ?? "this file"
+            }`,
+          );
         }
         continue;
       }
@@ -93,7 +98,9 @@ export function checkArchitecture(files: readonly SourceFile[]): string[] {
       const to = areaOf(target);
       if (!to || to === from) continue;
       if (target !== `src/${to}/mod.ts`) {
-        problems.push(`${file.path}: imports "${target}" past the door of "${to}"; use src/${to}/mod.ts`);
+        problems.push(
+          `${file.path}: imports "${target}" past the door of "${to}"; use src/${to}/mod.ts`,
+        );
       }
       if (file.path === "main.ts") {
         if (to !== "cli") problems.push(`main.ts: may import only the cli area, not "${to}"`);
@@ -101,11 +108,17 @@ export function checkArchitecture(files: readonly SourceFile[]): string[] {
         const allowed = LAYERS[from];
         if (!allowed) problems.push(`${file.path}: area "${from}" is not in the layer table`);
         else if (!allowed.includes(to)) {
-          problems.push(`${file.path}: "${from}" may not import "${to}" (allowed: ${allowed.join(", ") || "none"})`);
+          problems.push(
+            `${file.path}: "${from}" may not import "${to}" (allowed: ${
+              allowed.join(", ") || "none"
+            })`,
+          );
         }
       }
     }
-    if (from && !LAYERS[from]) problems.push(`${file.path}: area "${from}" is not in the layer table`);
+    if (from && !LAYERS[from]) {
+      problems.push(`${file.path}: area "${from}" is not in the layer table`);
+    }
     edges.set(file.path, targets);
   }
   problems.push(...findCycles(edges));
@@ -122,8 +135,9 @@ function findCycles(edges: Map<string, string[]>): string[] {
     for (const m of edges.get(n) ?? []) {
       if (!edges.has(m)) continue;
       const s = state.get(m);
-      if (s === "open") cycles.push(`import cycle: ${[...stack.slice(stack.indexOf(m)), m].join(" -> ")}`);
-      else if (s === undefined) visit(m);
+      if (s === "open") {
+        cycles.push(`import cycle: ${[...stack.slice(stack.indexOf(m)), m].join(" -> ")}`);
+      } else if (s === undefined) visit(m);
     }
     stack.pop();
     state.set(n, "done");

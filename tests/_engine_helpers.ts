@@ -29,7 +29,12 @@ export function rec(ms: number, value: unknown, counter = 0): Rec {
 export function msg(value: unknown, time: Hlc = hlc(0)): Message {
   return {
     kind: "message",
-    timestamp: { secs: Math.floor(time.ms / 1000), nanos: 0, counter: time.counter, node: time.node },
+    timestamp: {
+      secs: Math.floor(time.ms / 1000),
+      nanos: 0,
+      counter: time.counter,
+      node: time.node,
+    },
     topic: enc.encode("t"),
     contentType: null,
     payload: enc.encode(JSON.stringify(value)),
@@ -56,7 +61,12 @@ export function graph(ops: Spec[], edges: string[]): GraphDefinition {
   const connections: Connection[] = edges.map((e) => {
     const m = /^(.+?)(?:-(True|False))?->(.+)$/.exec(e);
     if (!m) throw new Error(`bad edge ${e}`);
-    return { from: m[1]!, arm: (m[2] as "True" | "False" | undefined) ?? null, schemaName: null, to: m[3]! };
+    return {
+      from: m[1]!,
+      arm: (m[2] as "True" | "False" | undefined) ?? null,
+      schemaName: null,
+      to: m[3]!,
+    };
   });
   return {
     source: "test",

@@ -28,7 +28,10 @@ Deno.test("architecture: src/ follows the layer table, imports go through mod.ts
 Deno.test("architecture: every area of src/ has a mod.ts and a place in the table", () => {
   for (const area of readdirSync(join(ROOT, "src"))) {
     assert.ok(LAYERS[area], `src/${area} is missing from the layer table`);
-    assert.ok(statSync(join(ROOT, "src", area, "mod.ts")).isFile(), `src/${area}/mod.ts is missing`);
+    assert.ok(
+      statSync(join(ROOT, "src", area, "mod.ts")).isFile(),
+      `src/${area}/mod.ts is missing`,
+    );
   }
 });
 
@@ -48,9 +51,16 @@ Deno.test("checkArchitecture() catches a forbidden layer, a deep import, a stray
     { path: "src/engine/x.ts", imports: ["./mod.ts", "npm:hono@4"] },
     { path: "main.ts", imports: ["./src/engine/mod.ts"] },
   ]);
-  assert.ok(problems.some((p) => p.includes(`"base" may not import "engine"`)), problems.join("\n"));
-  assert.ok(problems.some((p) => p.includes("past the door of \"graph\"")));
+  assert.ok(
+    problems.some((p) => p.includes(`"base" may not import "engine"`)),
+    problems.join("\n"),
+  );
+  assert.ok(problems.some((p) => p.includes('past the door of "graph"')));
   assert.ok(problems.some((p) => p.includes(`package "hono" belongs to admin, not engine`)));
-  assert.ok(problems.some((p) => p.includes("import cycle: src/engine/mod.ts -> src/engine/x.ts -> src/engine/mod.ts")));
+  assert.ok(
+    problems.some((p) =>
+      p.includes("import cycle: src/engine/mod.ts -> src/engine/x.ts -> src/engine/mod.ts")
+    ),
+  );
   assert.ok(problems.some((p) => p.includes("main.ts: may import only the cli area")));
 });

@@ -24,11 +24,29 @@ function rng(seed: number): () => number {
 }
 
 const g = graph(
-  [["source", "source"], ["win", "delay"], ["b", "branch"], ["neg", "map"], ["keep", "filter"], [
-    "c",
-    "concatenate",
-  ], ["acc", "accumulate"], ["sink", "sink"]],
-  ["source->win", "win->b", "b-True->neg", "b-False->keep", "neg->c", "keep->c", "c->acc", "acc->sink"],
+  [
+    ["source", "source"],
+    ["win", "delay"],
+    ["b", "branch"],
+    ["neg", "map"],
+    ["keep", "filter"],
+    [
+      "c",
+      "concatenate",
+    ],
+    ["acc", "accumulate"],
+    ["sink", "sink"],
+  ],
+  [
+    "source->win",
+    "win->b",
+    "b-True->neg",
+    "b-False->keep",
+    "neg->c",
+    "keep->c",
+    "c->acc",
+    "acc->sink",
+  ],
 );
 
 function inputs(seed: number): Rec[][] {
@@ -49,13 +67,18 @@ function inputs(seed: number): Rec[][] {
 
 async function run(batches: Rec[][], accumulate: "collect" | "sum"): Promise<string[]> {
   const sink = memorySink();
-  const flow = await startWith(g, {
-    win: windowUp(100),
-    b: branchJson((v) => (v as number) < 0),
-    neg: mapJson((v) => -(v as number)),
-    keep: filterJson((v) => (v as number) % 3 !== 0),
-    acc: accumulate === "collect" ? collect() : sum(),
-  }, sink, { clock: new ManualClock(), queueCapacity: 16 });
+  const flow = await startWith(
+    g,
+    {
+      win: windowUp(100),
+      b: branchJson((v) => (v as number) < 0),
+      neg: mapJson((v) => -(v as number)),
+      keep: filterJson((v) => (v as number) % 3 !== 0),
+      acc: accumulate === "collect" ? collect() : sum(),
+    },
+    sink,
+    { clock: new ManualClock(), queueCapacity: 16 },
+  );
   for (const b of batches) await flow.push(b);
   await flow.close();
   return sink.records.map((r) => `${r.time.ms}=${JSON.stringify(valueOf(r.data))}`);

@@ -22,10 +22,15 @@ const linear = graph(
 
 Deno.test("map and filter run in order and keep each record's time", async () => {
   const sink = memorySink();
-  const flow = await startWith(linear, {
-    double: mapJson((v) => (v as number) * 2),
-    big: filterJson((v) => (v as number) > 4),
-  }, sink, { clock: new ManualClock() });
+  const flow = await startWith(
+    linear,
+    {
+      double: mapJson((v) => (v as number) * 2),
+      big: filterJson((v) => (v as number) > 4),
+    },
+    sink,
+    { clock: new ManualClock() },
+  );
   await flow.push([rec(10, 1), rec(11, 2), rec(12, 3), rec(13, 4)]);
   await flow.close();
   assert.deepEqual(sink.values(), [6, 8]);
@@ -45,11 +50,16 @@ Deno.test("branch sends false to arm False and true to arm True", async () => {
     ["source->b", "b-False->f", "b-True->t", "f->c", "t->c", "c->sink"],
   );
   const sink = memorySink();
-  const flow = await startWith(g, {
-    b: branchJson((v) => (v as number) % 2 === 0),
-    f: mapJson((v) => `odd ${v}`),
-    t: mapJson((v) => `even ${v}`),
-  }, sink, { clock: new ManualClock() });
+  const flow = await startWith(
+    g,
+    {
+      b: branchJson((v) => (v as number) % 2 === 0),
+      f: mapJson((v) => `odd ${v}`),
+      t: mapJson((v) => `even ${v}`),
+    },
+    sink,
+    { clock: new ManualClock() },
+  );
   await flow.push([rec(1, 1), rec(2, 2), rec(3, 3)]);
   await flow.close();
   assert.deepEqual(
@@ -72,11 +82,16 @@ Deno.test("concatenate merges inputs and its frontier is the minimum of theirs",
   );
   const sink = memorySink();
   const clock = new ManualClock();
-  const flow = await startWith(g, {
-    b: branchJson((v) => v === "w"),
-    slow: collect(),
-    after: collect(),
-  }, sink, { clock });
+  const flow = await startWith(
+    g,
+    {
+      b: branchJson((v) => v === "w"),
+      slow: collect(),
+      after: collect(),
+    },
+    sink,
+    { clock },
+  );
   await flow.push([rec(5, "w"), rec(5, "x")]);
   await flow.push([rec(6, "y")]);
   // Frontier is 6: time 5 is complete on both paths, so "after" emits once for 5
@@ -118,13 +133,18 @@ Deno.test("accumulate starts from an empty message and emits once per time when 
 Deno.test("a map failure goes to the dead-letter output and later records flow", async () => {
   const side = collectingSideOutputs();
   const sink = memorySink();
-  const flow = await startWith(linear, {
-    double: mapJson((v) => {
-      if (v === 2) throw new Error("cannot double two");
-      return (v as number) * 2;
-    }),
-    big: filterJson(() => true),
-  }, sink, { side, clock: new ManualClock() });
+  const flow = await startWith(
+    linear,
+    {
+      double: mapJson((v) => {
+        if (v === 2) throw new Error("cannot double two");
+        return (v as number) * 2;
+      }),
+      big: filterJson(() => true),
+    },
+    sink,
+    { side, clock: new ManualClock() },
+  );
   await flow.push([rec(1, 1), rec(2, 2), rec(3, 3)]);
   await flow.push([rec(4, 4)]);
   await flow.close();
@@ -139,13 +159,21 @@ Deno.test("a map failure goes to the dead-letter output and later records flow",
 Deno.test("a Failure outcome and a non-boolean filter answer are dead-lettered with reasons", async () => {
   const side = collectingSideOutputs();
   const sink = memorySink();
-  const flow = await startWith(linear, {
-    double: {
-      kind: "map",
-      process: (b) => b.map((r) => valueOf(r.data) === 1 ? new Failure("Bad input") : r.data),
+  const flow = await startWith(
+    linear,
+    {
+      double: {
+        kind: "map",
+        process: (b) => b.map((r) => valueOf(r.data) === 1 ? new Failure("Bad input") : r.data),
+      },
+      big: {
+        kind: "filter",
+        process: (b) => b.map((r) => (valueOf(r.data) === 2 ? "yes" as unknown as boolean : true)),
+      },
     },
-    big: { kind: "filter", process: (b) => b.map((r) => (valueOf(r.data) === 2 ? "yes" as unknown as boolean : true)) },
-  }, sink, { side, clock: new ManualClock() });
+    sink,
+    { side, clock: new ManualClock() },
+  );
   await flow.push([rec(1, 1), rec(2, 2), rec(3, 3)]);
   await flow.close();
   assert.deepEqual(sink.values(), [3]);
@@ -157,17 +185,26 @@ Deno.test("a Failure outcome and a non-boolean filter answer are dead-lettered w
 
 Deno.test("Dataflow.start refuses an operator of the wrong kind", async () => {
   await assert.rejects(
-    startWith(linear, { double: filterJson(() => true), big: filterJson(() => true) }, memorySink()),
+    startWith(
+      linear,
+      { double: filterJson(() => true), big: filterJson(() => true) },
+      memorySink(),
+    ),
     /"double" is a map but its operator is a filter/,
   );
 });
 
 Deno.test("close() drives every frontier to the end of time", async () => {
   const sink = memorySink();
-  const flow = await startWith(linear, {
-    double: mapJson((v) => v),
-    big: filterJson(() => true),
-  }, sink, { clock: new ManualClock() });
+  const flow = await startWith(
+    linear,
+    {
+      double: mapJson((v) => v),
+      big: filterJson(() => true),
+    },
+    sink,
+    { clock: new ManualClock() },
+  );
   await flow.close();
   assert.equal(compareHlc(flow.frontier, HLC_MAX), 0);
   assert.equal(sink.records.length, 0);

@@ -56,16 +56,24 @@ Deno.test("end of input closes every open window", async () => {
 });
 
 Deno.test("delay holds records until the frontier reaches their new time, then releases them in order", async () => {
-  const g = graph([["source", "source"], ["d", "delay"], ["sink", "sink"]], ["source->d", "d->sink"]);
+  const g = graph([["source", "source"], ["d", "delay"], ["sink", "sink"]], [
+    "source->d",
+    "d->sink",
+  ]);
   const sink = memorySink();
   // Odd values wait 50 ms; even values keep their time.
-  const flow = await startWith(g, {
-    d: {
-      kind: "delay",
-      process: (b) =>
-        b.map((r) => ((valueOf(r.data) as number) % 2 ? hlc(r.time.ms + 50, 0, "t") : r.time)),
+  const flow = await startWith(
+    g,
+    {
+      d: {
+        kind: "delay",
+        process: (b) =>
+          b.map((r) => ((valueOf(r.data) as number) % 2 ? hlc(r.time.ms + 50, 0, "t") : r.time)),
+      },
     },
-  }, sink, { clock: new ManualClock() });
+    sink,
+    { clock: new ManualClock() },
+  );
   await flow.push([rec(100, 1), rec(100, 2)]);
   await settle();
   // The source frontier is (100, 0, ""): records of node "t" at 100 may still come.
@@ -82,17 +90,30 @@ Deno.test("delay holds records until the frontier reaches their new time, then r
 });
 
 Deno.test("delay to an earlier time is an error that dead-letters the record", async () => {
-  const g = graph([["source", "source"], ["d", "delay"], ["sink", "sink"]], ["source->d", "d->sink"]);
+  const g = graph([["source", "source"], ["d", "delay"], ["sink", "sink"]], [
+    "source->d",
+    "d->sink",
+  ]);
   const side = collectingSideOutputs();
   const sink = memorySink();
-  const flow = await startWith(g, {
-    d: delayBy((t) => (t.ms === 200 ? hlc(150, 0, "t") : t.ms === 300 ? new Failure("No window") : t)),
-  }, sink, { side, clock: new ManualClock() });
+  const flow = await startWith(
+    g,
+    {
+      d: delayBy((
+        t,
+      ) => (t.ms === 200 ? hlc(150, 0, "t") : t.ms === 300 ? new Failure("No window") : t)),
+    },
+    sink,
+    { side, clock: new ManualClock() },
+  );
   await flow.push([rec(100, "a"), rec(200, "b"), rec(300, "c")]);
   await flow.close();
   assert.deepEqual(sink.values(), ["a"]);
   assert.equal(side.deadLetters.length, 2);
-  assert.match(side.deadLetters[0]!.reason, /back in time from "000000000000200:00000:t" to "000000000000150:00000:t"/);
+  assert.match(
+    side.deadLetters[0]!.reason,
+    /back in time from "000000000000200:00000:t" to "000000000000150:00000:t"/,
+  );
   assert.equal(side.deadLetters[1]!.reason, "No window");
 });
 
@@ -127,7 +148,9 @@ Deno.test("allowed lateness keeps slightly out-of-order records on time", async 
   await flow.push([rec(90, "too late")]);
   await flow.close();
   assert.deepEqual(side.lates.map((l) => valueOf(l.record.data)), ["too late"]);
-  assert.deepEqual(sink.records.map((r) => [r.time.ms, valueOf(r.data)]), [[150, ["a"]], [200, ["b"]]]);
+  assert.deepEqual(sink.records.map((r) => [r.time.ms, valueOf(r.data)]), [[150, ["a"]], [200, [
+    "b",
+  ]]]);
 });
 
 Deno.test("advanceTo() closes windows without new records", async () => {

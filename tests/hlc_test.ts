@@ -17,7 +17,11 @@ function parsed(text: string): Hlc {
 }
 
 Deno.test("parseHlc() reads padded and unpadded __ts values (T26)", () => {
-  assert.deepEqual(parsed("001758255553528:00000:nodeA"), { ms: 1758255553528, counter: 0, node: "nodeA" });
+  assert.deepEqual(parsed("001758255553528:00000:nodeA"), {
+    ms: 1758255553528,
+    counter: 0,
+    node: "nodeA",
+  });
   assert.deepEqual(parsed("1758255553000:0:df"), { ms: 1758255553000, counter: 0, node: "df" });
   assert.deepEqual(hlcToTimespec(parsed("1758255553000:0:df")), { secs: 1758255553, nanos: 0 });
   // Node ids may contain colons; only the first two separate fields.
@@ -82,6 +86,9 @@ Deno.test("HlcClock.update() merges a remote value as the AIO SDK does", () => {
 
 Deno.test("HlcClock refuses a remote time beyond the allowed drift", () => {
   const clock = new HlcClock("me", { now: () => 0, maxDriftMs: 60_000 });
-  assert.throws(() => clock.update(hlc(60_001, 0, "x")), /60001 ms ahead of the wall clock; at most 60000/);
+  assert.throws(
+    () => clock.update(hlc(60_001, 0, "x")),
+    /60001 ms ahead of the wall clock; at most 60000/,
+  );
   assert.deepEqual(clock.update(hlc(60_000, 0, "x")), { ms: 60_000, counter: 1, node: "me" });
 });

@@ -56,7 +56,12 @@ const EMPTY = new Uint8Array(0);
 /** The data timestamp for a logical time. */
 export function dataTimestampOf(time: Hlc): DataTimestamp {
   const secs = Math.floor(time.ms / 1000);
-  return { secs, nanos: (time.ms - secs * 1000) * 1_000_000, counter: time.counter, node: time.node };
+  return {
+    secs,
+    nanos: (time.ms - secs * 1000) * 1_000_000,
+    counter: time.counter,
+    node: time.node,
+  };
 }
 
 /**

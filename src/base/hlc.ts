@@ -82,9 +82,9 @@ export function parseHlc(text: string): Hlc | string {
 
 /** Formats an HLC the way AIO writers do: 15-digit time, 5-digit counter. */
 export function formatHlc(value: Hlc): string {
-  return `${String(value.ms).padStart(15, "0")}:${String(value.counter).padStart(5, "0")}:${
-    value.node
-  }`;
+  return `${String(value.ms).padStart(15, "0")}:${
+    String(value.counter).padStart(5, "0")
+  }:${value.node}`;
 }
 
 /** Seconds and nanoseconds, as the WIT `timespec` carries them. */

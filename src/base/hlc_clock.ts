@@ -79,7 +79,9 @@ export class HlcClock {
     }
     if (ms - now > this.#maxDriftMs) {
       throw new RangeError(
-        `HLC time "${ms}" is ${ms - now} ms ahead of the wall clock; at most ${this.#maxDriftMs} ms is allowed`,
+        `HLC time "${ms}" is ${
+          ms - now
+        } ms ahead of the wall clock; at most ${this.#maxDriftMs} ms is allowed`,
       );
     }
   }

@@ -42,7 +42,11 @@ export interface DataflowOptions {
   queueCapacity?: number;
 }
 
-function behaviorFor(kind: OperatorLogic["kind"], logic: OperatorLogic, ctx: BehaviorContext): Behavior {
+function behaviorFor(
+  kind: OperatorLogic["kind"],
+  logic: OperatorLogic,
+  ctx: BehaviorContext,
+): Behavior {
   switch (logic.kind) {
     case "map":
       return mapBehavior(logic, ctx);
@@ -71,7 +75,12 @@ export class Dataflow {
 
   private constructor(
     graph: GraphDefinition,
-    parts: { nodes: Map<string, Node>; source: SourceProgress; logic: OperatorLogic[]; sinks: SinkWriter[] },
+    parts: {
+      nodes: Map<string, Node>;
+      source: SourceProgress;
+      logic: OperatorLogic[];
+      sinks: SinkWriter[];
+    },
   ) {
     this.graph = graph;
     this.#nodes = parts.nodes;
@@ -86,9 +95,10 @@ export class Dataflow {
   static async start(graph: GraphDefinition, options: DataflowOptions): Promise<Dataflow> {
     const capacity = options.queueCapacity ?? 8192;
     const ctx: BehaviorContext = { side: options.side ?? collectingSideOutputs() };
-    let flow: Dataflow | undefined;
+    // Nodes report fatal errors to the flow, which exists only once they are built.
+    const built: { flow?: Dataflow } = {};
     const onFatal = (error: unknown) => {
-      if (flow) flow.#onFatal(error);
+      if (built.flow) built.flow.#onFatal(error);
     };
     const nodes = new Map<string, Node>();
     const logic: OperatorLogic[] = [];
@@ -134,8 +144,8 @@ export class Dataflow {
       latenessMs: options.latenessMs ?? 0,
       side: ctx.side,
     });
-    flow = new Dataflow(graph, { nodes, source, logic, sinks });
-    return flow;
+    built.flow = new Dataflow(graph, { nodes, source, logic, sinks });
+    return built.flow;
   }
 
   /** Feeds records to the source; resolves when they are accepted (back-pressure). */

@@ -29,7 +29,6 @@ export interface Behavior {
   advance?(node: Node, frontier: Hlc): Promise<Hlc> | Hlc;
 }
 
-
 /** Reports a failure that stops the graph (a bug or a sink that cannot write). */
 export type FatalHandler = (error: unknown) => void;
 
@@ -101,7 +100,12 @@ export class Node {
     return undefined;
   }
 
-  async #sendRest(wait: Promise<void>, edges: readonly Edge[], from: number, batch: readonly Rec[]) {
+  async #sendRest(
+    wait: Promise<void>,
+    edges: readonly Edge[],
+    from: number,
+    batch: readonly Rec[],
+  ) {
     await wait;
     for (let i = from; i < edges.length; i++) await edges[i]!.to.enqueue(batch);
   }
@@ -175,7 +179,9 @@ export class Node {
    */
   #queueMin(): Hlc {
     let f = HLC_MAX;
-    for (let i = this.#head; i < this.#queue.length; i++) f = minHlc(f, batchMinTime(this.#queue[i]!));
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      f = minHlc(f, batchMinTime(this.#queue[i]!));
+    }
     return f;
   }
 

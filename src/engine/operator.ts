@@ -62,13 +62,15 @@ export interface AccumulateLogic {
 }
 
 /** Any operator the engine can run. `close` releases its resources. */
-export type OperatorLogic = (
-  | MapLogic
-  | FilterLogic
-  | BranchLogic
-  | DelayLogic
-  | AccumulateLogic
-) & { close?(): MaybePromise<void> };
+export type OperatorLogic =
+  & (
+    | MapLogic
+    | FilterLogic
+    | BranchLogic
+    | DelayLogic
+    | AccumulateLogic
+  )
+  & { close?(): MaybePromise<void> };
 
 /** The operation kinds that run operator code. */
 export type LogicKind = OperatorLogic["kind"];

@@ -29,7 +29,10 @@ export interface SideOutputs {
 }
 
 /** Side outputs that keep everything in memory; for tests and the offline runner. */
-export function collectingSideOutputs(): SideOutputs & { lates: LateRecord[]; deadLetters: DeadLetter[] } {
+export function collectingSideOutputs(): SideOutputs & {
+  lates: LateRecord[];
+  deadLetters: DeadLetter[];
+} {
   const lates: LateRecord[] = [];
   const deadLetters: DeadLetter[] = [];
   return {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { compareHlc, type Hlc, HLC_MAX, HLC_MIN, hlc } from "../base/mod.ts";
+import { compareHlc, type Hlc, hlc, HLC_MAX, HLC_MIN } from "../base/mod.ts";
 import type { Clock } from "./clock.ts";
 import type { Edge, Node } from "./node.ts";
 import type { Rec } from "./record.ts";

@@ -51,8 +51,11 @@ export interface ConfigParameter {
   readonly key: string;
   /** The `name` field; the module may see either string (aio-compat §C.2). */
   readonly name: string;
+  /** What the parameter is for, if the graph says. */
   readonly description: string | null;
+  /** True when deployment must supply a value (or a default exists); default false. */
   readonly required: boolean;
+  /** The value used when none is supplied (never set in the preview shape). */
   readonly default: string | null;
 }
 
@@ -60,28 +63,39 @@ export interface ConfigParameter {
 export interface ModuleConfiguration {
   /** Must equal an operation's name. */
   readonly name: string;
+  /** The declared parameters, in file order. */
   readonly parameters: readonly ConfigParameter[];
 }
 
 /** A feature a graph asks the runtime for, such as `wasi-nn`. */
 export interface Feature {
+  /** The feature's name, e.g. `wasi-nn`. */
   readonly name: string;
+  /** An optional setting for it. */
   readonly value: string | null;
 }
 
 /** A schema listed in the graph. */
 export interface GraphSchema {
+  /** What connections use in `schemaName`. */
   readonly name: string;
+  /** The schema language, e.g. `json`. */
   readonly format: string;
+  /** The schema text. */
   readonly schema: string;
 }
 
 /** The graph's metadata block; absent in the preview shape. */
 export interface GraphMetadata {
+  /** `$schema`: the URL of the graph schema (not a payload schema). */
   readonly schemaUrl: string;
+  /** The graph's display name. */
   readonly name: string;
+  /** The graph's own version, e.g. `1.0.0`. */
   readonly version: string;
+  /** A description, if given. */
   readonly description: string | null;
+  /** Who publishes the graph, if given. */
   readonly vendor: string | null;
 }
 
@@ -91,13 +105,20 @@ export interface GraphDefinition {
   readonly source: string;
   /** Which shape the file used. */
   readonly shape: "1.0.0" | "preview";
+  /** The metadata block, or null when the file has none (always so in the preview shape). */
   readonly metadata: GraphMetadata | null;
+  /** The operator API version the modules need, e.g. `1.1.0`. */
   readonly apiVersion: string;
   /** `runtimeVersion`, or `hostlibVersion` in the preview shape. */
   readonly runtimeVersion: string;
+  /** Runtime features the modules need; empty when none. */
   readonly features: readonly Feature[];
+  /** Declared parameters per operation; empty when none. */
   readonly moduleConfigurations: readonly ModuleConfiguration[];
+  /** The nodes, in file order. */
   readonly operations: readonly Operation[];
+  /** The edges, in file order. */
   readonly connections: readonly Connection[];
+  /** Schemas that connections may name; empty when none. */
   readonly schemas: readonly GraphSchema[];
 }

@@ -25,7 +25,10 @@ export function branchBehavior(logic: BranchLogic, ctx: BehaviorContext): Behavi
         deadLetter(ctx, node, batch[i]!, new Failure(reason));
       }
     }
-    return then(node.send(node.edges("False"), whenFalse), () => node.send(node.edges("True"), whenTrue));
+    return then(
+      node.send(node.edges("False"), whenFalse),
+      () => node.send(node.edges("True"), whenTrue),
+    );
   };
   return {
     process: (node, batch) =>

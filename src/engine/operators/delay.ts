@@ -26,7 +26,9 @@ function isHlc(value: unknown): value is Hlc {
 
 /** The behaviour of a delay operation running `logic`. */
 export function delayBehavior(logic: DelayLogic, ctx: BehaviorContext): Behavior {
-  const held = new MinHeap<Held>((a, b) => compareHlc(a.record.time, b.record.time) || a.seq - b.seq);
+  const held = new MinHeap<Held>((a, b) =>
+    compareHlc(a.record.time, b.record.time) || a.seq - b.seq
+  );
   let seq = 0;
   const hold = (node: Node, batch: readonly Rec[], results: ReadonlyArray<Hlc | Failure>) => {
     for (let i = 0; i < batch.length; i++) {
@@ -35,7 +37,12 @@ export function delayBehavior(logic: DelayLogic, ctx: BehaviorContext): Behavior
       if (r instanceof Failure) {
         deadLetter(ctx, node, record, r);
       } else if (!isHlc(r)) {
-        deadLetter(ctx, node, record, new Failure(`Delay returned "${String(r)}", expected an HLC`));
+        deadLetter(
+          ctx,
+          node,
+          record,
+          new Failure(`Delay returned "${String(r)}", expected an HLC`),
+        );
       } else if (compareHlc(r, record.time) < 0) {
         const reason = `Delay moved the record back in time from "${formatHlc(record.time)}" to "${
           formatHlc(r)

@@ -20,7 +20,9 @@ async function oneByOne<T, R>(
   for (const item of items) {
     try {
       const r = await call([item]);
-      out.push(r.length === 1 ? r[0]! : new Failure(`Operator returned ${r.length} results for 1 input`));
+      out.push(
+        r.length === 1 ? r[0]! : new Failure(`Operator returned ${r.length} results for 1 input`),
+      );
     } catch (error) {
       out.push(new Failure(reasonOf(error)));
     }

@@ -1,0 +1,59 @@
+/**
+ * `weir graph validate <file>...`: checks graph definition files and prints
+ * `ok <file>` for each valid one, or every issue of each invalid one.
+ *
+ * @module
+ */
+import { WeirError } from "../base/mod.ts";
+import { formatIssue, GraphValidationError, loadGraphFile } from "../graph/mod.ts";
+import type { Command } from "./command.ts";
+import type { Output } from "./output.ts";
+
+const USAGE = "graph validate <file>...";
+
+/**
+ * Exit codes: 0 when every file is valid, 1 when any file is invalid or
+ * unreadable, 2 on a usage error (no files, or an unknown option).
+ */
+export const graphValidateCommand: Command = {
+  path: ["graph", "validate"],
+  usage: USAGE,
+  summary: "Check AIO graph definition files; print every problem with file:line:col",
+  run: runGraphValidate,
+};
+
+async function runGraphValidate(args: string[], output: Output): Promise<number> {
+  if (args.includes("-h") || args.includes("--help")) {
+    output.out(`Usage: weir ${USAGE}`);
+    output.out(graphValidateCommand.summary);
+    return 0;
+  }
+  const files = args[0] === "--" ? args.slice(1) : args;
+  const option = files === args ? files.find((a) => a.startsWith("-") && a !== "-") : undefined;
+  if (option !== undefined || files.length === 0) {
+    output.err(
+      option === undefined
+        ? "weir graph validate: no files given"
+        : `weir graph validate: unknown option "${option}"`,
+    );
+    output.err(`Usage: weir ${USAGE}`);
+    return 2;
+  }
+  let failed = false;
+  for (const file of files) {
+    try {
+      await loadGraphFile(file);
+      output.out(`ok ${file}`);
+    } catch (error) {
+      if (error instanceof GraphValidationError) {
+        error.issues.forEach((issue) => output.err(formatIssue(issue)));
+      } else if (error instanceof WeirError) {
+        output.err(`${file}: ${error.message} [${error.code}]`);
+      } else {
+        throw error;
+      }
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,105 @@
+/**
+ * Component bytes → JavaScript bindings plus core modules, through jco at
+ * runtime, cached on disk by the component's sha256 so a restart or a
+ * rollback skips the transpile (13–350 ms) entirely.
+ *
+ * @module
+ */
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { transpileBytes } from "@bytecodealliance/jco-transpile";
+
+/** What jco produced for one component. */
+export interface Bindings {
+  /** sha256 of the component, hex. */
+  readonly digest: string;
+  /** The ES module that instantiates the component. */
+  readonly js: string;
+  /** Core wasm modules by the file name the bindings ask for. */
+  readonly cores: ReadonlyMap<string, Uint8Array>;
+}
+
+/** Bumped when the generated code or the patches below change, to invalidate caches. */
+const CACHE_VERSION = "jco-transpile-0.15.0-p1";
+const NAME = "op";
+
+/** sha256 of bytes as lowercase hex. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * jco's debug hook reads `process.env` on every call: it costs a Deno op per
+ * call and fails in workers without env permission. It is never wanted here.
+ */
+function patch(js: string): string {
+  return js.replaceAll("globalThis?.process?.env?.JCO_DEBUG", "false");
+}
+
+async function readCached(dir: string, digest: string): Promise<Bindings | undefined> {
+  try {
+    const meta = JSON.parse(await readFile(join(dir, "meta.json"), "utf8")) as {
+      version: string;
+      cores: string[];
+    };
+    if (meta.version !== CACHE_VERSION) return undefined;
+    const js = await readFile(join(dir, `${NAME}.js`), "utf8");
+    const cores = new Map<string, Uint8Array>();
+    for (const name of meta.cores) cores.set(name, new Uint8Array(await readFile(join(dir, name))));
+    return { digest, js, cores };
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeCached(dir: string, b: Bindings): Promise<void> {
+  // Write into a temporary folder and rename, so a crash never leaves half a cache entry.
+  const tmp = `${dir}.tmp-${crypto.randomUUID()}`;
+  await mkdir(tmp, { recursive: true });
+  await writeFile(join(tmp, `${NAME}.js`), b.js);
+  for (const [name, bytes] of b.cores) await writeFile(join(tmp, name), bytes);
+  await writeFile(
+    join(tmp, "meta.json"),
+    JSON.stringify({ version: CACHE_VERSION, cores: [...b.cores.keys()] }),
+  );
+  try {
+    await rename(tmp, dir);
+  } catch {
+    // Another loader won the race; its entry is equivalent.
+  }
+}
+
+/** Options for {@linkcode transpileComponent}. */
+export interface TranspileOptions {
+  /** Folder for cached bindings; no caching when absent. */
+  cacheDir?: string;
+}
+
+/** Transpiles a component, or returns the cached bindings of identical bytes. */
+export async function transpileComponent(
+  bytes: Uint8Array,
+  options: TranspileOptions = {},
+): Promise<Bindings> {
+  const digest = await sha256Hex(bytes);
+  const dir = options.cacheDir === undefined ? undefined : join(options.cacheDir, digest);
+  if (dir) {
+    const cached = await readCached(dir, digest);
+    if (cached) return cached;
+  }
+  const out = await transpileBytes(bytes, {
+    name: NAME,
+    instantiation: { tag: "async" },
+    emitTypescriptDeclarations: false,
+  });
+  const files = out.files as Record<string, Uint8Array>;
+  const cores = new Map<string, Uint8Array>();
+  let js = "";
+  for (const [name, data] of Object.entries(files)) {
+    if (name === `${NAME}.js`) js = patch(new TextDecoder().decode(data));
+    else if (name.endsWith(".wasm")) cores.set(name, data);
+  }
+  const bindings: Bindings = { digest, js, cores };
+  if (dir) await writeCached(dir, bindings);
+  return bindings;
+}
