@@ -11,6 +11,8 @@ export type WeirErrorCode =
   | "graph_io"
   | "engine_closed"
   | "operator_failed"
+  | "module_invalid"
+  | "module_init_failed"
   | "usage";
 
 /** Options for {@linkcode WeirError}. */

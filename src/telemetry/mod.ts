@@ -11,3 +11,4 @@
  * @module
  */
 export * from "./logger.ts";
+export * from "./metrics.ts";

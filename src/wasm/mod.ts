@@ -1,10 +1,22 @@
 /**
- * The WebAssembly component host: loads AIO operator modules (WIT
- * `wasm-graph:processor@1.1.0` and `tinykube-graph:processor@1.0.0`) and
- * adapts them to the engine's batch operator contract.
+ * The WebAssembly component host: checks AIO operator modules (WIT
+ * `wasm-graph:processor@1.1.0` and `tinykube-graph:processor@1.0.0`),
+ * transpiles them with jco (cached by digest), and adapts each instance to
+ * the engine's batch operator contract with sandboxed WASI.
+ *
+ * @example
+ * ```ts ignore
+ * const module = await compileModule(bytes, "temperature", { cacheDir });
+ * const op = await createWasmOperator(module, { operation: "t/map", kind: "map", properties: [], services });
+ * ```
  *
  * @module
  */
+export * from "./compiled_module.ts";
 export * from "./host_buffer.ts";
+export * from "./host_imports.ts";
+export * from "./module_check.ts";
 export * from "./transpile.ts";
+export * from "./wasi.ts";
+export * from "./wasm_operator.ts";
 export * from "./wit_values.ts";

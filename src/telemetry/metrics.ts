@@ -1,0 +1,94 @@
+/**
+ * Counters and histograms with labels, kept in memory; exporters (Prometheus
+ * text, OpenTelemetry) read them. Module metrics land here too.
+ *
+ * @module
+ */
+
+/** Label key/values of one series. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** One counter series. */
+export interface CounterSeries {
+  readonly name: string;
+  readonly labels: Labels;
+  value: number;
+}
+
+/** One histogram series: count, sum and the observed extremes. */
+export interface HistogramSeries {
+  readonly name: string;
+  readonly labels: Labels;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+function seriesKey(name: string, labels: Labels): string {
+  return `${name}{${Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(",")}}`;
+}
+
+/** Thrown when a name is reused with another instrument type. */
+export class MetricTypeError extends Error {
+  /** Names the metric and the instrument it already is. */
+  constructor(name: string, kind: string) {
+    super(`Metric "${name}" is already a ${kind}`);
+    this.name = "MetricTypeError";
+  }
+}
+
+/** A registry of metric series. */
+export class Metrics {
+  readonly #counters = new Map<string, CounterSeries>();
+  readonly #histograms = new Map<string, HistogramSeries>();
+  readonly #kinds = new Map<string, "counter" | "histogram">();
+
+  #claim(name: string, kind: "counter" | "histogram"): void {
+    const known = this.#kinds.get(name);
+    if (known && known !== kind) throw new MetricTypeError(name, known);
+    this.#kinds.set(name, kind);
+  }
+
+  /** Adds `value` (≥ 0) to a counter. */
+  add(name: string, value: number, labels: Labels = {}): void {
+    if (!(value >= 0)) throw new RangeError(`Counter "${name}" cannot add "${value}"`);
+    this.#claim(name, "counter");
+    const key = seriesKey(name, labels);
+    const s = this.#counters.get(key);
+    if (s) s.value += value;
+    else this.#counters.set(key, { name, labels: { ...labels }, value });
+  }
+
+  /** Records one observation in a histogram. */
+  observe(name: string, value: number, labels: Labels = {}): void {
+    this.#claim(name, "histogram");
+    const key = seriesKey(name, labels);
+    const s = this.#histograms.get(key);
+    if (s) {
+      s.count++;
+      s.sum += value;
+      s.min = Math.min(s.min, value);
+      s.max = Math.max(s.max, value);
+    } else {
+      this.#histograms.set(key, {
+        name,
+        labels: { ...labels },
+        count: 1,
+        sum: value,
+        min: value,
+        max: value,
+      });
+    }
+  }
+
+  /** Every counter series. */
+  counters(): CounterSeries[] {
+    return [...this.#counters.values()].map((s) => ({ ...s }));
+  }
+
+  /** Every histogram series. */
+  histograms(): HistogramSeries[] {
+    return [...this.#histograms.values()].map((s) => ({ ...s }));
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Checks a component's imports and exports against what Weir hosts before it
+ * runs: operator exports of one AIO ABI, imports only from that ABI's host
+ * world and sandboxed WASI 0.2. Anything else is refused, by name.
+ *
+ * @module
+ */
+import { WeirError } from "../base/mod.ts";
+import { componentWit } from "@bytecodealliance/jco-transpile/wasm-tools";
+import type { LogicKind } from "../engine/mod.ts";
+
+/** The two operator ABIs. */
+export const ABIS = {
+  "wasm-graph:processor": "1.1.0",
+  "tinykube-graph:processor": "1.0.0",
+} as const;
+
+/** One of the operator packages. */
+export type AbiPackage = keyof typeof ABIS;
+
+const OPERATORS: readonly LogicKind[] = ["map", "filter", "branch", "accumulate", "delay"];
+
+const HOST_INTERFACES: Record<AbiPackage, readonly string[]> = {
+  "wasm-graph:processor": [
+    "types",
+    "hybrid-logical-clock",
+    "logger",
+    "metrics",
+    "state-store-types",
+    "state-store",
+    "rpc-types",
+    "command-invoker",
+    "schema-types",
+    "schema-registry",
+  ],
+  "tinykube-graph:processor": [
+    "types",
+    "hybrid-logical-clock",
+    "logger",
+    "metrics",
+    "state-store-types",
+    "state-store",
+    "rpc-types",
+    "command-invoker",
+  ],
+};
+
+/** WASI 0.2 packages Weir provides, sandboxed. */
+const WASI_PACKAGES = ["wasi:cli", "wasi:io", "wasi:clocks", "wasi:filesystem", "wasi:random"];
+
+/** What a component offers and needs. */
+export interface ModuleInfo {
+  readonly package: AbiPackage;
+  readonly abi: string;
+  readonly operators: readonly LogicKind[];
+  readonly imports: readonly string[];
+  readonly exports: readonly string[];
+}
+
+interface Name {
+  readonly pkg: string;
+  readonly iface: string;
+  readonly version: string;
+}
+
+function parseName(text: string): Name | undefined {
+  const m = /^([a-z0-9-]+:[a-z0-9-]+)\/%?([a-z0-9-]+)@([^\s;]+)$/.exec(text.trim());
+  return m ? { pkg: m[1]!, iface: m[2]!, version: m[3]! } : undefined;
+}
+
+/** Import and export names from `componentWit` text. */
+export function worldItems(wit: string): { imports: string[]; exports: string[] } {
+  const imports: string[] = [];
+  const exports: string[] = [];
+  for (const m of wit.matchAll(/^\s*(import|export) ([^;{]+);\s*$/gm)) {
+    (m[1] === "import" ? imports : exports).push(m[2]!.trim());
+  }
+  return { imports, exports };
+}
+
+function why(item: string, pkg: AbiPackage | undefined): string | undefined {
+  const n = parseName(item);
+  if (!n) return `import "${item}" is not an interface Weir provides`;
+  if (n.pkg === "wasi:sockets") return `import "${item}" is refused: modules get no network`;
+  if (n.pkg === "wasi:nn") {
+    return `import "${item}" is refused: wasi-nn is not available in this build`;
+  }
+  if (WASI_PACKAGES.includes(n.pkg)) {
+    return n.version.startsWith("0.2.")
+      ? undefined
+      : `import "${item}" needs WASI ${n.version}; Weir provides 0.2.x`;
+  }
+  if (pkg && n.pkg === pkg) {
+    if (n.version !== ABIS[pkg]) {
+      return `import "${item}" has version ${n.version}; expected ${ABIS[pkg]}`;
+    }
+    return HOST_INTERFACES[pkg].includes(n.iface)
+      ? undefined
+      : `import "${item}" is not in the host world`;
+  }
+  return `import "${item}" is outside the host world and WASI 0.2`;
+}
+
+/** Reads a component's world from its WIT text and checks it; `label` names it in errors. */
+export function checkWorld(wit: string, label: string): ModuleInfo {
+  const { imports, exports } = worldItems(wit);
+  const operators: LogicKind[] = [];
+  const packages = new Set<AbiPackage>();
+  const problems: string[] = [];
+  for (const item of exports) {
+    const n = parseName(item);
+    if (n && n.pkg in ABIS && OPERATORS.includes(n.iface as LogicKind)) {
+      const pkg = n.pkg as AbiPackage;
+      if (n.version !== ABIS[pkg]) {
+        problems.push(`export "${item}" has version ${n.version}; expected ${ABIS[pkg]}`);
+      }
+      packages.add(pkg);
+      operators.push(n.iface as LogicKind);
+    }
+  }
+  if (operators.length === 0) {
+    problems.push(
+      `it exports no operator (map, filter, branch, accumulate or delay of wasm-graph:processor@1.1.0 or tinykube-graph:processor@1.0.0)`,
+    );
+  }
+  if (packages.size > 1) problems.push(`it mixes operator ABIs: ${[...packages].join(" and ")}`);
+  const pkg = packages.size === 1 ? [...packages][0]! : undefined;
+  for (const item of imports) {
+    const problem = why(item, pkg);
+    if (problem) problems.push(problem);
+  }
+  if (problems.length > 0 || !pkg) {
+    throw new WeirError("module_invalid", `Module "${label}" is refused: ${problems.join("; ")}`);
+  }
+  return { package: pkg, abi: ABIS[pkg], operators, imports, exports };
+}
+
+/** Inspects component bytes; throws a `module_invalid` error naming every problem. */
+export async function inspectModule(bytes: Uint8Array, label: string): Promise<ModuleInfo> {
+  let wit: string;
+  try {
+    wit = await componentWit(bytes);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new WeirError(
+      "module_invalid",
+      `Module "${label}" is not a WebAssembly component: ${detail}`,
+    );
+  }
+  return checkWorld(wit, label);
+}
