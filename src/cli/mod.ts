@@ -11,13 +11,14 @@
  */
 import type { Command } from "./command.ts";
 import { consoleOutput, type Output } from "./output.ts";
+import { graphTestCommand } from "./graph_test.ts";
 import { graphValidateCommand } from "./graph_validate.ts";
 
 export type { Command } from "./command.ts";
 export { consoleOutput, memoryOutput, type Output } from "./output.ts";
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [graphValidateCommand];
+export const COMMANDS: readonly Command[] = [graphValidateCommand, graphTestCommand];
 
 function helpText(): string[] {
   return [

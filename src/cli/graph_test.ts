@@ -1,0 +1,150 @@
+/**
+ * `weir graph test <graph.yaml> --modules <dir> --input <in.jsonl>`: runs a
+ * graph offline over JSON-lines input and prints one JSON line per sink
+ * record. The module author's test bench.
+ *
+ * @module
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { type Hlc, WeirError } from "../base/mod.ts";
+import { formatOutputLine, parseInputLine, runOffline } from "../gateway/mod.ts";
+import { formatIssue, GraphValidationError, loadGraphFile } from "../graph/mod.ts";
+import { jsonLogger, LOG_LEVELS, type LogLevel } from "../telemetry/mod.ts";
+import type { Command } from "./command.ts";
+import type { Output } from "./output.ts";
+
+const USAGE =
+  "graph test <graph.yaml> --modules <dir> --input <in.jsonl|-> [--config key=value]... [--dead-letter <file>] [--log-level warn]";
+
+/** Exit codes: 0 when the run completed, 1 when the graph or a module failed, 2 on usage errors. */
+export const graphTestCommand: Command = {
+  path: ["graph", "test"],
+  usage: USAGE,
+  summary: "Run a graph offline over JSON-lines input; print one JSON line per sink record",
+  run: runGraphTest,
+};
+
+function defaultCacheDir(): string | undefined {
+  const base = Deno.env.get("XDG_CACHE_HOME") ??
+    (Deno.env.get("HOME") && join(Deno.env.get("HOME")!, ".cache"));
+  return base ? join(base, "weir", "bindings") : undefined;
+}
+
+async function readInput(path: string): Promise<string> {
+  if (path !== "-") return await readFile(path, "utf8");
+  return await new Response(Deno.stdin.readable).text();
+}
+
+async function runGraphTest(args: string[], output: Output): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        modules: { type: "string" },
+        input: { type: "string" },
+        config: { type: "string", multiple: true },
+        "dead-letter": { type: "string" },
+        "log-level": { type: "string", default: "warn" },
+        cache: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    output.err(`weir graph test: ${(error as Error).message}`);
+    output.err(`Usage: weir ${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    output.out(`Usage: weir ${USAGE}`);
+    return 0;
+  }
+  const problems: string[] = [];
+  if (positionals.length !== 1) problems.push("give exactly one graph file");
+  if (!values.modules) problems.push("--modules <dir> is required");
+  if (!values.input) problems.push("--input <file> is required (- for standard input)");
+  const level = values["log-level"] as LogLevel;
+  if (!LOG_LEVELS.includes(level)) {
+    problems.push(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
+  }
+  const config = new Map<string, string>();
+  for (const pair of values.config ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) problems.push(`--config "${pair}" must be key=value`);
+    else config.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+  if (problems.length > 0) {
+    problems.forEach((p) => output.err(`weir graph test: ${p}`));
+    output.err(`Usage: weir ${USAGE}`);
+    return 2;
+  }
+  const graphFile = positionals[0]!;
+  const inputFile = values.input!;
+  const deadLetters: string[] = [];
+  try {
+    const graph = await loadGraphFile(graphFile);
+    const text = await readInput(inputFile);
+    const records = [];
+    let previous: Hlc | undefined;
+    const lines = text.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i]!.trim() === "") continue;
+      const r = parseInputLine(lines[i]!, `${inputFile}:${i + 1}`, previous);
+      previous = r.time;
+      records.push(r);
+    }
+    const cacheDir = values.cache ?? defaultCacheDir();
+    const stats = await runOffline({
+      graph,
+      modulesDir: values.modules!,
+      config,
+      ...(cacheDir === undefined ? {} : { cacheDir }),
+      log: jsonLogger({ level }),
+      onOutput: (r) => output.out(formatOutputLine(r)),
+      side: {
+        late: (e) =>
+          deadLetters.push(
+            JSON.stringify({
+              kind: "late",
+              operation: e.operation,
+              record: JSON.parse(formatOutputLine(e.record)),
+            }),
+          ),
+        deadLetter: (e) =>
+          deadLetters.push(
+            JSON.stringify({
+              kind: "dead-letter",
+              operation: e.operation,
+              reason: e.reason,
+              record: JSON.parse(formatOutputLine(e.record)),
+            }),
+          ),
+      },
+    }, records);
+    if (values["dead-letter"]) {
+      await writeFile(
+        values["dead-letter"],
+        deadLetters.map((l) => l + "\n").join(""),
+      );
+    } else deadLetters.forEach((l) => output.err(l));
+    const failed = Object.values(stats).reduce((n, s) => n + s.deadLettered + s.late, 0);
+    if (failed > 0) {
+      output.err(`weir graph test: ${failed} record(s) went to the dead-letter or late output`);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof GraphValidationError) {
+      error.issues.forEach((issue) => output.err(formatIssue(issue)));
+      return 1;
+    }
+    if (error instanceof WeirError) {
+      output.err(`weir graph test: ${error.message} [${error.code}]`);
+      return error.code === "usage" ? 2 : 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Composition: wires graphs, the WebAssembly host and the engine together.
+ * Today it holds the offline runner (`weir graph test`) and its line format.
+ *
+ * @module
+ */
+export * from "./configuration.ts";
+export * from "./jsonl_records.ts";
+export * from "./module_ref.ts";
+export * from "./offline_runner.ts";
