@@ -16,7 +16,7 @@ import type { Command } from "./command.ts";
 import type { Output } from "./output.ts";
 
 const USAGE =
-  "graph test <graph.yaml> --modules <dir> --input <in.jsonl|-> [--config key=value]... [--dead-letter <file>] [--log-level warn]";
+  "graph test <graph.yaml> --modules <dir> --input <in.jsonl|-> [--config key=value]... [--dead-letter <file>] [--isolation worker|none] [--deadline ms] [--log-level warn]";
 
 /** Exit codes: 0 when the run completed, 1 when the graph or a module failed, 2 on usage errors. */
 export const graphTestCommand: Command = {
@@ -50,6 +50,8 @@ async function runGraphTest(args: string[], output: Output): Promise<number> {
         "dead-letter": { type: "string" },
         "log-level": { type: "string", default: "warn" },
         cache: { type: "string" },
+        isolation: { type: "string", default: "worker" },
+        deadline: { type: "string", default: "1000" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -71,6 +73,12 @@ async function runGraphTest(args: string[], output: Output): Promise<number> {
   if (!LOG_LEVELS.includes(level)) {
     problems.push(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
   }
+  const isolation = values.isolation as "worker" | "none";
+  if (isolation !== "worker" && isolation !== "none") {
+    problems.push(`--isolation must be "worker" or "none"`);
+  }
+  const deadlineMs = Number(values.deadline);
+  if (!(deadlineMs > 0)) problems.push(`--deadline must be a positive number of milliseconds`);
   const config = new Map<string, string>();
   for (const pair of values.config ?? []) {
     const eq = pair.indexOf("=");
@@ -104,6 +112,8 @@ async function runGraphTest(args: string[], output: Output): Promise<number> {
       config,
       ...(cacheDir === undefined ? {} : { cacheDir }),
       log: jsonLogger({ level }),
+      isolation,
+      deadlineMs,
       onOutput: (r) => output.out(formatOutputLine(r)),
       side: {
         late: (e) =>

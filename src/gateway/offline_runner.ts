@@ -17,7 +17,12 @@ import {
 } from "../engine/mod.ts";
 import type { GraphDefinition, Operation } from "../graph/mod.ts";
 import { type Logger, Metrics } from "../telemetry/mod.ts";
-import { type CompiledModule, compileModule, createWasmOperator } from "../wasm/mod.ts";
+import {
+  type CompiledModule,
+  compileModule,
+  createIsolatedOperator,
+  createWasmOperator,
+} from "../wasm/mod.ts";
 import { resolveConfigurations } from "./configuration.ts";
 import { moduleFile, moduleName } from "./module_ref.ts";
 
@@ -37,6 +42,10 @@ export interface OfflineRunOptions {
   readonly side: SideOutputs;
   /** Records per push. @default 256 */
   readonly batchSize?: number;
+  /** "worker": each operation in its own permission-less worker; "none": in-thread. @default "worker" */
+  readonly isolation?: "worker" | "none";
+  /** Wall time an isolated module may take per batch. @default 1000 */
+  readonly deadlineMs?: number;
 }
 
 async function loadModules(options: OfflineRunOptions): Promise<Map<string, CompiledModule>> {
@@ -72,8 +81,9 @@ export async function runOffline(
   const modules = await loadModules(options);
   const metrics = options.metrics ?? new Metrics();
   const graphName = graph.metadata?.name ?? graph.source;
-  const logic = (op: Operation) =>
-    createWasmOperator(modules.get(moduleName(op.module!))!, {
+  const logic = (op: Operation) => {
+    const module = modules.get(moduleName(op.module!))!;
+    const common = {
       operation: op.name,
       kind: op.operationType as LogicKind,
       properties: configurations.get(op.name) ?? [],
@@ -82,7 +92,10 @@ export async function runOffline(
         metrics,
         labels: { graph: graphName, operation: op.name },
       },
-    });
+    };
+    if (options.isolation === "none") return createWasmOperator(module, common);
+    return createIsolatedOperator(module, { ...common, deadlineMs: options.deadlineMs ?? 1000 });
+  };
   const flow = await Dataflow.start(graph, {
     logic,
     sink: () => ({

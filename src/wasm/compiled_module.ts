@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { capMemory } from "./memory_limit.ts";
 import { type Bindings, transpileComponent } from "./transpile.ts";
 import { inspectModule, type ModuleInfo } from "./module_check.ts";
 
@@ -24,13 +25,22 @@ export interface CompiledModule {
   readonly digest: string;
   /** A fresh, uninitialised instance wired to `imports`. */
   instantiate(imports: Record<string, Record<string, unknown>>): Promise<ModuleExports>;
+  /** The bindings' JavaScript source, for instantiating in a worker. */
+  readonly bindingsSource: string;
+  /** The compiled, memory-capped core modules by name, for a worker. */
+  coreModules(): Promise<Array<[string, WebAssembly.Module]>>;
 }
 
 /** Options for {@linkcode compileModule}. */
 export interface CompileOptions {
   /** Where transpiled bindings are cached. */
   cacheDir?: string;
+  /** Linear memory cap per instance, in bytes. @default 64 MiB */
+  memoryLimit?: number;
 }
+
+/** The default linear-memory cap per module instance. */
+export const DEFAULT_MEMORY_LIMIT = 64 * 2 ** 20;
 
 async function importBindings(b: Bindings): Promise<Instantiate> {
   const url = URL.createObjectURL(new Blob([b.js], { type: "text/javascript" }));
@@ -59,7 +69,8 @@ export async function compileModule(
       if (!bytes) {
         return Promise.reject(new Error(`Bindings ask for unknown core module "${name}"`));
       }
-      m = WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+      const capped = capMemory(bytes, options.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
+      m = WebAssembly.compile(capped as Uint8Array<ArrayBuffer>);
       cores.set(name, m);
     }
     return m;
@@ -69,5 +80,12 @@ export async function compileModule(
     info,
     digest: bindings.digest,
     instantiate: (imports) => instantiate(core, imports),
+    bindingsSource: bindings.js,
+    coreModules: () =>
+      Promise.all(
+        [...bindings.cores.keys()].map(async (n) =>
+          [n, await core(n)] as [string, WebAssembly.Module]
+        ),
+      ),
   };
 }

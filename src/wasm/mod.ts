@@ -20,3 +20,4 @@ export * from "./transpile.ts";
 export * from "./wasi.ts";
 export * from "./wasm_operator.ts";
 export * from "./wit_values.ts";
+export * from "./isolated_operator.ts";

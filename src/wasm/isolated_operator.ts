@@ -1,0 +1,185 @@
+/**
+ * Runs a module in its own Deno Worker with no permissions (the default). A
+ * batch crosses as one transferred buffer each way. A batch that overruns its
+ * deadline terminates the worker; the item it was on goes to the dead-letter
+ * output, a fresh worker (with `init` re-run) takes the rest. A worker that
+ * dies (out of memory, a crash) is handled the same way.
+ *
+ * @module
+ */
+import { WeirError } from "../base/mod.ts";
+import {
+  type AccumulateGroup,
+  Failure,
+  type LogicKind,
+  type OperatorLogic,
+  type Rec,
+} from "../engine/mod.ts";
+import type { Logger, Metrics } from "../telemetry/mod.ts";
+import { decodeOutcomes, encodeItems } from "./batch_codec.ts";
+import type { CompiledModule } from "./compiled_module.ts";
+import type { HostServices } from "./host_imports.ts";
+import type { Outcome } from "./operator_core.ts";
+import { asLogic } from "./outcomes.ts";
+import { requireOperator } from "./wasm_operator.ts";
+import type { InitMessage, Telemetry, WorkerReply } from "./worker_protocol.ts";
+
+/** Options for {@linkcode createIsolatedOperator}. */
+export interface IsolatedOperatorOptions {
+  readonly operation: string;
+  readonly kind: LogicKind;
+  readonly properties: ReadonlyArray<readonly [string, string]>;
+  readonly services: HostServices;
+  /** Wall time one batch may take. @default 1000 */
+  readonly deadlineMs?: number;
+}
+
+function replay(telemetry: readonly Telemetry[], log: Logger, metrics: Metrics): void {
+  for (const t of telemetry) {
+    try {
+      if (t.t === "log") log.log(t.level, t.message, t.fields);
+      else if (t.t === "add") metrics.add(t.name, t.value, t.labels);
+      else metrics.observe(t.name, t.value, t.labels);
+    } catch (error) {
+      log.log("warn", "module metric refused", { error });
+    }
+  }
+}
+
+/** Why a batch did not come back. */
+class Lost {
+  constructor(readonly at: number, readonly reason: string) {}
+}
+
+/** One worker and the way to talk to it. */
+class WorkerHandle {
+  readonly #worker: Worker;
+  readonly #progress = new SharedArrayBuffer(4);
+  #waiting: ((reply: WorkerReply | Lost) => void) | undefined;
+
+  constructor() {
+    this.#worker = new Worker(new URL("./operator_worker.ts", import.meta.url), {
+      type: "module",
+      deno: { permissions: "none" },
+    });
+    this.#worker.onmessage = (e: MessageEvent<WorkerReply>) => this.#settle(e.data);
+    this.#worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      this.#settle(new Lost(this.at, `Worker failed: ${e.message}`));
+    };
+  }
+
+  get progress(): SharedArrayBuffer {
+    return this.#progress;
+  }
+
+  /** The index of the item the worker is on. */
+  get at(): number {
+    return Atomics.load(new Int32Array(this.#progress), 0);
+  }
+
+  #settle(r: WorkerReply | Lost): void {
+    const w = this.#waiting;
+    this.#waiting = undefined;
+    w?.(r);
+  }
+
+  /** Posts a message and waits for the reply, or for the deadline. */
+  ask(message: unknown, transfer: Transferable[], deadlineMs: number): Promise<WorkerReply | Lost> {
+    Atomics.store(new Int32Array(this.#progress), 0, 0);
+    return new Promise((resolve) => {
+      const timer = setTimeout(
+        () => this.#settle(new Lost(this.at, `Module exceeded its ${deadlineMs} ms deadline`)),
+        deadlineMs,
+      );
+      this.#waiting = (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      };
+      this.#worker.postMessage(message, transfer);
+    });
+  }
+
+  terminate(): void {
+    this.#worker.terminate();
+  }
+}
+
+/** Creates an isolated operator; fails when `init` refuses its configuration. */
+export async function createIsolatedOperator(
+  module: CompiledModule,
+  options: IsolatedOperatorOptions,
+): Promise<OperatorLogic> {
+  const { operation, kind, services } = options;
+  requireOperator(module, operation, kind);
+  const deadline = options.deadlineMs ?? 1000;
+  const cores = await module.coreModules();
+  let restarts = 0;
+
+  const spawn = async (): Promise<WorkerHandle> => {
+    const handle = new WorkerHandle();
+    const init: InitMessage = {
+      type: "init",
+      bindings: module.bindingsSource,
+      cores,
+      package: module.info.package,
+      operation,
+      kind,
+      properties: options.properties,
+      labels: services.labels,
+      progress: handle.progress,
+    };
+    // Instantiation and init get a generous deadline of their own: compiling is not the module's fault.
+    const r = await handle.ask(init, [], Math.max(deadline, 10_000));
+    if (r instanceof Lost || r.type !== "ready") {
+      handle.terminate();
+      if (!(r instanceof Lost)) replay(r.telemetry, services.log, services.metrics);
+      const message = r instanceof Lost
+        ? `Operation "${operation}": ${r.reason} while starting`
+        : r.type === "failed"
+        ? r.message
+        : "unexpected reply";
+      const code = !(r instanceof Lost) && r.type === "failed" && r.code === "module_init_failed"
+        ? "module_init_failed"
+        : "operator_failed";
+      throw new WeirError(code, message);
+    }
+    replay(r.telemetry, services.log, services.metrics);
+    return handle;
+  };
+
+  let worker = await spawn();
+
+  const runItems = async (
+    items: readonly Rec[] | readonly AccumulateGroup[],
+    groups: boolean,
+  ): Promise<Outcome[]> => {
+    if (items.length === 0) return [];
+    const buffer = encodeItems(items, groups);
+    const r = await worker.ask({ type: "batch", buffer }, [buffer], deadline);
+    if (!(r instanceof Lost) && r.type === "result") {
+      replay(r.telemetry, services.log, services.metrics);
+      return decodeOutcomes(r.buffer);
+    }
+    const lost = r instanceof Lost ? r : new Lost(0, "Worker sent an unexpected reply");
+    worker.terminate();
+    restarts++;
+    services.log.log("warn", "module worker replaced", {
+      reason: lost.reason,
+      item: lost.at,
+      restarts,
+    });
+    worker = await spawn();
+    // Items before the culprit ran on the old worker, but their results died with it: run them again.
+    const at = Math.min(lost.at, items.length - 1);
+    const before = await runItems(items.slice(0, at) as typeof items, groups);
+    const after = await runItems(items.slice(at + 1) as typeof items, groups);
+    return [...before, new Failure(lost.reason), ...after];
+  };
+
+  return asLogic(
+    kind,
+    (items) => runItems(items, kind === "accumulate"),
+    () => worker.terminate(),
+  );
+}
