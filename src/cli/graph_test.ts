@@ -16,7 +16,7 @@ import type { Command } from "./command.ts";
 import type { Output } from "./output.ts";
 
 const USAGE =
-  "graph test <graph.yaml> --modules <dir> --input <in.jsonl|-> [--config key=value]... [--dead-letter <file>] [--isolation worker|none] [--deadline ms] [--log-level warn]";
+  "graph test <graph.yaml> --modules <dir> --input <in.jsonl|-> [--config key=value]... [--state <state.json>] [--dead-letter <file>] [--isolation worker|none] [--deadline ms] [--log-level warn]";
 
 /** Exit codes: 0 when the run completed, 1 when the graph or a module failed, 2 on usage errors. */
 export const graphTestCommand: Command = {
@@ -30,6 +30,23 @@ function defaultCacheDir(): string | undefined {
   const base = Deno.env.get("XDG_CACHE_HOME") ??
     (Deno.env.get("HOME") && join(Deno.env.get("HOME")!, ".cache"));
   return base ? join(base, "weir", "bindings") : undefined;
+}
+
+/** Reads a statestore.json-shaped file: a list of objects of string values. */
+function parseState(text: string, file: string): Array<Record<string, string>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new WeirError("usage", `${file}: not JSON: ${(e as Error).message}`);
+  }
+  const list = Array.isArray(value) ? value : [value];
+  for (const [i, entry] of list.entries()) {
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+      throw new WeirError("usage", `${file}: entry ${i} must be an object of key/value strings`);
+    }
+  }
+  return list as Array<Record<string, string>>;
 }
 
 async function readInput(path: string): Promise<string> {
@@ -48,6 +65,7 @@ async function runGraphTest(args: string[], output: Output): Promise<number> {
         input: { type: "string" },
         config: { type: "string", multiple: true },
         "dead-letter": { type: "string" },
+        state: { type: "string" },
         "log-level": { type: "string", default: "warn" },
         cache: { type: "string" },
         isolation: { type: "string", default: "worker" },
@@ -106,6 +124,9 @@ async function runGraphTest(args: string[], output: Output): Promise<number> {
       records.push(r);
     }
     const cacheDir = values.cache ?? defaultCacheDir();
+    const state = values.state === undefined
+      ? []
+      : parseState(await readFile(values.state, "utf8"), values.state);
     const stats = await runOffline({
       graph,
       modulesDir: values.modules!,
@@ -114,6 +135,7 @@ async function runGraphTest(args: string[], output: Output): Promise<number> {
       log: jsonLogger({ level }),
       isolation,
       deadlineMs,
+      state,
       onOutput: (r) => output.out(formatOutputLine(r)),
       side: {
         late: (e) =>

@@ -5,7 +5,9 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { WeirError } from "../base/mod.ts";
 import {
   Dataflow,
@@ -22,6 +24,7 @@ import {
   compileModule,
   createIsolatedOperator,
   createWasmOperator,
+  StateStore,
 } from "../wasm/mod.ts";
 import { resolveConfigurations } from "./configuration.ts";
 import { moduleFile, moduleName } from "./module_ref.ts";
@@ -46,6 +49,8 @@ export interface OfflineRunOptions {
   readonly isolation?: "worker" | "none";
   /** Wall time an isolated module may take per batch. @default 1000 */
   readonly deadlineMs?: number;
+  /** State store contents to start from, shaped like AIO's statestore.json. */
+  readonly state?: ReadonlyArray<Record<string, string>>;
 }
 
 async function loadModules(options: OfflineRunOptions): Promise<Map<string, CompiledModule>> {
@@ -76,6 +81,25 @@ export async function runOffline(
   options: OfflineRunOptions,
   input: Iterable<Rec> | AsyncIterable<Rec>,
 ): Promise<Record<string, OperationStats>> {
+  // A private state file for this run, shared by the graph's operators.
+  const stateDir = await mkdtemp(join(tmpdir(), "weir-state-"));
+  const statePath = join(stateDir, "state.db");
+  const store = new StateStore(statePath);
+  try {
+    store.seed(options.state ?? []);
+    return await runWithStore(options, input, store, statePath);
+  } finally {
+    store.close();
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+async function runWithStore(
+  options: OfflineRunOptions,
+  input: Iterable<Rec> | AsyncIterable<Rec>,
+  store: StateStore,
+  statePath: string,
+): Promise<Record<string, OperationStats>> {
   const { graph } = options;
   const configurations = resolveConfigurations(graph, options.config);
   const modules = await loadModules(options);
@@ -91,10 +115,15 @@ export async function runOffline(
         log: options.log.child({ graph: graphName, operation: op.name }),
         metrics,
         labels: { graph: graphName, operation: op.name },
+        stateStore: store,
       },
     };
     if (options.isolation === "none") return createWasmOperator(module, common);
-    return createIsolatedOperator(module, { ...common, deadlineMs: options.deadlineMs ?? 1000 });
+    return createIsolatedOperator(module, {
+      ...common,
+      deadlineMs: options.deadlineMs ?? 1000,
+      statePath,
+    });
   };
   const flow = await Dataflow.start(graph, {
     logic,

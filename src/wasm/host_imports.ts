@@ -9,7 +9,9 @@
 import type { Logger, LogLevel, Metrics } from "../telemetry/mod.ts";
 import { HostBuffer } from "./host_buffer.ts";
 import type { AbiPackage } from "./module_check.ts";
+import { FencingError, type SetCondition, type StateStore } from "./state_store.ts";
 import { sandboxedWasi } from "./wasi.ts";
+import { liftHlc, lowerHlc, type WitHlc } from "./wit_values.ts";
 
 /** What a module instance may reach. */
 export interface HostServices {
@@ -18,6 +20,8 @@ export interface HostServices {
   readonly metrics: Metrics;
   /** Labels added to every module metric (graph, operation). */
   readonly labels: Readonly<Record<string, string>>;
+  /** The graph's state store; modules get a clean error without one. */
+  readonly stateStore?: StateStore;
 }
 
 const LEVELS: Record<string, LogLevel> = {
@@ -84,7 +88,7 @@ export function hostImports(
         }
       },
     },
-    [`${pkg}/state-store`]: {
+    [`${pkg}/state-store`]: services.stateStore ? stateStoreImports(services.stateStore) : {
       get: unavailable("The state store"),
       set: unavailable("The state store"),
       del: unavailable("The state store"),
@@ -103,4 +107,58 @@ export function hostImports(
     },
   };
   return imports;
+}
+
+type Duration = { seconds: bigint; nanos: number };
+
+function storeCall<T>(fn: () => T): { tag: "ok"; val: T } | { tag: "err"; val: Variant } {
+  try {
+    return { tag: "ok", val: fn() };
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    return {
+      tag: "err",
+      val: { tag: error instanceof FencingError ? "request-error" : "internal", val: text },
+    };
+  }
+}
+
+/** The WIT state-store functions over a {@linkcode StateStore}. */
+function stateStoreImports(store: StateStore): Record<string, unknown> {
+  const token = (t: WitHlc | undefined) => (t ? liftHlc(t) : undefined);
+  return {
+    get: (key: Uint8Array) =>
+      storeCall(() => {
+        const r = store.get(key);
+        return { response: r.value, version: r.version ? lowerHlc(r.version) : undefined };
+      }),
+    set: (
+      key: Uint8Array,
+      value: Uint8Array,
+      _timeout: Duration | undefined,
+      fencingToken: WitHlc | undefined,
+      options: { conditions: SetCondition; expires?: Duration },
+    ) =>
+      storeCall(() => {
+        const fence = token(fencingToken);
+        const r = store.set(key, value, {
+          condition: options.conditions,
+          ...(options.expires
+            ? { expiresMs: Number(options.expires.seconds) * 1000 + options.expires.nanos / 1e6 }
+            : {}),
+          ...(fence ? { fencingToken: fence } : {}),
+        });
+        return { response: r.written, version: r.version ? lowerHlc(r.version) : undefined };
+      }),
+    del: (key: Uint8Array, fencingToken: WitHlc | undefined) =>
+      storeCall(() => ({
+        response: BigInt(store.del(key, token(fencingToken))),
+        version: undefined,
+      })),
+    vdel: (key: Uint8Array, value: Uint8Array, fencingToken: WitHlc | undefined) =>
+      storeCall(() => ({
+        response: BigInt(store.vdel(key, value, token(fencingToken))),
+        version: undefined,
+      })),
+  };
 }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 import { WeirError } from "../base/mod.ts";
 import {
   type AccumulateGroup,
@@ -32,6 +33,8 @@ export interface IsolatedOperatorOptions {
   readonly services: HostServices;
   /** Wall time one batch may take. @default 1000 */
   readonly deadlineMs?: number;
+  /** The graph's state store file; the worker may read and write its folder, nothing else. */
+  readonly statePath?: string;
 }
 
 function replay(telemetry: readonly Telemetry[], log: Logger, metrics: Metrics): void {
@@ -57,10 +60,22 @@ class WorkerHandle {
   readonly #progress = new SharedArrayBuffer(4);
   #waiting: ((reply: WorkerReply | Lost) => void) | undefined;
 
-  constructor() {
+  constructor(stateDir: string | undefined) {
+    const none = {
+      env: false,
+      net: false,
+      run: false,
+      ffi: false,
+      sys: false,
+      import: false,
+    } as const;
     this.#worker = new Worker(new URL("./operator_worker.ts", import.meta.url), {
       type: "module",
-      deno: { permissions: "none" },
+      deno: {
+        permissions: stateDir === undefined
+          ? "none"
+          : { ...none, read: [stateDir], write: [stateDir] },
+      },
     });
     this.#worker.onmessage = (e: MessageEvent<WorkerReply>) => this.#settle(e.data);
     this.#worker.onerror = (e: ErrorEvent) => {
@@ -116,8 +131,10 @@ export async function createIsolatedOperator(
   const cores = await module.coreModules();
   let restarts = 0;
 
+  const usesState = module.info.imports.some((i) => /\/state-store@/.test(i));
+  const statePath = usesState ? options.statePath : undefined;
   const spawn = async (): Promise<WorkerHandle> => {
-    const handle = new WorkerHandle();
+    const handle = new WorkerHandle(statePath === undefined ? undefined : dirname(statePath));
     const init: InitMessage = {
       type: "init",
       bindings: module.bindingsSource,
@@ -127,6 +144,7 @@ export async function createIsolatedOperator(
       kind,
       properties: options.properties,
       labels: services.labels,
+      ...(statePath === undefined ? {} : { statePath }),
       progress: handle.progress,
     };
     // Instantiation and init get a generous deadline of their own: compiling is not the module's fault.

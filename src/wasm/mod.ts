@@ -21,3 +21,4 @@ export * from "./wasi.ts";
 export * from "./wasm_operator.ts";
 export * from "./wit_values.ts";
 export * from "./isolated_operator.ts";
+export * from "./state_store.ts";

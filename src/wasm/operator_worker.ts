@@ -13,6 +13,7 @@ import { decodeItems, encodeOutcomes } from "./batch_codec.ts";
 import type { ModuleExports } from "./compiled_module.ts";
 import { hostImports } from "./host_imports.ts";
 import { type OperatorCore, startOperatorCore } from "./operator_core.ts";
+import { StateStore } from "./state_store.ts";
 import type { BatchMessage, InitMessage, Telemetry, WorkerReply } from "./worker_protocol.ts";
 
 let pending: Telemetry[] = [];
@@ -52,7 +53,12 @@ async function init(msg: InitMessage): Promise<void> {
   URL.revokeObjectURL(url);
   const cores = new Map(msg.cores);
   const log = forwardingLogger({});
-  const services = { log, metrics: forwardingMetrics, labels: msg.labels };
+  const services = {
+    log,
+    metrics: forwardingMetrics,
+    labels: msg.labels,
+    ...(msg.statePath ? { stateStore: new StateStore(msg.statePath) } : {}),
+  };
   try {
     core = await startOperatorCore({
       operation: msg.operation,

@@ -17,6 +17,8 @@ export interface InitMessage {
   readonly kind: LogicKind;
   readonly properties: ReadonlyArray<readonly [string, string]>;
   readonly labels: Readonly<Record<string, string>>;
+  /** The graph's state store file, when the module uses one. */
+  readonly statePath?: string;
   /** One Int32: the index of the item being processed, for deadline reports. */
   readonly progress: SharedArrayBuffer;
 }
