@@ -38,7 +38,11 @@ function records(size: number): Rec[] {
   return Array.from({ length: RECORDS }, (_, i) => ({ time: hlc(i, 0, "b"), data }));
 }
 
-const services = { log: silentLogger, metrics: new Metrics(), labels: { graph: "bench", operation: "map" } };
+const services = {
+  log: silentLogger,
+  metrics: new Metrics(),
+  labels: { graph: "bench", operation: "map" },
+};
 
 /** A core module that copies `len` bytes and XORs them in place: the floor under any component call. */
 const RAW_WAT = `(module
@@ -59,7 +63,10 @@ if (!modulesBuilt("temperature")) {
   const module = await compileModule(await Deno.readFile(modulePath("temperature")), "temperature");
   const rawModule = await WebAssembly.compile((await parse(RAW_WAT)) as Uint8Array<ArrayBuffer>);
   const raw = await WebAssembly.instantiate(rawModule);
-  const exports = raw.exports as { memory: WebAssembly.Memory; touch: (p: number, n: number) => void };
+  const exports = raw.exports as {
+    memory: WebAssembly.Memory;
+    touch: (p: number, n: number) => void;
+  };
 
   for (const size of [100, 4096]) {
     const input = records(size);
@@ -78,8 +85,19 @@ if (!modulesBuilt("temperature")) {
     });
     for (const isolation of ["in-thread", "isolated"] as const) {
       const op: OperatorLogic = isolation === "in-thread"
-        ? await createWasmOperator(module, { operation: "map", kind: "map", properties: [], services })
-        : await createIsolatedOperator(module, { operation: "map", kind: "map", properties: [], services, deadlineMs: 10_000 });
+        ? await createWasmOperator(module, {
+          operation: "map",
+          kind: "map",
+          properties: [],
+          services,
+        })
+        : await createIsolatedOperator(module, {
+          operation: "map",
+          kind: "map",
+          properties: [],
+          services,
+          deadlineMs: 10_000,
+        });
       if (op.kind !== "map") throw new Error("expected map");
       for (const batch of [1, 64, 1024]) {
         const chunks: Rec[][] = [];
