@@ -119,7 +119,9 @@ for (const { file, spec } of cases()) {
   const base = dirname(file);
   const graphFile = resolve(base, spec.graph);
   const graphText = readFileSync(graphFile, "utf8");
-  const needed = [...graphText.matchAll(/module:[ \t]*"?([^"\s]+)"?/g)].map((m) => moduleName(m[1]!));
+  const needed = [...graphText.matchAll(/module:[ \t]*"?([^"\s]+)"?/g)].map((m) =>
+    moduleName(m[1]!)
+  );
   const missing = [...new Set(needed)].filter((n) => !existsSync(join(MODULES_DIR, `${n}.wasm`)));
   const inputDir = resolve(base, spec.input);
   Deno.test({
