@@ -209,3 +209,47 @@ Deno.test("close() drives every frontier to the end of time", async () => {
   assert.equal(compareHlc(flow.frontier, HLC_MAX), 0);
   assert.equal(sink.records.length, 0);
 });
+
+Deno.test("orderedMerge releases a concatenate's inputs in time order however the arms were scheduled", async () => {
+  const g = graph(
+    [
+      ["source", "source"],
+      ["b", "branch"],
+      ["slow", "map"],
+      ["fast", "map"],
+      ["c", "concatenate"],
+      [
+        "sink",
+        "sink",
+      ],
+    ],
+    ["source->b", "b-True->slow", "b-False->fast", "slow->c", "fast->c", "c->sink"],
+  );
+  const run = async (orderedMerge: boolean) => {
+    const sink = memorySink();
+    const flow = await startWith(
+      g,
+      {
+        b: branchJson((v) => (v as number) % 2 === 1),
+        // The odd arm answers late, like a module in a busy worker.
+        slow: {
+          kind: "map",
+          process: async (batch) => {
+            await new Promise((r) => setTimeout(r, 5));
+            return batch.map((r) => r.data);
+          },
+        },
+        fast: mapJson((v) => v),
+      },
+      sink,
+      { clock: new ManualClock(), orderedMerge },
+    );
+    for (let i = 1; i <= 6; i++) await flow.push([rec(i, i)]);
+    await flow.close();
+    return sink.values();
+  };
+  assert.deepEqual(await run(true), [1, 2, 3, 4, 5, 6]);
+  const plain = await run(false);
+  assert.deepEqual([...plain].sort(), [1, 2, 3, 4, 5, 6]);
+  assert.notDeepEqual(plain, [1, 2, 3, 4, 5, 6], "without ordering the fast arm overtakes");
+});

@@ -15,6 +15,7 @@ import type { BehaviorContext } from "./operators/context.ts";
 import { delayBehavior } from "./operators/delay.ts";
 import { filterBehavior } from "./operators/filter.ts";
 import { mapBehavior } from "./operators/map.ts";
+import { orderedMergeBehavior } from "./operators/ordered_merge.ts";
 import { passthroughBehavior } from "./operators/passthrough.ts";
 import { sinkBehavior } from "./operators/sink.ts";
 import type { Rec } from "./record.ts";
@@ -23,6 +24,10 @@ import { SourceProgress } from "./source_progress.ts";
 import type { OperationStats } from "./stats.ts";
 
 const ACCEPTED: Promise<void> = Promise.resolve();
+
+function fanIn(graph: GraphDefinition, name: string): number {
+  return graph.connections.filter((c) => c.to === name).length;
+}
 
 /** Options for {@linkcode Dataflow.start}. */
 export interface DataflowOptions {
@@ -40,6 +45,11 @@ export interface DataflowOptions {
   latenessMs?: number;
   /** Records each operation may hold queued before its sender waits. @default 8192 */
   queueCapacity?: number;
+  /**
+   * Merge several inputs (concatenate, a sink with several edges) in time order once the
+   * frontier passes, so output order never depends on scheduling. Adds latency. @default false
+   */
+  orderedMerge?: boolean;
 }
 
 function behaviorFor(
@@ -107,12 +117,16 @@ export class Dataflow {
       for (const op of graph.operations) {
         const node = new Node(op.name, op.operationType, capacity, onFatal);
         nodes.set(op.name, node);
+        const merges = options.orderedMerge === true && fanIn(graph, op.name) > 1;
         if (op.operationType === "source" || op.operationType === "concatenate") {
-          node.behavior = passthroughBehavior;
+          node.behavior = merges
+            ? orderedMergeBehavior((n, rs) => n.send(n.edges(), rs))
+            : passthroughBehavior;
         } else if (op.operationType === "sink") {
           const writer = options.sink(op);
           sinks.push(writer);
-          node.behavior = sinkBehavior(writer);
+          const write = sinkBehavior(writer);
+          node.behavior = merges ? orderedMergeBehavior((n, rs) => write.process(n, rs, 0)) : write;
         } else {
           const l = await options.logic(op);
           logic.push(l);
@@ -132,7 +146,7 @@ export class Dataflow {
     for (const c of graph.connections) {
       const from = nodes.get(c.from)!;
       const to = nodes.get(c.to)!;
-      const edge = { to, frontier: from.outFrontier };
+      const edge = { to, input: to.inputs.length, frontier: from.outFrontier };
       to.inputs.push(edge);
       const arm = from.kind === "branch" ? (c.arm ?? "False") : "";
       from.outputs.set(arm, [...from.edges(arm), edge]);

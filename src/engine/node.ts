@@ -18,13 +18,15 @@ import { emptyStats, type OperationStats } from "./stats.ts";
 /** An edge between two nodes, with the frontier its sender has promised. */
 export interface Edge {
   readonly to: Node;
+  /** This edge's position among the receiver's inputs. */
+  readonly input: number;
   frontier: Hlc;
 }
 
 /** What a node does with a batch and with frontier progress. */
 export interface Behavior {
-  /** Handles one batch from the input queue; a promise only when it must wait. */
-  process(node: Node, batch: readonly Rec[]): Promise<void> | undefined;
+  /** Handles one batch from input `input` of the queue; a promise only when it must wait. */
+  process(node: Node, batch: readonly Rec[], input: number): Promise<void> | undefined;
   /** Releases held state now complete below `frontier`; returns the earliest time still held. */
   advance?(node: Node, frontier: Hlc): Promise<Hlc> | Hlc;
 }
@@ -47,6 +49,8 @@ export class Node {
   readonly #capacity: number;
   readonly #onFatal: FatalHandler;
   #queue: (readonly Rec[])[] = [];
+  /** The input each queued batch came from, parallel to #queue. */
+  #from: number[] = [];
   #head = 0;
   #queued = 0;
   #running = false;
@@ -78,11 +82,11 @@ export class Node {
    * Queues a batch. Returns a promise only when the queue is full and the
    * caller must wait; a batch always fits an empty queue.
    */
-  enqueue(batch: readonly Rec[]): Promise<void> | undefined {
+  enqueue(batch: readonly Rec[], input = 0): Promise<void> | undefined {
     if (this.#queued > 0 && this.#queued + batch.length > this.#capacity) {
-      return this.#enqueueWhenRoom(batch);
+      return this.#enqueueWhenRoom(batch, input);
     }
-    this.#accept(batch);
+    this.#accept(batch, input);
     return undefined;
   }
 
@@ -94,7 +98,7 @@ export class Node {
     if (batch.length === 0) return undefined;
     this.stats.recordsOut += batch.length;
     for (let i = 0; i < edges.length; i++) {
-      const wait = edges[i]!.to.enqueue(batch);
+      const wait = edges[i]!.to.enqueue(batch, edges[i]!.input);
       if (wait) return this.#sendRest(wait, edges, i + 1, batch);
     }
     return undefined;
@@ -107,18 +111,19 @@ export class Node {
     batch: readonly Rec[],
   ) {
     await wait;
-    for (let i = from; i < edges.length; i++) await edges[i]!.to.enqueue(batch);
+    for (let i = from; i < edges.length; i++) await edges[i]!.to.enqueue(batch, edges[i]!.input);
   }
 
-  async #enqueueWhenRoom(batch: readonly Rec[]): Promise<void> {
+  async #enqueueWhenRoom(batch: readonly Rec[], input: number): Promise<void> {
     while (this.#queued > 0 && this.#queued + batch.length > this.#capacity) {
       await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
     }
-    this.#accept(batch);
+    this.#accept(batch, input);
   }
 
-  #accept(batch: readonly Rec[]): void {
+  #accept(batch: readonly Rec[], input: number): void {
     this.#queue.push(batch);
+    this.#from.push(input);
     this.#queued += batch.length;
     this.stats.recordsIn += batch.length;
     this.wake();
@@ -147,15 +152,17 @@ export class Node {
         this.#dirty = false;
         while (this.#head < this.#queue.length) {
           const batch = this.#queue[this.#head]!;
+          const input = this.#from[this.#head]!;
           this.#queue[this.#head++] = [];
           if (this.#head > 64 && this.#head * 2 > this.#queue.length) {
             this.#queue = this.#queue.slice(this.#head);
+            this.#from = this.#from.slice(this.#head);
             this.#head = 0;
           }
           this.#queued -= batch.length;
           this.#releaseSpace();
           this.stats.batches++;
-          const r = this.behavior?.process(this, batch);
+          const r = this.behavior?.process(this, batch, input);
           if (r instanceof Promise) await r;
         }
         const a = this.#advance();

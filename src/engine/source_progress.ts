@@ -38,7 +38,7 @@ export class SourceProgress {
   constructor(node: Node, options: SourceProgressOptions) {
     this.#node = node;
     this.#options = options;
-    this.#input = { to: node, frontier: HLC_MIN };
+    this.#input = { to: node, input: node.inputs.length, frontier: HLC_MIN };
     node.inputs.push(this.#input);
     const tick = Math.max(1, Math.min(options.idleMs, 250));
     this.#stopTimer = options.clock.every(tick, () => this.#onTick());

@@ -135,6 +135,8 @@ async function runWithStore(
     side: options.side,
     // Never advanced: only the records' own times and the end of input move frontiers.
     clock: new ManualClock(),
+    // Same input, same output: merges must not depend on how fast each arm ran.
+    orderedMerge: true,
   });
   const size = options.batchSize ?? 256;
   let batch: Rec[] = [];
