@@ -27,7 +27,7 @@ done
 
 cd "$HERE"
 if [ "${1:-}" = --test ]; then
-  $CARGO test -q --locked -j "$JOBS" -p operator-logic
+  $CARGO test -q --locked -j "$JOBS" -p operator-logic --features image
 fi
 $CARGO build --release --locked -j "$JOBS" --target "$TARGET"
 

@@ -3,6 +3,15 @@
 //! the host with plain `cargo test -p operator-logic`.
 use serde::{Deserialize, Serialize};
 
+pub mod collection;
+pub mod enrichment;
+#[cfg(feature = "image")]
+pub mod format;
+pub mod kv;
+pub mod opcua;
+pub mod otel;
+pub mod schema;
+
 /// The shared payload vocabulary: a JSON object with exactly one top-level key. serde's
 /// externally tagged enum rejects any extra key, as the samples do.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -184,44 +193,128 @@ pub type TimeKey = (u64, u32, u64);
 
 /// Temperature accumulate: folds `inputs` into `staged` (empty, or our own previous output).
 /// Returns the new staged payload and the index of the input with the latest timestamp (its
-/// timestamp/topic become the output's). Formatted with `Display`, so 1695.0 prints as 1695.
+/// timestamp becomes the output's). Formatted with `Display`, so 1695.0 prints as 1695; the
+/// collection accumulator re-serializes these entries with serde (`1695.0`).
 pub fn accumulate_temperatures(
     staged: &[u8],
     inputs: &[(TimeKey, &[u8])],
 ) -> Result<(Vec<u8>, usize), String> {
-    let (mut count, mut sum, mut max, mut min) = (0u64, 0.0f64, f64::NAN, f64::NAN);
+    let mut fold = Fold::default();
     if !staged.is_empty() {
         match parse(staged)? {
-            Measurement::Temperature(t) => {
-                (count, sum, max, min) = (t.count, t.average * t.count as f64, t.max, t.min);
-            }
+            Measurement::Temperature(t) => fold = Fold::staged(t.count, t.average, t.max, t.min),
             _ => return Err("staged value is not a temperature".into()),
         }
     }
-    let mut latest: Option<(TimeKey, usize, f64, Unit)> = None;
+    let mut unit = Unit::C;
+    let mut latest: Option<(TimeKey, usize)> = None;
     for (i, (key, payload)) in inputs.iter().enumerate() {
         let Measurement::Temperature(t) = parse(payload)? else {
             return Err("input is not a temperature".into());
         };
         let v = t.value.ok_or("temperature value missing")?;
-        (max, min) = if count == 0 {
-            (v, v)
-        } else {
-            (max.max(v), min.min(v))
-        };
-        count += 1;
-        sum += v;
-        if latest.is_none_or(|(k, ..)| *key >= k) {
-            latest = Some((*key, i, v, t.unit));
+        fold.add(*key, v);
+        if latest.is_none_or(|(k, _)| *key >= k) {
+            latest = Some((*key, i));
+            unit = t.unit;
         }
     }
-    let (_, idx, last, unit) = latest.ok_or("no inputs")?;
-    let average = sum / count as f64;
+    let (_, idx) = latest.ok_or("no inputs")?;
+    let Fold {
+        count,
+        max,
+        min,
+        last,
+        ..
+    } = fold;
+    let average = fold.average();
     let unit = unit.as_str();
     let text = format!(
         r#"{{"temperature":{{"count":{count},"max":{max},"min":{min},"average":{average},"last":{last},"unit":"{unit}"}}}}"#
     );
     Ok((text.into_bytes(), idx))
+}
+
+/// Humidity accumulate: as [`accumulate_temperatures`] without a unit (§G "humidity").
+pub fn accumulate_humidity(
+    staged: &[u8],
+    inputs: &[(TimeKey, &[u8])],
+) -> Result<(Vec<u8>, usize), String> {
+    let mut fold = Fold::default();
+    if !staged.is_empty() {
+        match parse(staged)? {
+            Measurement::Humidity(h) => fold = Fold::staged(h.count, h.average, h.max, h.min),
+            _ => return Err("staged value is not a humidity".into()),
+        }
+    }
+    let mut latest: Option<(TimeKey, usize)> = None;
+    for (i, (key, payload)) in inputs.iter().enumerate() {
+        let Measurement::Humidity(h) = parse(payload)? else {
+            return Err("input is not a humidity".into());
+        };
+        let v = h.value.ok_or("humidity value missing")?;
+        fold.add(*key, v);
+        if latest.is_none_or(|(k, _)| *key >= k) {
+            latest = Some((*key, i));
+        }
+    }
+    let (_, idx) = latest.ok_or("no inputs")?;
+    let Fold {
+        count,
+        max,
+        min,
+        last,
+        ..
+    } = fold;
+    let average = fold.average();
+    let text = format!(
+        r#"{{"humidity":{{"count":{count},"max":{max},"min":{min},"average":{average},"last":{last}}}}}"#
+    );
+    Ok((text.into_bytes(), idx))
+}
+
+/// Running count/sum/max/min/last of one accumulate window. The staged value carries no
+/// timestamp for its `last`, so any new input replaces it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Fold {
+    count: u64,
+    sum: f64,
+    max: f64,
+    min: f64,
+    last: f64,
+    last_key: Option<TimeKey>,
+}
+
+impl Fold {
+    fn staged(count: u64, average: f64, max: f64, min: f64) -> Fold {
+        Fold {
+            count,
+            sum: average * count as f64,
+            max,
+            min,
+            last: 0.0,
+            last_key: None,
+        }
+    }
+
+    fn add(&mut self, key: TimeKey, v: f64) {
+        (self.max, self.min) = if self.count == 0 {
+            (v, v)
+        } else {
+            (self.max.max(v), self.min.min(v))
+        };
+        self.count += 1;
+        self.sum += v;
+        // Ties go to the later input.
+        if self.last_key.is_none_or(|k| key >= k) {
+            self.last_key = Some(key);
+            self.last = v;
+        }
+    }
+
+    fn average(&self) -> f64 {
+        self.sum / self.count as f64
+    }
 }
 
 pub const WINDOW_MS: u64 = 10_000;
@@ -296,6 +389,79 @@ mod tests {
             "{s}"
         );
         assert!(s.ends_with(r#","last":1695,"unit":"C"}}"#), "{s}");
+    }
+
+    #[test]
+    fn t02_t14_temperature_window() {
+        // T02: one 1209 °F reading after the map.
+        let v = br#"{"temperature":{"value":653.8888888888889,"count":0,"max":0.0,"min":0.0,"average":0.0,"last":0.0,"unit":"C","overtemp":false}}"#;
+        let (out, _) = accumulate_temperatures(b"", &[((1, 0, 0), v)]).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"temperature":{"count":1,"max":653.8888888888889,"min":653.8888888888889,"average":653.8888888888889,"last":653.8888888888889,"unit":"C"}}"#
+        );
+        // T14: 1209/400/3083 °F in one window, arriving out of time order.
+        let c = |f: f64| {
+            format!(
+                r#"{{"temperature":{{"value":{},"unit":"C"}}}}"#,
+                (f - 32.0) * 5.0 / 9.0
+            )
+        };
+        let (a, b, d) = (c(1209.0), c(400.0), c(3083.0));
+        let inputs = [
+            ((3, 0, 0), a.as_bytes()),
+            ((1, 0, 0), b.as_bytes()),
+            ((2, 0, 0), d.as_bytes()),
+        ];
+        let (out, idx) = accumulate_temperatures(b"", &inputs).unwrap();
+        assert_eq!(idx, 0);
+        let Measurement::Temperature(t) = parse(&out).unwrap() else {
+            panic!()
+        };
+        assert_eq!((t.count, t.max, t.min), (3, 1695.0, 204.44444444444446));
+        assert!(
+            (t.average - 851.1111111111111).abs() < 1e-9,
+            "{}",
+            t.average
+        );
+        assert_eq!(t.last, 653.8888888888889);
+        // Through collection the whole floats print with ".0" (T03).
+        let s = String::from_utf8(out).unwrap();
+        assert!(s.contains(r#""max":1695,"#), "{s}");
+        let merged =
+            String::from_utf8(collection::collect(b"", &[s.into_bytes()]).unwrap()).unwrap();
+        assert!(
+            merged.contains(r#""max":1695.0,"min":204.44444444444446,"#),
+            "{merged}"
+        );
+    }
+
+    #[test]
+    fn t15_humidity_window() {
+        let h = |v: u32| format!(r#"{{"humidity":{{"value":{v}}}}}"#);
+        let (a, b, c) = (h(85), h(45), h(79));
+        let (out, idx) =
+            accumulate_humidity(b"", &[((1, 0, 0), a.as_bytes()), ((2, 0, 0), b.as_bytes())])
+                .unwrap();
+        assert_eq!(idx, 1);
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            r#"{"humidity":{"count":2,"max":85,"min":45,"average":65,"last":45}}"#
+        );
+        // A second batch of the same window folds into the staged value.
+        let (out, _) = accumulate_humidity(&out, &[((3, 0, 0), c.as_bytes())]).unwrap();
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            r#"{"humidity":{"count":3,"max":85,"min":45,"average":69.66666666666667,"last":79}}"#
+        );
+        let merged = String::from_utf8(collection::collect(b"", &[out]).unwrap()).unwrap();
+        assert_eq!(
+            merged,
+            r#"{"sensor_data":{"temperature":[],"humidity":[{"count":3,"max":85.0,"min":45.0,"average":69.66666666666667,"last":79.0}],"object":[]}}"#
+        );
+        assert!(accumulate_humidity(b"", &[((1, 0, 0), br#"{"object":{"result":"x"}}"#)]).is_err());
+        assert!(accumulate_humidity(b"", &[((1, 0, 0), br#"{"humidity":{}}"#)]).is_err());
+        assert!(accumulate_humidity(br#"{"temperature":{"unit":"C"}}"#, &[]).is_err());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! component exporting the map, filter, branch and accumulate operators.
 use std::sync::Mutex;
 
-use operator_logic::{accumulate_temperatures, is_temperature, Bounds, TimeKey};
+use operator_logic::{accumulate_temperatures, is_temperature, Bounds};
 
 wit_bindgen::generate!({
     // A world of our own that exports just the four operators this module implements.
@@ -24,6 +24,8 @@ wit_bindgen::generate!({
 mod abi {
     pub use crate::wasm_graph::processor::{logger, metrics, types};
 }
+#[path = "../../shared/glue.rs"]
+mod glue;
 mod map_glue;
 
 use exports::wasm_graph::processor::{accumulate, branch, filter, map};
@@ -107,36 +109,13 @@ impl accumulate::Guest for Temperature {
     fn init(_configuration: ModuleConfiguration) -> bool {
         true
     }
-    /// The output is the staged message with the payload, timestamp and topic of the newest
-    /// input replaced (other fields keep whatever the host's default staged value had).
+    /// Output: the staged message with payload
+    /// `{"temperature":{"count":N,"max":…,"min":…,"average":…,"last":…,"unit":"C"}}` (numbers
+    /// in Rust `Display` form, as in the sample: the collection accumulator re-serializes
+    /// them as `1695.0`), the newest input's timestamp and the last input's topic.
     fn process(staged: DataModel, inputs: Vec<DataModel>) -> Result<DataModel, Error> {
         count_request("module-temperature/accumulate");
-        let DataModel::Message(mut out) = staged else {
-            return Err(error("staged value is not a message"));
-        };
-        let mut messages = Vec::with_capacity(inputs.len());
-        for input in inputs {
-            let DataModel::Message(m) = input else {
-                return Err(error("temperature accumulate expects messages"));
-            };
-            let t = &m.timestamp;
-            let key: TimeKey = (t.timestamp.secs, t.timestamp.nanos, t.counter);
-            messages.push((key, read_bytes(&m.payload), m));
-        }
-        if messages.is_empty() {
-            return Ok(DataModel::Message(out));
-        }
-        let view: Vec<(TimeKey, &[u8])> = messages
-            .iter()
-            .map(|(k, p, _)| (*k, p.as_slice()))
-            .collect();
-        let (payload, latest) =
-            accumulate_temperatures(&read_bytes(&out.payload), &view).map_err(error)?;
-        let newest = messages.swap_remove(latest).2;
-        out.payload = wasm_graph::processor::types::BufferOrBytes::Bytes(payload);
-        out.timestamp = newest.timestamp;
-        out.topic = newest.topic;
-        Ok(DataModel::Message(out))
+        glue::accumulate_messages(staged, inputs, "temperature", accumulate_temperatures)
     }
 }
 
