@@ -6,7 +6,7 @@
  * @module
  */
 import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { type Hlc, WeirError } from "../base/mod.ts";
 import { formatOutputLine, parseInputLine, runOffline } from "../gateway/mod.ts";
@@ -16,7 +16,7 @@ import type { Command } from "./command.ts";
 import type { Output } from "./output.ts";
 
 const USAGE =
-  "graph test <graph.yaml> --modules <dir> --input <in.jsonl|-> [--config key=value]... [--state <state.json>] [--dead-letter <file>] [--isolation worker|none] [--deadline ms] [--log-level warn]";
+  "graph test <graph.yaml> --modules <dir> --input <in.jsonl|-> [--config key=value]... [--state <state.json>] [--schema <schema.json>]... [--dead-letter <file>] [--isolation worker|none] [--deadline ms] [--log-level warn]";
 
 /** Exit codes: 0 when the run completed, 1 when the graph or a module failed, 2 on usage errors. */
 export const graphTestCommand: Command = {
@@ -30,6 +30,22 @@ function defaultCacheDir(): string | undefined {
   const base = Deno.env.get("XDG_CACHE_HOME") ??
     (Deno.env.get("HOME") && join(Deno.env.get("HOME")!, ".cache"));
   return base ? join(base, "weir", "bindings") : undefined;
+}
+
+/**
+ * A schema file for `init`'s `module-schemas`, as AIO's local host reads the one
+ * named by TK_SCHEMA_CONFIG_PATH: the name is the file's base name.
+ */
+async function readSchema(
+  file: string,
+): Promise<{ name: string; contentType: string; content: string }> {
+  const content = await readFile(file, "utf8");
+  const name = basename(file).replace(/\.[^.]*$/, "");
+  return {
+    name,
+    contentType: file.endsWith(".json") ? "application/schema+json" : "text/plain",
+    content,
+  };
 }
 
 /** Reads a statestore.json-shaped file: a list of objects of string values. */
@@ -66,6 +82,7 @@ async function runGraphTest(args: string[], output: Output): Promise<number> {
         config: { type: "string", multiple: true },
         "dead-letter": { type: "string" },
         state: { type: "string" },
+        schema: { type: "string", multiple: true },
         "log-level": { type: "string", default: "warn" },
         cache: { type: "string" },
         isolation: { type: "string", default: "worker" },
@@ -136,6 +153,7 @@ async function runGraphTest(args: string[], output: Output): Promise<number> {
       isolation,
       deadlineMs,
       state,
+      schemas: await Promise.all((values.schema ?? []).map(readSchema)),
       onOutput: (r) => output.out(formatOutputLine(r)),
       side: {
         late: (e) =>

@@ -24,6 +24,7 @@ import {
   compileModule,
   createIsolatedOperator,
   createWasmOperator,
+  type ModuleSchema,
   StateStore,
 } from "../wasm/mod.ts";
 import { resolveConfigurations } from "./configuration.ts";
@@ -49,6 +50,8 @@ export interface OfflineRunOptions {
   readonly isolation?: "worker" | "none";
   /** Wall time an isolated module may take per batch. @default 1000 */
   readonly deadlineMs?: number;
+  /** Schemas every operation's `init` receives as `module-schemas`. */
+  readonly schemas?: readonly ModuleSchema[];
   /** State store contents to start from, shaped like AIO's statestore.json. */
   readonly state?: ReadonlyArray<Record<string, string>>;
 }
@@ -111,6 +114,7 @@ async function runWithStore(
       operation: op.name,
       kind: op.operationType as LogicKind,
       properties: configurations.get(op.name) ?? [],
+      schemas: options.schemas ?? [],
       services: {
         log: options.log.child({ graph: graphName, operation: op.name }),
         metrics,

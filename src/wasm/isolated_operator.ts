@@ -20,7 +20,7 @@ import type { Logger, Metrics } from "../telemetry/mod.ts";
 import { decodeOutcomes, encodeItems } from "./batch_codec.ts";
 import type { CompiledModule } from "./compiled_module.ts";
 import type { HostServices } from "./host_imports.ts";
-import type { Outcome } from "./operator_core.ts";
+import type { ModuleSchema, Outcome } from "./operator_core.ts";
 import { asLogic } from "./outcomes.ts";
 import { requireOperator } from "./wasm_operator.ts";
 import type { InitMessage, Telemetry, WorkerReply } from "./worker_protocol.ts";
@@ -30,6 +30,8 @@ export interface IsolatedOperatorOptions {
   readonly operation: string;
   readonly kind: LogicKind;
   readonly properties: ReadonlyArray<readonly [string, string]>;
+  /** Schemas for `init`. */
+  readonly schemas?: readonly ModuleSchema[];
   readonly services: HostServices;
   /** Wall time one batch may take. @default 1000 */
   readonly deadlineMs?: number;
@@ -143,6 +145,7 @@ export async function createIsolatedOperator(
       operation,
       kind,
       properties: options.properties,
+      schemas: options.schemas ?? [],
       labels: services.labels,
       ...(statePath === undefined ? {} : { statePath }),
       progress: handle.progress,

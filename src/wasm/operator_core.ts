@@ -21,6 +21,13 @@ import {
   type WitHlc,
 } from "./wit_values.ts";
 
+/** A schema a module receives at `init` (WIT `module-schema`). */
+export interface ModuleSchema {
+  readonly name: string;
+  readonly contentType: string;
+  readonly content: string;
+}
+
 /** What a core answers per item: a data-model value, a boolean, an HLC, or a Failure. */
 export type Outcome =
   | ReturnType<typeof liftDataModel>
@@ -34,6 +41,8 @@ export interface OperatorCoreOptions {
   readonly kind: LogicKind;
   /** Configuration properties for `init`, in order. */
   readonly properties: ReadonlyArray<readonly [string, string]>;
+  /** Schemas handed to `init` (`module-schemas`). */
+  readonly schemas?: readonly ModuleSchema[];
   readonly log: Logger;
   /** Makes a fresh, uninitialised instance. */
   instantiate(): Promise<ModuleExports>;
@@ -102,7 +111,11 @@ export async function startOperatorCore(options: OperatorCoreOptions): Promise<O
   const { operation, kind } = options;
   const configuration = {
     properties: options.properties.map(([k, v]) => [k, v]),
-    moduleSchemas: [],
+    moduleSchemas: (options.schemas ?? []).map((s) => ({
+      name: s.name,
+      contentType: s.contentType,
+      content: s.content,
+    })),
   };
   const start = async (): Promise<OperatorExport> => {
     const exports = await options.instantiate();

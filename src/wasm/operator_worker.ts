@@ -64,6 +64,7 @@ async function init(msg: InitMessage): Promise<void> {
       operation: msg.operation,
       kind: msg.kind,
       properties: msg.properties,
+      schemas: msg.schemas,
       log,
       instantiate: () =>
         instantiate(

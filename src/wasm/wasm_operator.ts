@@ -8,7 +8,7 @@ import { WeirError } from "../base/mod.ts";
 import type { AccumulateGroup, LogicKind, OperatorLogic, Rec } from "../engine/mod.ts";
 import type { CompiledModule } from "./compiled_module.ts";
 import { hostImports, type HostServices } from "./host_imports.ts";
-import { startOperatorCore } from "./operator_core.ts";
+import { type ModuleSchema, startOperatorCore } from "./operator_core.ts";
 import { asLogic } from "./outcomes.ts";
 
 /** Options for {@linkcode createWasmOperator}. */
@@ -18,6 +18,8 @@ export interface WasmOperatorOptions {
   readonly kind: LogicKind;
   /** Configuration properties for `init`, in order. */
   readonly properties: ReadonlyArray<readonly [string, string]>;
+  /** Schemas for `init`. */
+  readonly schemas?: readonly ModuleSchema[];
   readonly services: HostServices;
 }
 
@@ -43,6 +45,7 @@ export async function createWasmOperator(
     operation: options.operation,
     kind: options.kind,
     properties: options.properties,
+    ...(options.schemas ? { schemas: options.schemas } : {}),
     log: options.services.log,
     instantiate: () => module.instantiate(hostImports(module.info.package, options.services)),
   });

@@ -6,6 +6,7 @@
 import type { LogicKind } from "../engine/mod.ts";
 import type { LogFields, LogLevel } from "../telemetry/mod.ts";
 import type { AbiPackage } from "./module_check.ts";
+import type { ModuleSchema } from "./operator_core.ts";
 
 /** Host → worker: instantiate and `init`. */
 export interface InitMessage {
@@ -16,6 +17,7 @@ export interface InitMessage {
   readonly operation: string;
   readonly kind: LogicKind;
   readonly properties: ReadonlyArray<readonly [string, string]>;
+  readonly schemas: readonly ModuleSchema[];
   readonly labels: Readonly<Record<string, string>>;
   /** The graph's state store file, when the module uses one. */
   readonly statePath?: string;

@@ -1,10 +1,8 @@
 //! The schema-registry scenario's `filter` module (docs/aio-compat.md §G): passes a message iff
 //! its payload is JSON valid against the first schema in `module-schemas` (draft-07 subset, see
 //! operator_logic::schema). Without a schema `init` returns false (T10b).
-//!
-//! Built as `dist/schema-filter.wasm`, not `filter.wasm`, while Weir's runner cannot deliver
-//! `module-schemas` yet: under the scenario's name the sample-graph tests would pick it up and
-//! fail at init. Rename the folder to `filter` once schemas reach `init`.
+//! Weir's runner hands it the scenario's schema file (`--schema`, or TK_SCHEMA_CONFIG_PATH in the
+//! samples' hostapp.env.list) as the first `module-schemas` entry.
 use std::sync::Mutex;
 
 wit_bindgen::generate!({
