@@ -149,7 +149,7 @@ async function runGraphTest(args: string[], output: Output): Promise<number> {
       modulesDir: values.modules!,
       config,
       ...(cacheDir === undefined ? {} : { cacheDir }),
-      log: jsonLogger({ level }),
+      log: jsonLogger({ level, write: (l) => output.err(l) }),
       isolation,
       deadlineMs,
       state,
