@@ -15,7 +15,7 @@ export interface CounterSeries {
   value: number;
 }
 
-/** One histogram series: count, sum and the observed extremes. */
+/** One histogram series: count, sum, extremes and cumulative-ready bucket counts. */
 export interface HistogramSeries {
   readonly name: string;
   readonly labels: Labels;
@@ -23,7 +23,31 @@ export interface HistogramSeries {
   sum: number;
   min: number;
   max: number;
+  /** Upper bounds of the buckets (the last one, +Inf, is implicit). */
+  readonly bounds: readonly number[];
+  /** Observations per bucket (not cumulative); one more entry than `bounds` for +Inf. */
+  readonly buckets: number[];
 }
+
+/** Default bucket bounds: milliseconds from 0.1 ms to 10 s, a good fit for latencies. */
+export const DEFAULT_BUCKETS: readonly number[] = [
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+  25,
+  50,
+  100,
+  250,
+  500,
+  1000,
+  2500,
+  5000,
+  10000,
+];
 
 function seriesKey(name: string, labels: Labels): string {
   return `${name}{${Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(",")}}`;
@@ -64,22 +88,27 @@ export class Metrics {
   observe(name: string, value: number, labels: Labels = {}): void {
     this.#claim(name, "histogram");
     const key = seriesKey(name, labels);
-    const s = this.#histograms.get(key);
-    if (s) {
-      s.count++;
-      s.sum += value;
-      s.min = Math.min(s.min, value);
-      s.max = Math.max(s.max, value);
-    } else {
-      this.#histograms.set(key, {
+    let s = this.#histograms.get(key);
+    if (!s) {
+      s = {
         name,
         labels: { ...labels },
-        count: 1,
-        sum: value,
+        count: 0,
+        sum: 0,
         min: value,
         max: value,
-      });
+        bounds: DEFAULT_BUCKETS,
+        buckets: new Array(DEFAULT_BUCKETS.length + 1).fill(0),
+      };
+      this.#histograms.set(key, s);
     }
+    s.count++;
+    s.sum += value;
+    s.min = Math.min(s.min, value);
+    s.max = Math.max(s.max, value);
+    let i = 0;
+    while (i < s.bounds.length && value > s.bounds[i]!) i++;
+    s.buckets[i]!++;
   }
 
   /** Every counter series. */
@@ -89,6 +118,6 @@ export class Metrics {
 
   /** Every histogram series. */
   histograms(): HistogramSeries[] {
-    return [...this.#histograms.values()].map((s) => ({ ...s }));
+    return [...this.#histograms.values()].map((s) => ({ ...s, buckets: [...s.buckets] }));
   }
 }
