@@ -166,3 +166,35 @@ Deno.test("advanceTo() closes windows without new records", async () => {
   assert.deepEqual(sink.values(), [["x"]]);
   await flow.close();
 });
+
+Deno.test("a sink is told its frontier once everything before it is written", async () => {
+  const g = graph([["source", "source"], ["window", "delay"], ["acc", "accumulate"], [
+    "sink",
+    "sink",
+  ]], [
+    "source->window",
+    "window->acc",
+    "acc->sink",
+  ]);
+  const written: number[] = [];
+  const seen: Array<[number, number]> = [];
+  const sink = {
+    write: (batch: readonly { time: { ms: number } }[]) => {
+      for (const r of batch) written.push(r.time.ms);
+    },
+    progress: (f: { ms: number }) => seen.push([f.ms, written.length]),
+  };
+  const flow = await startWith(g, { window: windowUp(10), acc: collect() }, sink, {
+    clock: new ManualClock(),
+  });
+  await flow.push([rec(3, "a")]);
+  await flow.push([rec(25, "b")]);
+  await settle();
+  // Frontier 25 passed window 10: its output was written before the sink heard of 25.
+  const at25 = seen.find(([f]) => f === 25);
+  assert.ok(at25, JSON.stringify(seen));
+  assert.equal(at25[1], 1);
+  await flow.close();
+  assert.equal(seen.at(-1)![0], Infinity);
+  assert.deepEqual(written, [10, 30]);
+});

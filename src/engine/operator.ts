@@ -78,5 +78,12 @@ export type LogicKind = OperatorLogic["kind"];
 /** Where a graph's sink hands its records. Awaiting `write` is the back-pressure. */
 export interface SinkWriter {
   write(batch: readonly Rec[]): MaybePromise<void>;
+  /**
+   * Told when the sink's frontier moves: every record earlier than `frontier`
+   * has been written, so every input earlier than it is fully handled (its
+   * outputs written, or filtered, dead-lettered or late). Used to acknowledge
+   * source messages only once nothing derived from them is still in flight.
+   */
+  progress?(frontier: Hlc): void;
   close?(): MaybePromise<void>;
 }

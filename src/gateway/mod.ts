@@ -8,3 +8,4 @@ export * from "./configuration.ts";
 export * from "./jsonl_records.ts";
 export * from "./module_ref.ts";
 export * from "./offline_runner.ts";
+export * from "./ack_tracker.ts";

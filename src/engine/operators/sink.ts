@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { HLC_MAX } from "../../base/mod.ts";
 import type { Behavior } from "../node.ts";
 import type { SinkWriter } from "../operator.ts";
 
@@ -14,6 +15,11 @@ export function sinkBehavior(writer: SinkWriter): Behavior {
       node.stats.recordsOut += batch.length;
       const r = writer.write(batch);
       return r instanceof Promise ? r : undefined;
+    },
+    advance(_node, frontier) {
+      // The queue is drained before a node advances: everything before `frontier` is written.
+      writer.progress?.(frontier);
+      return HLC_MAX;
     },
   };
 }
