@@ -235,3 +235,25 @@ Deno.test({
     assert.equal(Object.fromEntries(t21.records[0].properties)["otel/overtemp"], "false");
   },
 });
+
+Deno.test({
+  name: "viconverter flattens detections into rows, byte-exact (T22)" + modulesNote("viconverter"),
+  ignore: !modulesBuilt("viconverter"),
+  fn: async () => {
+    const input =
+      '{"id":1,"height":1080,"width":1920,"detections":[{"Id":"d1","insightName":"person","modelType":"od","instances":[{"x":0.1,"y":0.2,"width":0.3,"height":0.4,"start":0.0,"end":1.5,"startTime":"0:00:00","endTime":"0:00:01.5","confidence":0.9}]}]}';
+    const { records, dead } = await graphTest(
+      join(ROOT, "tests/fixtures/graphs/viconverter.yaml"),
+      [
+        { payload: input },
+        { payload: "not json" },
+      ],
+    );
+    assert.equal(
+      records[0].payload,
+      '[{"id":1,"frame_width":1920,"frame_height":1080,"detection_id":"d1","insight_name":"person","model_type":"od","x":0.1,"y":0.2,"width":0.3,"height":0.4,"start":0.0,"end":1.5,"start_time":"0:00:00","end_time":"0:00:01.5","confidence":0.9}]',
+    );
+    assert.equal(dead.length, 1);
+    assert.match(dead[0].reason, /Module trapped/);
+  },
+});
