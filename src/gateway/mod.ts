@@ -9,3 +9,4 @@ export * from "./jsonl_records.ts";
 export * from "./module_ref.ts";
 export * from "./offline_runner.ts";
 export * from "./ack_tracker.ts";
+export * from "./graph_operators.ts";

@@ -5,30 +5,20 @@
  *
  * @module
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { WeirError } from "../base/mod.ts";
 import {
   Dataflow,
-  type LogicKind,
   ManualClock,
   type OperationStats,
   type Rec,
   type SideOutputs,
 } from "../engine/mod.ts";
-import type { GraphDefinition, Operation } from "../graph/mod.ts";
+import type { GraphDefinition } from "../graph/mod.ts";
 import { type Logger, Metrics } from "../telemetry/mod.ts";
-import {
-  type CompiledModule,
-  compileModule,
-  createIsolatedOperator,
-  createWasmOperator,
-  type ModuleSchema,
-  StateStore,
-} from "../wasm/mod.ts";
-import { resolveConfigurations } from "./configuration.ts";
-import { moduleFile, moduleName } from "./module_ref.ts";
+import { type ModuleSchema, StateStore } from "../wasm/mod.ts";
+import { graphOperators } from "./graph_operators.ts";
 
 /** Options for {@linkcode runOffline}. */
 export interface OfflineRunOptions {
@@ -56,29 +46,6 @@ export interface OfflineRunOptions {
   readonly state?: ReadonlyArray<Record<string, string>>;
 }
 
-async function loadModules(options: OfflineRunOptions): Promise<Map<string, CompiledModule>> {
-  const byName = new Map<string, CompiledModule>();
-  for (const op of options.graph.operations) {
-    if (op.module === null || byName.has(moduleName(op.module))) continue;
-    const path = moduleFile(options.modulesDir, op.module);
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(path));
-    } catch {
-      throw new WeirError(
-        "module_invalid",
-        `Module "${op.module}" of operation "${op.name}" was not found at "${path}"`,
-      );
-    }
-    const compileOptions = options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir };
-    byName.set(
-      moduleName(op.module),
-      await compileModule(bytes, moduleName(op.module), compileOptions),
-    );
-  }
-  return byName;
-}
-
 /** Runs the graph over `input`; resolves with per-operation counters once every sink has everything. */
 export async function runOffline(
   options: OfflineRunOptions,
@@ -104,31 +71,18 @@ async function runWithStore(
   statePath: string,
 ): Promise<Record<string, OperationStats>> {
   const { graph } = options;
-  const configurations = resolveConfigurations(graph, options.config);
-  const modules = await loadModules(options);
-  const metrics = options.metrics ?? new Metrics();
-  const graphName = graph.metadata?.name ?? graph.source;
-  const logic = (op: Operation) => {
-    const module = modules.get(moduleName(op.module!))!;
-    const common = {
-      operation: op.name,
-      kind: op.operationType as LogicKind,
-      properties: configurations.get(op.name) ?? [],
-      schemas: options.schemas ?? [],
-      services: {
-        log: options.log.child({ graph: graphName, operation: op.name }),
-        metrics,
-        labels: { graph: graphName, operation: op.name },
-        stateStore: store,
-      },
-    };
-    if (options.isolation === "none") return createWasmOperator(module, common);
-    return createIsolatedOperator(module, {
-      ...common,
-      deadlineMs: options.deadlineMs ?? 1000,
-      statePath,
-    });
-  };
+  const logic = await graphOperators(graph, {
+    modulesDir: options.modulesDir,
+    config: options.config,
+    ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+    log: options.log,
+    metrics: options.metrics ?? new Metrics(),
+    schemas: options.schemas ?? [],
+    stateStore: store,
+    statePath,
+    isolation: options.isolation ?? "worker",
+    deadlineMs: options.deadlineMs ?? 1000,
+  });
   const flow = await Dataflow.start(graph, {
     logic,
     sink: () => ({

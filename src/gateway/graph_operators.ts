@@ -1,0 +1,99 @@
+/**
+ * Turns a graph's module operations into engine operators: resolves and
+ * compiles each module once (`<modulesDir>/<name>.wasm`), resolves the
+ * configuration of each operation, and makes one instance per operation,
+ * isolated in a worker or in-thread. Shared by the offline runner and the
+ * live gateway.
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import { WeirError } from "../base/mod.ts";
+import type { LogicKind, OperatorLogic } from "../engine/mod.ts";
+import type { GraphDefinition, Operation } from "../graph/mod.ts";
+import type { Logger, Metrics } from "../telemetry/mod.ts";
+import {
+  type CompiledModule,
+  compileModule,
+  createIsolatedOperator,
+  createWasmOperator,
+  type ModuleSchema,
+  type StateStore,
+} from "../wasm/mod.ts";
+import { resolveConfigurations } from "./configuration.ts";
+import { moduleFile, moduleName } from "./module_ref.ts";
+
+/** Options for {@linkcode graphOperators}. */
+export interface GraphOperatorOptions {
+  /** Modules resolve as `<modulesDir>/<name>.wasm`. */
+  readonly modulesDir: string;
+  /** The graph node's flat configuration key/values. */
+  readonly config: ReadonlyMap<string, string>;
+  /** Where transpiled bindings are cached. */
+  readonly cacheDir?: string;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  /** Schemas every operation's `init` receives. */
+  readonly schemas?: readonly ModuleSchema[];
+  /** The graph's state store (in-thread operators) and its file (isolated ones). */
+  readonly stateStore: StateStore;
+  readonly statePath: string;
+  /** @default "worker" */
+  readonly isolation?: "worker" | "none";
+  /** @default 1000 */
+  readonly deadlineMs?: number;
+}
+
+async function loadModules(graph: GraphDefinition, options: GraphOperatorOptions) {
+  const byName = new Map<string, CompiledModule>();
+  for (const op of graph.operations) {
+    if (op.module === null || byName.has(moduleName(op.module))) continue;
+    const path = moduleFile(options.modulesDir, op.module);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(path));
+    } catch {
+      throw new WeirError(
+        "module_invalid",
+        `Module "${op.module}" of operation "${op.name}" was not found at "${path}"`,
+      );
+    }
+    const compileOptions = options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir };
+    byName.set(
+      moduleName(op.module),
+      await compileModule(bytes, moduleName(op.module), compileOptions),
+    );
+  }
+  return byName;
+}
+
+/** Checks configuration and modules up front; returns the engine's operator factory. */
+export async function graphOperators(
+  graph: GraphDefinition,
+  options: GraphOperatorOptions,
+): Promise<(op: Operation) => Promise<OperatorLogic>> {
+  const configurations = resolveConfigurations(graph, options.config);
+  const modules = await loadModules(graph, options);
+  const graphName = graph.metadata?.name ?? graph.source;
+  return (op: Operation) => {
+    const module = modules.get(moduleName(op.module!))!;
+    const common = {
+      operation: op.name,
+      kind: op.operationType as LogicKind,
+      properties: configurations.get(op.name) ?? [],
+      schemas: options.schemas ?? [],
+      services: {
+        log: options.log.child({ graph: graphName, operation: op.name }),
+        metrics: options.metrics,
+        labels: { graph: graphName, operation: op.name },
+        stateStore: options.stateStore,
+      },
+    };
+    if (options.isolation === "none") return createWasmOperator(module, common);
+    return createIsolatedOperator(module, {
+      ...common,
+      deadlineMs: options.deadlineMs ?? 1000,
+      statePath: options.statePath,
+    });
+  };
+}
