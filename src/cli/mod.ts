@@ -12,13 +12,14 @@
 import type { Command } from "./command.ts";
 import { consoleOutput, type Output } from "./output.ts";
 import { graphTestCommand } from "./graph_test.ts";
+import { startCommand } from "./start.ts";
 import { graphValidateCommand } from "./graph_validate.ts";
 
 export type { Command } from "./command.ts";
 export { consoleOutput, memoryOutput, type Output } from "./output.ts";
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [graphValidateCommand, graphTestCommand];
+export const COMMANDS: readonly Command[] = [startCommand, graphValidateCommand, graphTestCommand];
 
 function helpText(): string[] {
   return [

@@ -1,0 +1,140 @@
+/**
+ * `weir start`: runs the gateway. With `--config` it uses the brokers and
+ * dataflows named there; without one it starts the embedded default (a
+ * loopback broker, the sample temperature graph and a demo sensor) and says
+ * where to look. SIGINT/SIGTERM stop it cleanly.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { WeirError } from "../base/mod.ts";
+import {
+  ConfigError,
+  formatConfigIssue,
+  type GatewayConfig,
+  loadConfigFile,
+} from "../config/mod.ts";
+import { type EmbeddedDefault, embeddedDefault, startGateway } from "../gateway/mod.ts";
+import { formatIssue, GraphValidationError } from "../graph/mod.ts";
+import { jsonLogger } from "../telemetry/mod.ts";
+import type { Command } from "./command.ts";
+import type { Output } from "./output.ts";
+
+const USAGE =
+  "start [--config <gateway.yaml>] [--modules <dir>] [--no-demo] [--port 1883] [--metrics-port 9464] [--data-dir <dir>]";
+
+const SAMPLE_GRAPH = fileURLToPath(new URL("../../graphs/temperature.yaml", import.meta.url));
+
+/** Exit codes: 0 after a clean stop, 1 when the gateway cannot start, 2 on usage errors. */
+export const startCommand: Command = {
+  path: ["start"],
+  usage: USAGE,
+  summary:
+    "Run the gateway (with no --config: an embedded broker, the sample graph and a demo sensor)",
+  run: runStart,
+};
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const handler = (name: string) => () => {
+      Deno.removeSignalListener("SIGINT", onInt);
+      Deno.removeSignalListener("SIGTERM", onTerm);
+      resolve(name);
+    };
+    const onInt = handler("SIGINT");
+    const onTerm = handler("SIGTERM");
+    Deno.addSignalListener("SIGINT", onInt);
+    Deno.addSignalListener("SIGTERM", onTerm);
+  });
+}
+
+async function runStart(args: string[], output: Output): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        config: { type: "string" },
+        modules: { type: "string", default: "modules/dist" },
+        "no-demo": { type: "boolean", default: false },
+        port: { type: "string", default: "1883" },
+        "metrics-port": { type: "string", default: "9464" },
+        "data-dir": { type: "string", default: ".weir" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    output.err(`weir start: ${(error as Error).message}`);
+    output.err(`Usage: weir ${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    output.out(`Usage: weir ${USAGE}`);
+    return 0;
+  }
+  let embedded: EmbeddedDefault | undefined;
+  let config: GatewayConfig;
+  try {
+    if (values.config) {
+      config = await loadConfigFile(values.config);
+    } else {
+      embedded = await embeddedDefault({
+        graphFile: SAMPLE_GRAPH,
+        dataDir: resolve(values["data-dir"]!),
+        port: Number(values.port),
+      });
+      config = embedded.config;
+    }
+    const log = jsonLogger({ level: config.logging.level, write: (l) => output.err(l) });
+    const metricsPort = Number(values["metrics-port"]);
+    const gateway = await startGateway({
+      config,
+      log,
+      modulesDir: resolve(values.modules!),
+      metricsPort: Number.isInteger(metricsPort) && metricsPort >= 0 ? metricsPort : 9464,
+    });
+    const demo = embedded && !values["no-demo"] ? await embedded.startDemo() : undefined;
+    if (embedded) {
+      output.out(`Weir is running on the embedded default.`);
+      output.out(`  broker:       ${embedded.broker.url} (MQTT 3.1.1)`);
+      output.out(
+        `  input filter: ${embedded.inputFilter}${
+          demo ? `  (demo sensor publishing to ${demo.topic})` : ""
+        }`,
+      );
+      output.out(`  output topic: ${embedded.outputTopic}`);
+    } else {
+      output.out(
+        `Weir is running ${
+          Object.keys(config.dataflows).length
+        } dataflow(s) from ${config.source}.`,
+      );
+    }
+    if (gateway.metricsUrl) output.out(`  metrics:      ${gateway.metricsUrl}`);
+    output.out(`Stop with Ctrl-C.`);
+    const signal = await waitForSignal();
+    log.log("info", "stopping", { signal });
+    await demo?.stop();
+    await gateway.stop();
+    await embedded?.broker.close();
+    return 0;
+  } catch (error) {
+    await embedded?.broker.close();
+    if (error instanceof ConfigError) {
+      error.issues.forEach((i) => output.err(formatConfigIssue(i)));
+      if (error.issues.length === 0) output.err(`weir start: ${error.message}`);
+      return 1;
+    }
+    if (error instanceof GraphValidationError) {
+      error.issues.forEach((i) => output.err(formatIssue(i)));
+      return 1;
+    }
+    if (error instanceof WeirError) {
+      output.err(`weir start: ${error.message} [${error.code}]`);
+      return 1;
+    }
+    throw error;
+  }
+}

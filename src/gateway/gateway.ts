@@ -1,0 +1,138 @@
+/**
+ * The long-running gateway: every configured dataflow, one durable outbound
+ * queue in the data directory, shared broker connections, and a Prometheus
+ * `/metrics` endpoint on loopback.
+ *
+ * @module
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { GatewayConfig } from "../config/mod.ts";
+import { builtinRegistry, ConnectionPool } from "../connectors/mod.ts";
+import { OutboundQueue } from "../store/mod.ts";
+import { type Logger, Metrics, renderPrometheus } from "../telemetry/mod.ts";
+import { type LiveDataflow, startLiveDataflow } from "./live_dataflow.ts";
+
+/** Options for {@linkcode startGateway}. */
+export interface GatewayOptions {
+  readonly config: GatewayConfig;
+  readonly log: Logger;
+  /** Where modules resolve (`<dir>/<name>.wasm`). */
+  readonly modulesDir: string;
+  /** Port of the `/metrics` endpoint on 127.0.0.1; 0 for any free port; null for none. @default 9464 */
+  readonly metricsPort?: number | null;
+  /** @default 1000 */
+  readonly idleMs?: number;
+}
+
+/** A running gateway. */
+export interface Gateway {
+  readonly dataflows: readonly LiveDataflow[];
+  readonly metrics: Metrics;
+  readonly queue: OutboundQueue;
+  /** The `/metrics` URL, when served. */
+  readonly metricsUrl: string | undefined;
+  /** The Prometheus text for the current state. */
+  scrape(): string;
+  /** Stops input, flushes the queue for a few seconds, disconnects. */
+  stop(): Promise<void>;
+}
+
+function engineLines(dataflows: readonly LiveDataflow[], queue: OutboundQueue): string {
+  const lines: string[] = [];
+  const counters: Array<
+    [string, keyof ReturnType<NonNullable<LiveDataflow["flow"]>["stats"]>[string]]
+  > = [
+    ["weir_operation_records_in_total", "recordsIn"],
+    ["weir_operation_records_out_total", "recordsOut"],
+    ["weir_operation_dropped_total", "dropped"],
+    ["weir_operation_late_total", "late"],
+    ["weir_operation_dead_lettered_total", "deadLettered"],
+  ];
+  for (const [metric, field] of counters) {
+    lines.push(`# TYPE ${metric} counter`);
+    for (const d of dataflows) {
+      for (const [op, s] of Object.entries(d.flow?.stats() ?? {})) {
+        lines.push(
+          `${metric}{dataflow="${d.name}",operation="${op.replaceAll('"', '\\"')}"} ${s[field]}`,
+        );
+      }
+    }
+  }
+  lines.push("# TYPE weir_queue_depth gauge", `weir_queue_depth ${queue.depth()}`);
+  lines.push("# TYPE weir_queue_bytes gauge", `weir_queue_bytes ${queue.bytes()}`);
+  return lines.join("\n") + "\n";
+}
+
+/** Starts every dataflow of the configuration. */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config, log } = options;
+  await mkdir(join(config.dataDir, "state"), { recursive: true });
+  const metrics = new Metrics();
+  const queue = OutboundQueue.open(join(config.dataDir, "outbound.db"), {
+    maxBytes: config.queue.maxBytes,
+    maxAgeSeconds: config.queue.maxAgeSeconds,
+    policy: config.queue.policy,
+    logger: log.child({ component: "queue" }),
+  });
+  const connections = new ConnectionPool();
+  const registry = builtinRegistry();
+  const dataflows: LiveDataflow[] = [];
+  try {
+    for (const [name, dataflow] of Object.entries(config.dataflows)) {
+      const scoped = log.child({ dataflow: name });
+      dataflows.push(
+        await startLiveDataflow({
+          name,
+          config: dataflow,
+          endpoints: config.endpoints,
+          registry,
+          context: { logger: scoped, metrics, connections },
+          queue,
+          modulesDir: options.modulesDir,
+          cacheDir: join(config.dataDir, "cache", "bindings"),
+          statePath: join(config.dataDir, "state", `${name}.db`),
+          log: scoped,
+          metrics,
+          ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.allSettled(dataflows.map((d) => d.stop()));
+    await connections.close();
+    queue.close();
+    throw error;
+  }
+  const scrape = () => renderPrometheus(metrics) + engineLines(dataflows, queue);
+  let server: Deno.HttpServer | undefined;
+  let metricsUrl: string | undefined;
+  if (options.metricsPort !== null) {
+    server = Deno.serve(
+      {
+        hostname: "127.0.0.1",
+        port: options.metricsPort ?? 9464,
+        onListen: ({ port }) => (metricsUrl = `http://127.0.0.1:${port}/metrics`),
+      },
+      (req) =>
+        new URL(req.url).pathname === "/metrics"
+          ? new Response(scrape(), { headers: { "content-type": "text/plain; version=0.0.4" } })
+          : new Response("Not found\n", { status: 404 }),
+    );
+  }
+  return {
+    dataflows,
+    metrics,
+    queue,
+    get metricsUrl() {
+      return metricsUrl;
+    },
+    scrape,
+    stop: async () => {
+      await Promise.allSettled(dataflows.map((d) => d.stop()));
+      await connections.close();
+      await server?.shutdown();
+      queue.close();
+    },
+  };
+}
