@@ -74,6 +74,8 @@ async function runStart(args: string[], output: Output): Promise<number> {
     output.out(`Usage: weir ${USAGE}`);
     return 0;
   }
+  // Listen for signals from the start, so a stop during start-up is still clean.
+  const signal = waitForSignal();
   let embedded: EmbeddedDefault | undefined;
   let config: GatewayConfig;
   try {
@@ -114,8 +116,7 @@ async function runStart(args: string[], output: Output): Promise<number> {
     }
     if (gateway.metricsUrl) output.out(`  metrics:      ${gateway.metricsUrl}`);
     output.out(`Stop with Ctrl-C.`);
-    const signal = await waitForSignal();
-    log.log("info", "stopping", { signal });
+    log.log("info", "stopping", { signal: await signal });
     await demo?.stop();
     await gateway.stop();
     await embedded?.broker.close();
