@@ -1,0 +1,83 @@
+/**
+ * Runs the gateway as a real process (`weir start --config …`) for tests that
+ * kill it, and writes the configuration files they use.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { ROOT } from "./_samples.ts";
+
+/** A gateway process. */
+export interface GatewayProcess {
+  readonly child: Deno.ChildProcess;
+  /** Everything it wrote to stderr (JSON log lines). */
+  readonly log: () => string;
+  /** Sends a signal and waits for the exit code. */
+  stop(signal: Deno.Signal): Promise<number>;
+}
+
+/** Starts `weir start --config <file>` and resolves once it runs. */
+export async function startGatewayProcess(
+  configFile: string,
+  timeoutMs = 60_000,
+): Promise<GatewayProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-ffi",
+      "--allow-net=127.0.0.1",
+      "--allow-sys=hostname,osRelease,networkInterfaces",
+      "--unstable-worker-options",
+      join(ROOT, "main.ts"),
+      "start",
+      "--config",
+      configFile,
+      "--metrics-port",
+      "0",
+      "--modules",
+      join(ROOT, "modules/dist"),
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let out = "";
+  let err = "";
+  const dec = new TextDecoder();
+  child.stdout.pipeTo(new WritableStream({ write: (c) => void (out += dec.decode(c)) })).catch(
+    () => {},
+  );
+  child.stderr.pipeTo(new WritableStream({ write: (c) => void (err += dec.decode(c)) })).catch(
+    () => {},
+  );
+  const deadline = Date.now() + timeoutMs;
+  while (!out.includes("Stop with Ctrl-C.")) {
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`gateway did not start within ${timeoutMs} ms:\n${out}\n${err}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    child,
+    log: () => err,
+    stop: async (signal) => {
+      try {
+        child.kill(signal);
+      } catch {
+        // already gone
+      }
+      return (await child.status).code;
+    },
+  };
+}
+
+/** Writes a configuration with one dataflow; returns its path. */
+export async function writeGatewayConfig(dir: string, yaml: string): Promise<string> {
+  const path = join(dir, "gateway.yaml");
+  await Deno.writeTextFile(path, yaml);
+  return path;
+}
