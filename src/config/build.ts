@@ -1,0 +1,134 @@
+/**
+ * Turns a checked configuration value (schema defaults already applied)
+ * into the typed {@linkcode GatewayConfig}: computed defaults, absolute
+ * paths, sizes in bytes, configuration values as strings.
+ *
+ * @module
+ */
+import { isAbsolute, join, resolve } from "node:path";
+import type {
+  Credentials,
+  DataflowConfig,
+  EndpointConfig,
+  GatewayConfig,
+  MqttProtocol,
+  QueueConfig,
+  TlsFiles,
+} from "./types.ts";
+
+type Obj = Record<string, unknown>;
+
+/** Where relative paths start and what the data directory defaults to. */
+export interface BuildOptions {
+  /** The directory relative paths are resolved against. */
+  readonly baseDir: string;
+  /** The data directory when the file names none. */
+  readonly defaultDataDir: string;
+}
+
+const UNITS: Record<string, number> = {
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+};
+
+/** Bytes of a size: a whole number, or text such as `"256MiB"` (already pattern-checked). */
+export function parseSize(value: number | string): number {
+  if (typeof value === "number") return value;
+  const m = /^([0-9]+(?:\.[0-9]+)?) ?([A-Za-z]+)$/.exec(value);
+  if (m === null) throw new RangeError(`Size "${value}" is malformed`);
+  return Math.floor(Number(m[1]) * (UNITS[m[2]!] ?? NaN));
+}
+
+/** Builds the typed configuration from a value that passed every check. */
+export function buildConfig(value: Obj, source: string, options: BuildOptions): GatewayConfig {
+  const path = (p: string) => isAbsolute(p) ? p : resolve(options.baseDir, p);
+  const endpoints: Record<string, EndpointConfig> = {};
+  for (const [name, raw] of Object.entries(value.endpoints as Obj)) {
+    endpoints[name] = endpoint(name, raw as Obj, path);
+  }
+  const dataflows: Record<string, DataflowConfig> = {};
+  for (const [name, raw] of Object.entries(value.dataflows as Obj)) {
+    dataflows[name] = dataflow(raw as Obj, path);
+  }
+  const queue = value.queue as Obj;
+  const queueConfig: QueueConfig = {
+    maxBytes: parseSize(queue.maxBytes as number | string),
+    maxAgeSeconds: queue.maxAgeSeconds as number,
+    policy: queue.policy as QueueConfig["policy"],
+  };
+  return {
+    source,
+    endpoints,
+    dataflows,
+    dataDir: typeof value.dataDir === "string" ? path(value.dataDir) : options.defaultDataDir,
+    logging: { level: (value.logging as Obj).level as GatewayConfig["logging"]["level"] },
+    queue: queueConfig,
+  };
+}
+
+function endpoint(name: string, raw: Obj, path: (p: string) => string): EndpointConfig {
+  let tls: TlsFiles | undefined;
+  if (raw.tls !== undefined && raw.tls !== null) {
+    const t = raw.tls as Obj;
+    tls = {
+      ...(typeof t.ca === "string" ? { ca: path(t.ca) } : {}),
+      ...(typeof t.cert === "string" ? { cert: path(t.cert) } : {}),
+      ...(typeof t.key === "string" ? { key: path(t.key) } : {}),
+    };
+  }
+  let credentials: Credentials | undefined;
+  if (raw.credentials !== undefined) {
+    const c = raw.credentials as Obj;
+    credentials = typeof c.passwordFile === "string"
+      ? { username: c.username as string, passwordFile: path(c.passwordFile) }
+      : { username: c.username as string, passwordEnv: c.passwordEnv as string };
+  }
+  return {
+    kind: "mqtt",
+    url: (raw.url as string).replace(/\/$/, ""),
+    clientId: typeof raw.clientId === "string" ? raw.clientId : `weir-${name}`,
+    protocol: String(raw.protocol) as MqttProtocol,
+    qos: raw.qos as 0 | 1,
+    keepAliveSeconds: raw.keepAliveSeconds as number,
+    sessionExpirySeconds: raw.sessionExpirySeconds as number,
+    receiveMaximum: raw.receiveMaximum as number,
+    ...(tls === undefined ? {} : { tls }),
+    ...(credentials === undefined ? {} : { credentials }),
+  };
+}
+
+function dataflow(raw: Obj, path: (p: string) => string): DataflowConfig {
+  const source = raw.source as Obj;
+  const destination = raw.destination as Obj;
+  const configuration: Record<string, string> = {};
+  for (const [k, v] of Object.entries((raw.configuration ?? {}) as Obj)) {
+    configuration[k] = String(v);
+  }
+  const graph = raw.graph as Obj | null | undefined;
+  return {
+    source: {
+      endpoint: source.endpoint as string,
+      topics: [...source.topics as string[]],
+      ...(typeof source.sharedGroup === "string" ? { sharedGroup: source.sharedGroup } : {}),
+    },
+    ...(graph === undefined || graph === null
+      ? {}
+      : { graph: { file: path(graph.file as string) } }),
+    configuration,
+    destination: { endpoint: destination.endpoint as string, topic: destination.topic as string },
+  };
+}
+
+/**
+ * The data directory when the file names none: `/var/lib/weir` for a file
+ * under `/etc` (an installed service), else `.weir` beside the file.
+ */
+export function defaultDataDir(baseDir: string): string {
+  const dir = resolve(baseDir);
+  return dir === "/etc" || dir.startsWith("/etc/") ? "/var/lib/weir" : join(dir, ".weir");
+}

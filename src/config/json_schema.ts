@@ -1,0 +1,148 @@
+/**
+ * The JSON Schema subset the configuration checker understands, and the
+ * gateway schema itself (`gateway.schema.json`, also shipped for editors).
+ * The subset is checked when this module loads, so a keyword the checker
+ * would silently ignore can never slip into the schema.
+ *
+ * @module
+ */
+import schemaJson from "./gateway.schema.json" with { type: "json" };
+
+/** A JSON Schema primitive type name. */
+export type JsonType = "object" | "array" | "string" | "number" | "integer" | "boolean" | "null";
+
+/** The draft-07 keywords the checker interprets (others are annotations only). */
+export interface JsonSchema {
+  /** A local reference, `#/definitions/Name`. */
+  readonly $ref?: string;
+  /** The allowed JSON type or types. */
+  readonly type?: JsonType | readonly JsonType[];
+  /** Keys a mapping must have. */
+  readonly required?: readonly string[];
+  /** Schemas of known mapping keys. */
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  /** `false` forbids other keys; a schema checks their values (a map of entries). */
+  readonly additionalProperties?: boolean | JsonSchema;
+  /** The schema every key of a mapping must satisfy. */
+  readonly propertyNames?: JsonSchema;
+  /** The only allowed scalar values. */
+  readonly enum?: readonly (string | number | boolean | null)[];
+  /** The schema of every list item. */
+  readonly items?: JsonSchema;
+  /** The fewest items a list may have. */
+  readonly minItems?: number;
+  /** A regular expression (ECMA-262, `u` flag) that strings must match. */
+  readonly pattern?: string;
+  /** The minimum string length. */
+  readonly minLength?: number;
+  /** The smallest number allowed. */
+  readonly minimum?: number;
+  /** The largest number allowed. */
+  readonly maximum?: number;
+  /** Only the form `[{required: [a]}, {required: [b]}, …]`: exactly one of these keys. */
+  readonly oneOf?: readonly JsonSchema[];
+  /** Used in messages as what a failing value should have been. */
+  readonly title?: string;
+  /** The value a missing key takes; the loader applies it. */
+  readonly default?: unknown;
+  /** Named schemas for `$ref`. */
+  readonly definitions?: Readonly<Record<string, JsonSchema>>;
+  /** Weir's annotation: this key must not be given; the text says why and what instead. */
+  readonly "x-weir-forbidden"?: string;
+}
+
+const ANNOTATIONS = new Set(["$schema", "$id", "$comment", "description", "examples"]);
+const INTERPRETED = new Set([
+  "$ref",
+  "type",
+  "required",
+  "properties",
+  "additionalProperties",
+  "propertyNames",
+  "enum",
+  "items",
+  "minItems",
+  "pattern",
+  "minLength",
+  "minimum",
+  "maximum",
+  "oneOf",
+  "title",
+  "default",
+  "definitions",
+  "x-weir-forbidden",
+]);
+
+/** Throws when a schema uses a keyword (or a `oneOf` form) the checker does not interpret. */
+export function assertSupported(schema: JsonSchema, where = "#"): void {
+  for (const keyword of Object.keys(schema)) {
+    if (!ANNOTATIONS.has(keyword) && !INTERPRETED.has(keyword)) {
+      throw new Error(`Schema keyword "${keyword}" at ${where} is not supported by the checker`);
+    }
+  }
+  for (const alternative of schema.oneOf ?? []) {
+    if (Object.keys(alternative).join() !== "required" || alternative.required?.length !== 1) {
+      throw new Error(`Only oneOf of single-key "required" alternatives is supported, at ${where}`);
+    }
+  }
+  const children: Array<[string, JsonSchema]> = [
+    ...Object.entries(schema.properties ?? {}).map(([k, s]) => [`/properties/${k}`, s]),
+    ...Object.entries(schema.definitions ?? {}).map(([k, s]) => [`/definitions/${k}`, s]),
+  ] as Array<[string, JsonSchema]>;
+  if (schema.items !== undefined) children.push(["/items", schema.items]);
+  if (schema.propertyNames !== undefined) children.push(["/propertyNames", schema.propertyNames]);
+  if (typeof schema.additionalProperties === "object") {
+    children.push(["/additionalProperties", schema.additionalProperties]);
+  }
+  for (const [suffix, child] of children) assertSupported(child, where + suffix);
+}
+
+/** The gateway configuration schema, as loaded from `gateway.schema.json`. */
+export const CONFIG_SCHEMA: JsonSchema = schemaJson as JsonSchema;
+assertSupported(CONFIG_SCHEMA);
+
+/** Resolves a local `#/definitions/Name` reference against the root schema. */
+export function resolveRef(root: JsonSchema, ref: string): JsonSchema {
+  const name = ref.startsWith("#/definitions/") ? ref.slice("#/definitions/".length) : undefined;
+  const target = name === undefined ? undefined : root.definitions?.[name];
+  if (target === undefined) throw new Error(`Schema reference "${ref}" cannot be resolved`);
+  return target;
+}
+
+/** Follows `$ref`s until a schema node with content. */
+export function deref(root: JsonSchema, schema: JsonSchema): JsonSchema {
+  let node = schema;
+  for (let i = 0; node.$ref !== undefined && i < 32; i++) node = resolveRef(root, node.$ref);
+  return node;
+}
+
+/**
+ * Fills in the schema's `default`s, in place, wherever a mapping lacks a key
+ * that has one; then descends into mappings and lists. Run it only on a value
+ * that passed the structural check.
+ */
+export function applyDefaults(root: JsonSchema, schema: JsonSchema, value: unknown): unknown {
+  const node = deref(root, schema);
+  if (Array.isArray(value)) {
+    if (node.items !== undefined) value.forEach((item) => applyDefaults(root, node.items!, item));
+    return value;
+  }
+  if (value === null || typeof value !== "object") return value;
+  const record = value as Record<string, unknown>;
+  for (const [key, property] of Object.entries(node.properties ?? {})) {
+    const target = deref(root, property);
+    if (!(key in record) && target.default !== undefined) {
+      record[key] = structuredClone(target.default);
+    }
+    if (key in record) record[key] = applyDefaults(root, property, record[key]);
+  }
+  const extra = node.additionalProperties;
+  if (typeof extra === "object") {
+    for (const key of Object.keys(record)) {
+      if (node.properties?.[key] === undefined) {
+        record[key] = applyDefaults(root, extra, record[key]);
+      }
+    }
+  }
+  return value;
+}

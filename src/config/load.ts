@@ -1,0 +1,129 @@
+/**
+ * Reads gateway configuration text: YAML syntax, then structure against the
+ * JSON Schema, then the rules in code; every issue of the file is reported
+ * at once, each placed at a line and column.
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import process from "node:process";
+import { buildConfig, defaultDataDir } from "./build.ts";
+import { ConfigError, type ConfigIssue, type Finding, formatPath } from "./issue.ts";
+import { applyDefaults, CONFIG_SCHEMA } from "./json_schema.ts";
+import { checkRules } from "./rules.ts";
+import { checkStructure } from "./schema_check.ts";
+import type { GatewayConfig } from "./types.ts";
+import { lineColumn, offsetOf, parseYaml } from "./yaml_text.ts";
+
+/** Options for {@linkcode parseConfig}. */
+export interface ParseConfigOptions {
+  /** The directory relative paths resolve against. @default the current directory */
+  baseDir?: string;
+  /** The data directory when the text names none. @default see {@linkcode defaultDataDir} */
+  defaultDataDir?: string;
+}
+
+/** The outcome of checking a configuration: the model when valid, else every issue. */
+export interface ConfigCheck {
+  /** Present only when there are no issues. */
+  readonly config?: GatewayConfig;
+  /** Every problem, in file order; empty when valid. */
+  readonly issues: readonly ConfigIssue[];
+}
+
+/**
+ * Checks configuration YAML and returns the model or every issue. Syntax
+ * errors stop the check there (the tree after them is unreliable); otherwise
+ * structural and rule issues are reported together.
+ *
+ * @param text The YAML text.
+ * @param source Where it came from (a path or a label); used in issues.
+ */
+export function checkConfig(
+  text: string,
+  source: string,
+  options: ParseConfigOptions = {},
+): ConfigCheck {
+  const parsed = parseYaml(text);
+  const place = (offset: number, finding: Finding): ConfigIssue => ({
+    file: source,
+    ...lineColumn(parsed.lines, offset),
+    path: formatPath(finding.path),
+    rule: finding.rule,
+    message: finding.message,
+  });
+  if (parsed.syntax.length > 0) {
+    return { issues: sorted(parsed.syntax.map((s) => place(s.offset, s.finding))) };
+  }
+  let value: unknown;
+  try {
+    value = parsed.doc.contents === null ? {} : parsed.doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { issues: [place(0, { path: [], rule: "yaml-syntax", message })] };
+  }
+  const findings = parsed.doc.contents === null
+    ? []
+    : [...checkStructure(parsed.doc, CONFIG_SCHEMA), ...checkRules(value)];
+  if (findings.length > 0) {
+    return { issues: sorted(findings.map((f) => place(offsetOf(parsed.doc, f), f))) };
+  }
+  applyDefaults(CONFIG_SCHEMA, CONFIG_SCHEMA, value);
+  const baseDir = resolve(options.baseDir ?? process.cwd());
+  const config = buildConfig(value as Record<string, unknown>, source, {
+    baseDir,
+    defaultDataDir: options.defaultDataDir ?? defaultDataDir(baseDir),
+  });
+  return { config, issues: [] };
+}
+
+/**
+ * Parses and validates gateway configuration YAML.
+ *
+ * @param text The YAML text.
+ * @param source Where it came from (a path or a label); used in issues.
+ * @throws {ConfigError} code `config_invalid` with every issue when it is invalid.
+ */
+export function parseConfig(
+  text: string,
+  source: string,
+  options: ParseConfigOptions = {},
+): GatewayConfig {
+  const { config, issues } = checkConfig(text, source, options);
+  if (config === undefined) {
+    const count = issues.length === 1 ? "1 issue" : `${issues.length} issues`;
+    throw new ConfigError(
+      "config_invalid",
+      `Configuration "${source}" is invalid (${count})`,
+      issues,
+    );
+  }
+  return config;
+}
+
+/**
+ * Reads and validates a configuration file. Relative paths in it resolve
+ * against the file's directory.
+ *
+ * @param path The file to read; issues name it as given.
+ * @throws {ConfigError} code `config_io` when the file cannot be read,
+ *   `config_invalid` with every issue when it is invalid.
+ */
+export async function loadConfigFile(path: string): Promise<GatewayConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError("config_io", `Cannot read configuration file "${path}": ${reason}`, [], {
+      cause: error,
+    });
+  }
+  return parseConfig(text, path, { baseDir: dirname(resolve(path)) });
+}
+
+/** File order: by line, then column; ties keep the order the checks found them. */
+function sorted(issues: ConfigIssue[]): ConfigIssue[] {
+  return issues.sort((a, b) => a.line - b.line || a.column - b.column);
+}

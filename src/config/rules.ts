@@ -1,0 +1,155 @@
+/**
+ * The configuration rules a JSON Schema cannot express: references to
+ * endpoints, MQTT topic syntax, TLS only on `mqtts://`, no destination that
+ * feeds its own source, and one client id per broker. They read the plain
+ * value and skip whatever the structural check already found wrong.
+ *
+ * @module
+ */
+import { parseSize } from "./build.ts";
+import type { Finding } from "./issue.ts";
+import { destinationProblem, filterProblem, OUTPUT_TOPIC, topicMatches } from "./topics.ts";
+import { orList, quote } from "./wording.ts";
+
+type Obj = Record<string, unknown>;
+
+function obj(value: unknown): Obj | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? value as Obj
+    : undefined;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+/** Checks the rules over the whole configuration value. */
+export function checkRules(value: unknown): Finding[] {
+  const root = obj(value) ?? {};
+  const endpoints = obj(root.endpoints) ?? {};
+  const findings: Finding[] = [];
+  findings.push(...checkEndpoints(endpoints));
+  const maxBytes = obj(root.queue)?.maxBytes;
+  if (
+    typeof maxBytes === "string" && /^[0-9]+(\.[0-9]+)? ?(B|KB|MB|GB|KiB|MiB|GiB)$/.test(maxBytes)
+  ) {
+    const bytes = parseSize(maxBytes);
+    if (!(bytes >= 1)) {
+      findings.push({
+        path: ["queue", "maxBytes"],
+        rule: "minimum",
+        message: `found ${quote(maxBytes)} (${bytes} bytes), expected at least 1 byte`,
+      });
+    }
+  }
+  for (const [name, raw] of Object.entries(obj(root.dataflows) ?? {})) {
+    const flow = obj(raw);
+    if (flow !== undefined) findings.push(...checkDataflow(name, flow, endpoints));
+  }
+  return findings;
+}
+
+function checkEndpoints(endpoints: Obj): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Map<string, string>();
+  for (const [name, raw] of Object.entries(endpoints)) {
+    const endpoint = obj(raw);
+    const url = str(endpoint?.url);
+    if (endpoint === undefined || url === undefined) continue;
+    const path = ["endpoints", name];
+    const tls = obj(endpoint.tls);
+    if (tls !== undefined && url.startsWith("mqtt://")) {
+      findings.push({
+        path: [...path, "tls"],
+        rule: "tls-url",
+        message: `found tls settings with the url ${quote(url)}, expected an mqtts:// url`,
+        at: "key",
+      });
+    }
+    if (tls !== undefined && (tls.cert === undefined) !== (tls.key === undefined)) {
+      const missing = tls.cert === undefined ? "cert" : "key";
+      findings.push({
+        path: [...path, "tls", missing],
+        rule: "tls-pair",
+        message: `missing "${missing}", expected a client certificate and its key together`,
+      });
+    }
+    const clientId = str(endpoint.clientId) ?? `weir-${name}`;
+    const key = `${hostPort(url)} ${clientId}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      findings.push({
+        path: [...path, endpoint.clientId === undefined ? "url" : "clientId"],
+        rule: "duplicate-client-id",
+        message: `found client id ${quote(clientId)} again for the broker of endpoint ` +
+          `"${first}", expected a client id of its own (the broker would drop one connection)`,
+      });
+    } else {
+      seen.set(key, name);
+    }
+  }
+  return findings;
+}
+
+/** `host:port` with the default port filled in, so that equal brokers compare equal. */
+function hostPort(url: string): string {
+  const tls = url.startsWith("mqtts://");
+  const rest = url.slice(tls ? 8 : 7).replace(/\/$/, "").toLowerCase();
+  return /:[0-9]+$/.test(rest) ? rest : `${rest}:${tls ? 8883 : 1883}`;
+}
+
+function checkDataflow(name: string, flow: Obj, endpoints: Obj): Finding[] {
+  const findings: Finding[] = [];
+  const path = ["dataflows", name];
+  const known = Object.keys(endpoints);
+  const source = obj(flow.source);
+  const destination = obj(flow.destination);
+  for (const [part, settings] of [["source", source], ["destination", destination]] as const) {
+    const endpoint = str(settings?.endpoint);
+    if (endpoint === undefined || endpoint === "" || endpoint in endpoints) continue;
+    const expected = known.length === 0
+      ? "an endpoint defined under endpoints (there are none)"
+      : `one of ${orList(known.map((k) => `"${k}"`))}`;
+    findings.push({
+      path: [...path, part, "endpoint"],
+      rule: "unknown-endpoint",
+      message: `found endpoint ${quote(endpoint)}, expected ${expected}`,
+    });
+  }
+  const topics = Array.isArray(source?.topics) ? source.topics : [];
+  for (const [i, topic] of topics.entries()) {
+    if (typeof topic !== "string" || topic === "") continue;
+    const problem = filterProblem(topic);
+    if (problem !== undefined) {
+      findings.push({
+        path: [...path, "source", "topics", i],
+        rule: "topic-filter",
+        message: `found topic filter ${quote(topic)}, expected ${problem}`,
+      });
+    }
+  }
+  const target = str(destination?.topic);
+  if (target !== undefined && target !== "") {
+    const problem = destinationProblem(target);
+    if (problem !== undefined) {
+      findings.push({
+        path: [...path, "destination", "topic"],
+        rule: "topic-name",
+        message: `found topic ${quote(target)}, expected ${problem}`,
+      });
+    } else if (
+      !target.includes(OUTPUT_TOPIC) && str(destination?.endpoint) === str(source?.endpoint)
+    ) {
+      const fed = topics.find((f) => typeof f === "string" && topicMatches(f, target));
+      if (fed !== undefined) {
+        findings.push({
+          path: [...path, "destination", "topic"],
+          rule: "loop",
+          message: `found topic ${quote(target)}, which the source filter ${quote(String(fed))} ` +
+            "on the same endpoint reads back, expected a topic outside the source's filters",
+        });
+      }
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,109 @@
+/**
+ * The gateway configuration after loading: defaults applied, relative paths
+ * made absolute, sizes in bytes. Secrets are never in it: only where to find
+ * them (a file or an environment variable).
+ *
+ * @module
+ */
+
+/** Log levels, lowest first (the same names the telemetry layer uses). */
+export type ConfigLogLevel = "debug" | "info" | "warn" | "error";
+
+/** The MQTT protocol versions an endpoint may speak. */
+export type MqttProtocol = "5" | "3.1.1";
+
+/** TLS files (absolute paths) for an `mqtts://` endpoint. */
+export interface TlsFiles {
+  /** The CA certificate; the system roots when absent. */
+  readonly ca?: string;
+  /** The client certificate. */
+  readonly cert?: string;
+  /** The client private key. */
+  readonly key?: string;
+}
+
+/** A user name and where its password is; exactly one of the two sources is set. */
+export interface Credentials {
+  readonly username: string;
+  /** A file holding the password (absolute path; a trailing newline is ignored). */
+  readonly passwordFile?: string;
+  /** An environment variable holding the password. */
+  readonly passwordEnv?: string;
+}
+
+/** An MQTT broker the gateway connects to. */
+export interface MqttEndpointConfig {
+  readonly kind: "mqtt";
+  /** `mqtt://host[:port]` or `mqtts://host[:port]`. */
+  readonly url: string;
+  /** The client id (default `weir-<endpoint name>`). */
+  readonly clientId: string;
+  /** @default "5" */
+  readonly protocol: MqttProtocol;
+  /** QoS of subscriptions and publishes. @default 1 */
+  readonly qos: 0 | 1;
+  /** @default 60 */
+  readonly keepAliveSeconds: number;
+  /** How long the broker keeps the session while away; 0 = clean sessions. @default 3600 */
+  readonly sessionExpirySeconds: number;
+  /** MQTT 5 Receive Maximum: unacknowledged QoS 1 messages in flight to us. @default 1000 */
+  readonly receiveMaximum: number;
+  readonly tls?: TlsFiles;
+  readonly credentials?: Credentials;
+}
+
+/** Any endpoint (MQTT is the only kind so far). */
+export type EndpointConfig = MqttEndpointConfig;
+
+/** Where a dataflow reads. */
+export interface DataflowSource {
+  /** An endpoint name (checked to exist). */
+  readonly endpoint: string;
+  /** MQTT topic filters. */
+  readonly topics: readonly string[];
+  /** Subscribe as `$share/<group>/<filter>`. */
+  readonly sharedGroup?: string;
+}
+
+/** Where a dataflow writes. */
+export interface DataflowDestination {
+  /** An endpoint name (checked to exist). */
+  readonly endpoint: string;
+  /** The topic; `${outputTopic}` stands for each result message's topic. */
+  readonly topic: string;
+}
+
+/** One dataflow: source → graph (or a plain bridge) → destination. */
+export interface DataflowConfig {
+  readonly source: DataflowSource;
+  /** The graph definition file (absolute path); absent for a plain bridge. */
+  readonly graph?: { readonly file: string };
+  /** Graph configuration values by key, as strings (AIO's key/value list). */
+  readonly configuration: Readonly<Record<string, string>>;
+  readonly destination: DataflowDestination;
+}
+
+/** What the store-and-forward queue does when full. */
+export type QueuePolicy = "drop-oldest" | "reject-new";
+
+/** Bounds of the store-and-forward queue. */
+export interface QueueConfig {
+  /** @default 268435456 (256 MiB) */
+  readonly maxBytes: number;
+  /** @default 604800 (7 days) */
+  readonly maxAgeSeconds: number;
+  /** @default "drop-oldest" */
+  readonly policy: QueuePolicy;
+}
+
+/** The whole gateway configuration. */
+export interface GatewayConfig {
+  /** The file (or label) it was loaded from. */
+  readonly source: string;
+  readonly endpoints: Readonly<Record<string, EndpointConfig>>;
+  readonly dataflows: Readonly<Record<string, DataflowConfig>>;
+  /** Absolute path of the data directory. */
+  readonly dataDir: string;
+  readonly logging: { readonly level: ConfigLogLevel };
+  readonly queue: QueueConfig;
+}

@@ -1,0 +1,413 @@
+/**
+ * One MQTT connection per endpoint (mqtt.js 5), shared by every source and
+ * sink of that endpoint: MQTT 5 by default or 3.1.1, TLS, credentials from a
+ * file or the environment, a persistent session, automatic reconnects.
+ *
+ * ## QoS 1: acknowledging only after the work is done
+ *
+ * mqtt.js has no `manualAck` option. What it has (read in its 5.16.0
+ * source, `lib/handlers/publish.js`): for a QoS 1 PUBLISH it emits
+ * `message`, then calls `client.handleMessage(packet, callback)`, and sends
+ * the PUBACK only when that callback is called *without* an error. The
+ * documented use of `handleMessage` — holding the callback until the work is
+ * done — stalls the client's whole input (no other PUBLISH, PUBACK for our
+ * own publishes or PINGRESP is read meanwhile), so it allows one message in
+ * flight and deadlocks a sink that shares the connection.
+ *
+ * So this connection answers `handleMessage` at once with the
+ * {@linkcode DEFERRED} marker: mqtt.js then sends no PUBACK and goes on
+ * reading. Each such message gets an {@linkcode AckTicket}; the subscribers
+ * it is delivered to each hold it, and release their hold through the
+ * message's `ack()`. When every hold on a message *and on every message
+ * received before it* is released, the connection writes the PUBACK itself
+ * (`_sendPacket`, mqtt.js' internal send, the one its own handler uses),
+ * so PUBACKs keep the arrival order the protocol requires. Unacknowledged
+ * messages bound themselves: with MQTT 5 the broker sends at most
+ * `receiveMaximum` of them. If the connection drops first, the tickets go
+ * stale (nothing is sent on the new connection); with a persistent session
+ * (`sessionExpirySeconds` > 0, Clean Start 0) the broker sends those
+ * messages again, marked as duplicates: at-least-once. With a clean session
+ * they are gone.
+ *
+ * Routing to the sources and parking of messages that arrive before their
+ * source is back: `inbound.ts`.
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import process from "node:process";
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
+import type { Logger, Metrics } from "../../telemetry/mod.ts";
+import type { OutboundMessage } from "../contract.ts";
+import { ConnectorError } from "../errors.ts";
+import { AckSequencer } from "./ack_sequencer.ts";
+import { type InboundHandler, InboundRouter } from "./inbound.ts";
+import { type MqttEndpointSettings, readSecrets } from "./settings.ts";
+import { Slots } from "./slots.ts";
+
+/** The most publishes in flight on one connection (platform notes §1: mqtt.js adds a listener per waiting publish). */
+export const MAX_IN_FLIGHT = 500;
+
+/** Handed to mqtt.js' `handleMessage` callback so that it sends no PUBACK now. */
+export const DEFERRED: Error = new Error("PUBACK deferred until the message is processed");
+
+/** Options for {@linkcode MqttConnection}. */
+export interface MqttConnectionOptions {
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  /** Reads environment variables for `passwordEnv`. @default process.env */
+  readonly env?: (name: string) => string | undefined;
+  /** Publishes in flight at most (1 … 500). @default 500 */
+  readonly maxInFlight?: number;
+  /** Pause between reconnect attempts. @default 1000 */
+  readonly reconnectPeriodMs?: number;
+  /** How long a connect attempt may take. @default 30000 */
+  readonly connectTimeoutMs?: number;
+  /** How long a message for no subscriber waits for one. @default 10000 */
+  readonly parkMs?: number;
+}
+
+/** What {@linkcode MqttConnection.subscribe} subscribes to. */
+export interface SubscribeOptions {
+  /** Topic filters. */
+  readonly topics: readonly string[];
+  /** Subscribe as `$share/<group>/<filter>`. */
+  readonly sharedGroup?: string;
+}
+
+/** A local subscription; closing it stops delivery (the broker keeps the session's subscription). */
+export interface Subscription {
+  close(): void;
+}
+
+/** The mqtt.js internals this file relies on (pinned mqtt@5.16.0; the tests cover them). */
+interface ClientInternals {
+  handleMessage(packet: IPublishPacket, callback: (error?: Error) => void): void;
+  _sendPacket(packet: { cmd: "puback"; messageId: number; reasonCode: number }): void;
+}
+
+/** MQTT 5 user properties as mqtt.js wants them: repeated names become lists. */
+export function userPropertyObject(
+  pairs: ReadonlyArray<readonly [string, string]>,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null);
+  for (const [key, value] of pairs) {
+    const had = out[key];
+    if (had === undefined) out[key] = value;
+    else if (Array.isArray(had)) had.push(value);
+    else out[key] = [had, value];
+  }
+  return out;
+}
+
+/** One client to one broker, shared by the endpoint's sources and sinks. */
+export class MqttConnection {
+  /** The endpoint name. */
+  readonly name: string;
+  readonly settings: MqttEndpointSettings;
+  readonly #client: MqttClient;
+  readonly #logger: Logger;
+  readonly #metrics: Metrics | undefined;
+  readonly #acks: AckSequencer;
+  readonly #router: InboundRouter;
+  readonly #slots: Slots;
+  readonly #filterUsers = new Map<string, number>();
+  readonly #pending = new Set<(error: Error) => void>();
+  #everConnected = false;
+  #outage: { since: number; errors: number } | undefined;
+  #connectWaiters: Array<() => void> = [];
+  #closing = false;
+
+  /**
+   * Opens the connection (mqtt.js connects in the background and reconnects on its own).
+   *
+   * @throws {ConnectorError} code `connector_config` when a secret or TLS file is missing.
+   */
+  constructor(name: string, settings: MqttEndpointSettings, options: MqttConnectionOptions) {
+    const maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
+    if (!(maxInFlight >= 1 && maxInFlight <= MAX_IN_FLIGHT)) {
+      throw new RangeError(`maxInFlight "${maxInFlight}" must be from 1 to ${MAX_IN_FLIGHT}`);
+    }
+    this.name = name;
+    this.settings = settings;
+    this.#logger = options.logger;
+    this.#metrics = options.metrics;
+    this.#slots = new Slots(maxInFlight);
+    this.#acks = new AckSequencer((messageId) => this.#sendPuback(messageId));
+    this.#router = new InboundRouter({
+      name,
+      acks: this.#acks,
+      logger: options.logger,
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+      parkMs: options.parkMs ?? 10_000,
+    });
+    const secrets = readSecrets(name, settings, options.env ?? ((n) => process.env[n]));
+    const v5 = settings.protocol === "5";
+    const clientOptions: IClientOptions = {
+      protocolVersion: v5 ? 5 : 4,
+      clientId: settings.clientId,
+      clean: settings.sessionExpirySeconds === 0,
+      keepalive: settings.keepAliveSeconds,
+      reconnectPeriod: options.reconnectPeriodMs ?? 1000,
+      connectTimeout: options.connectTimeoutMs ?? 30_000,
+      resubscribe: true,
+      manualConnect: true,
+      ...(v5
+        ? {
+          properties: {
+            sessionExpiryInterval: settings.sessionExpirySeconds,
+            receiveMaximum: settings.receiveMaximum,
+          },
+        }
+        : {}),
+      ...(secrets.username === undefined ? {} : { username: secrets.username }),
+      ...(secrets.password === undefined ? {} : { password: secrets.password }),
+      ...(secrets.ca === undefined ? {} : { ca: Buffer.from(secrets.ca) }),
+      ...(secrets.cert === undefined ? {} : { cert: Buffer.from(secrets.cert) }),
+      ...(secrets.key === undefined ? {} : { key: Buffer.from(secrets.key) }),
+      rejectUnauthorized: true,
+    };
+    this.#client = mqtt.connect(settings.url, clientOptions);
+    const internals = this.#client as unknown as ClientInternals;
+    internals.handleMessage = (packet, callback) => {
+      const deferred = packet.qos > 0 && packet.messageId !== undefined;
+      try {
+        if (!this.#closing) this.#router.route(packet, deferred);
+      } finally {
+        callback(deferred ? DEFERRED : undefined);
+      }
+    };
+    this.#client.on("connect", (connack) => this.#onConnect(connack.sessionPresent));
+    this.#client.on("close", () => this.#onClose());
+    this.#client.on("error", (error) => this.#onError(error));
+    this.#client.on("disconnect", (packet) => {
+      this.#logger.log("warn", "broker disconnected", { reasonCode: packet.reasonCode });
+    });
+    this.#client.connect();
+  }
+
+  /** True while connected. */
+  get connected(): boolean {
+    return this.#client.connected;
+  }
+
+  /** Received QoS 1 messages whose PUBACK has not gone out yet. */
+  get unacknowledged(): number {
+    return this.#acks.pending;
+  }
+
+  /** Publishes in flight. */
+  get inFlight(): number {
+    return this.#slots.used;
+  }
+
+  /**
+   * Announces a subscriber to come (a source made but not started yet):
+   * messages that arrive for no subscriber wait for it instead of being
+   * dropped after `parkMs`. Call the returned function once it subscribed or
+   * gave up.
+   */
+  expectSubscriber(): () => void {
+    return this.#router.expect();
+  }
+
+  /** Received messages waiting for a subscriber. */
+  get parked(): number {
+    return this.#router.parked;
+  }
+
+  /** Resolves when connected (at once if already), or when the connection is closed. */
+  whenConnected(): Promise<void> {
+    if (this.#client.connected) return Promise.resolve();
+    return new Promise((resolve) => this.#connectWaiters.push(resolve));
+  }
+
+  /**
+   * Delivers messages matching the filters to `handler` and subscribes at the
+   * broker (QoS of the endpoint); resolves once the broker granted them. The
+   * handler runs synchronously inside mqtt.js' input: it must only queue.
+   *
+   * @throws {ConnectorError} code `connector_refused` when the broker refuses a filter.
+   */
+  async subscribe(
+    options: SubscribeOptions,
+    handler: InboundHandler,
+  ): Promise<Subscription> {
+    if (this.#closing) {
+      throw new ConnectorError("connector_closed", `Connection "${this.name}" is closed`);
+    }
+    const brokerFilters = options.topics.map((t) =>
+      options.sharedGroup === undefined ? t : `$share/${options.sharedGroup}/${t}`
+    );
+    const remove = this.#router.add(options.topics, handler);
+    const fresh = brokerFilters.filter((f) => !this.#filterUsers.has(f));
+    for (const f of brokerFilters) this.#filterUsers.set(f, (this.#filterUsers.get(f) ?? 0) + 1);
+    let closed = false;
+    const subscription: Subscription = {
+      close: () => {
+        if (closed) return;
+        closed = true;
+        remove();
+        for (const f of brokerFilters) {
+          const n = (this.#filterUsers.get(f) ?? 1) - 1;
+          if (n <= 0) this.#filterUsers.delete(f);
+          else this.#filterUsers.set(f, n);
+        }
+      },
+    };
+    if (fresh.length === 0) return subscription;
+    try {
+      const granted = await this.#client.subscribeAsync(fresh, { qos: this.settings.qos });
+      for (const g of granted) {
+        if (g.qos !== this.settings.qos) {
+          this.#logger.log("warn", "broker granted a lower QoS", {
+            filter: g.topic,
+            granted: g.qos,
+            wanted: this.settings.qos,
+          });
+        }
+      }
+    } catch (error) {
+      subscription.close();
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ConnectorError(
+        this.#closing ? "connector_closed" : "connector_refused",
+        `Subscribing to ${
+          fresh.map((f) => `"${f}"`).join(", ")
+        } on "${this.name}" failed: ${reason}`,
+        { cause: error },
+      );
+    }
+    return subscription;
+  }
+
+  /**
+   * Publishes one message with the endpoint's QoS; resolves once the broker
+   * has it (PUBACK for QoS 1, written for QoS 0). Calls beyond the in-flight
+   * cap wait their turn, in call order. While the broker is away the
+   * publish waits for the reconnect.
+   *
+   * @throws {ConnectorError} `connector_refused` (PUBACK failure code) or `connector_closed`.
+   */
+  async publish(message: OutboundMessage): Promise<void> {
+    const wait = this.#slots.acquire();
+    if (wait !== undefined) await wait;
+    try {
+      if (this.#closing) {
+        throw new ConnectorError("connector_closed", `Connection "${this.name}" is closed`);
+      }
+      await new Promise<void>((resolve, reject) => {
+        const fail = (error: Error) => {
+          this.#pending.delete(fail);
+          reject(error);
+        };
+        this.#pending.add(fail);
+        const p = message.properties;
+        const properties = this.settings.protocol === "5"
+          ? {
+            ...(p.contentType === null ? {} : { contentType: p.contentType }),
+            ...(p.userProperties.length === 0
+              ? {}
+              : { userProperties: userPropertyObject(p.userProperties) }),
+          }
+          : undefined;
+        const payload = Buffer.from(
+          message.payload.buffer,
+          message.payload.byteOffset,
+          message.payload.byteLength,
+        );
+        this.#client.publish(
+          message.topic,
+          payload,
+          { qos: this.settings.qos, ...(properties === undefined ? {} : { properties }) },
+          (error) => {
+            if (!this.#pending.delete(fail)) return; // already failed by close()
+            if (error) {
+              reject(
+                new ConnectorError(
+                  this.#closing ? "connector_closed" : "connector_refused",
+                  `Publishing to "${message.topic}" on "${this.name}" failed: ${error.message}`,
+                  { cause: error },
+                ),
+              );
+            } else {
+              this.#metrics?.add("weir_mqtt_published_total", 1, { endpoint: this.name });
+              resolve();
+            }
+          },
+        );
+      });
+    } finally {
+      this.#slots.release();
+    }
+  }
+
+  /**
+   * Disconnects. Pending publishes fail with `connector_closed`; received
+   * messages not yet acknowledged stay with the broker (persistent session).
+   */
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    const error = new ConnectorError("connector_closed", `Connection "${this.name}" is closed`);
+    for (const fail of [...this.#pending]) fail(error);
+    this.#acks.reset();
+    this.#router.close();
+    const graceful = this.#client.connected && Object.keys(this.#client.outgoing).length === 0;
+    await this.#client.endAsync(!graceful);
+    for (const resolve of this.#connectWaiters.splice(0)) resolve();
+  }
+
+  /** Same as {@linkcode close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #sendPuback(messageId: number): void {
+    if (!this.#client.connected || this.#closing) return;
+    (this.#client as unknown as ClientInternals)._sendPacket({
+      cmd: "puback",
+      messageId,
+      reasonCode: 0,
+    });
+  }
+
+  #onConnect(sessionPresent: boolean): void {
+    if (!this.#everConnected) {
+      this.#everConnected = true;
+      this.#logger.log("info", "connected", { url: this.settings.url, sessionPresent });
+    } else {
+      this.#logger.log("info", "reconnected", {
+        url: this.settings.url,
+        sessionPresent,
+        downMs: this.#outage === undefined ? 0 : Date.now() - this.#outage.since,
+      });
+      this.#metrics?.add("weir_mqtt_reconnects_total", 1, { endpoint: this.name });
+    }
+    this.#outage = undefined;
+    for (const resolve of this.#connectWaiters.splice(0)) resolve();
+  }
+
+  #onClose(): void {
+    // Tickets of this connection are void: the broker resends those messages on a resumed session.
+    this.#acks.reset();
+    this.#router.dropParked(); // parked messages come again too
+    if (this.#closing || this.#outage !== undefined) return;
+    this.#outage = { since: Date.now(), errors: 0 };
+    if (this.#everConnected) {
+      this.#logger.log("warn", "connection lost, reconnecting", { url: this.settings.url });
+    }
+  }
+
+  #onError(error: Error): void {
+    if (this.#closing) return;
+    const outage = this.#outage ?? (this.#outage = { since: Date.now(), errors: 0 });
+    // One line per outage, not one per reconnect attempt.
+    if (outage.errors++ === 0) {
+      this.#logger.log("warn", "connection error", {
+        url: this.settings.url,
+        error: error.message,
+      });
+    }
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The MQTT connector: sources subscribe (optionally as a shared
+ * subscription) and acknowledge QoS 1 messages only once the caller says
+ * what came of them is stored; sinks publish with MQTT 5 user properties,
+ * `__ts` and an output id, awaiting PUBACK. One connection per endpoint.
+ *
+ * @module
+ */
+import type { ConnectorContext, ConnectorDefinition } from "../contract.ts";
+import type { ConnectionPool, Lease } from "../pool.ts";
+import { MqttConnection, type MqttConnectionOptions } from "./client.ts";
+import { type MqttEndpointSettings, mqttEndpointSettings } from "./settings.ts";
+import { MqttSink } from "./sink.ts";
+import { MqttSource } from "./source.ts";
+
+export { type InboundHandler, type InboundMessage, InboundRouter } from "./inbound.ts";
+export {
+  DEFERRED,
+  MAX_IN_FLIGHT,
+  MqttConnection,
+  type MqttConnectionOptions,
+  type SubscribeOptions,
+  type Subscription,
+  userPropertyObject,
+} from "./client.ts";
+export { AckSequencer, type AckTicket } from "./ack_sequencer.ts";
+export {
+  type MqttCredentials,
+  type MqttEndpointSettings,
+  mqttEndpointSettings,
+  type MqttSecrets,
+  type MqttTlsFiles,
+  readSecrets,
+} from "./settings.ts";
+export {
+  encodeRecord,
+  MqttSink,
+  type MqttSinkOptions,
+  OUTPUT_ID_PROPERTY,
+  OUTPUT_TOPIC,
+} from "./sink.ts";
+export {
+  type Converted,
+  messageToRecord,
+  MqttSource,
+  type MqttSourceOptions,
+  TIMESTAMP_PROPERTY,
+} from "./source.ts";
+export { Slots } from "./slots.ts";
+export { filterProblem, publishTopicProblem, topicMatches } from "./topics.ts";
+
+/**
+ * The endpoint's shared connection from the pool (key `mqtt:<name>`),
+ * opened on first use.
+ */
+export function acquireMqttConnection(
+  pool: ConnectionPool,
+  name: string,
+  settings: MqttEndpointSettings,
+  options: MqttConnectionOptions,
+): Lease<MqttConnection> {
+  return pool.acquire(`mqtt:${name}`, () => new MqttConnection(name, settings, options));
+}
+
+function lease(name: string, endpoint: object, context: ConnectorContext): Lease<MqttConnection> {
+  const settings = mqttEndpointSettings(name, endpoint);
+  return acquireMqttConnection(context.connections, name, settings, {
+    logger: context.logger.child({ endpoint: name }),
+    ...(context.metrics === undefined ? {} : { metrics: context.metrics }),
+    ...(context.env === undefined ? {} : { env: context.env }),
+  });
+}
+
+/** The MQTT connector definition. */
+export const mqttConnector: ConnectorDefinition = {
+  kind: "mqtt",
+  summary: "MQTT 5 or 3.1.1 broker: subscribe to topic filters (shared subscriptions, QoS 1 " +
+    "acknowledged once processed) and publish results with user properties, awaiting PUBACK",
+  createSource(settings, context) {
+    const held = lease(settings.endpointName, settings.endpoint, context);
+    try {
+      return new MqttSource(held, {
+        topics: settings.topics,
+        ...(settings.sharedGroup === undefined ? {} : { sharedGroup: settings.sharedGroup }),
+        ...(settings.node === undefined ? {} : { node: settings.node }),
+        ...(settings.maxBatch === undefined ? {} : { maxBatch: settings.maxBatch }),
+        logger: context.logger,
+        ...(context.metrics === undefined ? {} : { metrics: context.metrics }),
+      });
+    } catch (error) {
+      void held.release();
+      throw error;
+    }
+  },
+  createSink(settings, context) {
+    const held = lease(settings.endpointName, settings.endpoint, context);
+    try {
+      return new MqttSink(held, {
+        topic: settings.topic,
+        ...(settings.outputId === undefined ? {} : { outputId: settings.outputId }),
+        ...(settings.onReject === undefined ? {} : { onReject: settings.onReject }),
+        logger: context.logger,
+        ...(context.metrics === undefined ? {} : { metrics: context.metrics }),
+      });
+    } catch (error) {
+      void held.release();
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,378 @@
+/**
+ * The durable store-and-forward queue in front of the destinations: results
+ * are appended (one transaction per batch), read back in order, and deleted
+ * only when acknowledged, so they survive a crash or a broker outage and go
+ * out at least once. It lives in one SQLite file (`node:sqlite`, WAL) and is
+ * bounded by total bytes and by age.
+ *
+ * @module
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { Logger } from "../telemetry/mod.ts";
+import {
+  type OutboundQueueOptions,
+  type PeekOptions,
+  type QueuedMessage,
+  type QueuedProperties,
+  QueueFullError,
+  type QueueFullPolicy,
+  type QueueMessage,
+  type QueueStats,
+  ROW_OVERHEAD_BYTES,
+} from "./queue_types.ts";
+
+/** UTF-8 length of a string without encoding it. */
+function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff) i++, n += 2; // a surrogate pair: 4 bytes for 2 units
+    else n += 2;
+  }
+  return n;
+}
+
+function propertiesJson(p: QueuedProperties): string {
+  return JSON.stringify({ c: p.contentType, u: p.userProperties });
+}
+
+function accounted(m: QueueMessage, props: string): number {
+  return m.payload.byteLength + utf8Length(m.topic) + utf8Length(props) + utf8Length(m.id) +
+    utf8Length(m.destination) + ROW_OVERHEAD_BYTES;
+}
+
+interface Row {
+  seq: number;
+  destination: string;
+  topic: string;
+  payload: Uint8Array;
+  properties: string;
+  id: string;
+  enqueuedAt: number;
+}
+
+function toMessage(row: Row): QueuedMessage {
+  const p = JSON.parse(row.properties) as { c: string | null; u: [string, string][] };
+  return {
+    seq: row.seq,
+    destination: row.destination,
+    topic: row.topic,
+    payload: row.payload,
+    properties: { contentType: p.c, userProperties: p.u },
+    id: row.id,
+    enqueuedAt: row.enqueuedAt,
+  };
+}
+
+/** A durable FIFO of outbound messages. Not safe to share between processes. */
+export class OutboundQueue implements Disposable {
+  readonly #db: DatabaseSync;
+  readonly #maxBytes: number;
+  readonly #maxAgeMs: number;
+  readonly #policy: QueueFullPolicy;
+  readonly #now: () => number;
+  readonly #logger: Logger | undefined;
+  readonly #insert: StatementSync;
+  readonly #delete: StatementSync;
+  readonly #oldest: StatementSync;
+  readonly #headRows: StatementSync;
+  readonly #deleteUpTo: StatementSync;
+  readonly #peekAll: StatementSync;
+  readonly #peekDestination: StatementSync;
+  readonly #totals: StatementSync;
+  #depth: number;
+  #bytes: number;
+  #stats = { droppedOverflow: 0, droppedExpired: 0, rejected: 0 };
+  #closed = false;
+
+  private constructor(db: DatabaseSync, options: OutboundQueueOptions) {
+    this.#db = db;
+    this.#maxBytes = options.maxBytes;
+    this.#maxAgeMs = options.maxAgeSeconds * 1000;
+    this.#policy = options.policy ?? "drop-oldest";
+    this.#now = options.now ?? Date.now;
+    this.#logger = options.logger;
+    this.#insert = db.prepare(
+      "INSERT INTO outbound (destination, topic, payload, properties, id, bytes, enqueued_at) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    this.#delete = db.prepare(
+      "DELETE FROM outbound WHERE seq IN (SELECT value FROM json_each(?)) RETURNING bytes",
+    );
+    this.#oldest = db.prepare("SELECT enqueued_at AS at FROM outbound ORDER BY seq LIMIT 1");
+    this.#headRows = db.prepare(
+      "SELECT seq, bytes, enqueued_at AS at FROM outbound WHERE seq > ? ORDER BY seq LIMIT 256",
+    );
+    this.#deleteUpTo = db.prepare("DELETE FROM outbound WHERE seq <= ?");
+    const columns = "seq, destination, topic, payload, properties, id, enqueued_at AS enqueuedAt";
+    this.#peekAll = db.prepare(
+      `SELECT ${columns} FROM outbound WHERE seq > ? ORDER BY seq LIMIT ?`,
+    );
+    this.#peekDestination = db.prepare(
+      `SELECT ${columns} FROM outbound WHERE destination = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    );
+    this.#totals = db.prepare(
+      "SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM outbound",
+    );
+    this.#depth = 0;
+    this.#bytes = 0;
+    this.#recount();
+  }
+
+  /**
+   * Opens (or creates) the queue file, with its folder. Rows left by an
+   * earlier run are there again, in the same order.
+   */
+  static open(path: string, options: OutboundQueueOptions): OutboundQueue {
+    if (!(options.maxBytes >= 1)) {
+      throw new RangeError(`maxBytes "${options.maxBytes}" must be ≥ 1`);
+    }
+    if (!(options.maxAgeSeconds > 0)) {
+      throw new RangeError(`maxAgeSeconds "${options.maxAgeSeconds}" must be > 0`);
+    }
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const db = new DatabaseSync(path);
+    try {
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec(`PRAGMA synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
+      db.exec("PRAGMA busy_timeout = 5000");
+      db.exec(`CREATE TABLE IF NOT EXISTS outbound (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        destination TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        payload BLOB NOT NULL,
+        properties TEXT NOT NULL,
+        id TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        enqueued_at INTEGER NOT NULL
+      )`);
+      db.exec("CREATE INDEX IF NOT EXISTS outbound_destination ON outbound (destination, seq)");
+      return new OutboundQueue(db, options);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Appends a batch in one transaction, in order. Expired messages go first;
+   * then, when the batch does not fit, `drop-oldest` drops the oldest
+   * messages (counted) and `reject-new` throws {@linkcode QueueFullError}
+   * without storing any of the batch.
+   *
+   * @returns The seq of each appended message.
+   */
+  append(batch: readonly QueueMessage[]): number[] {
+    this.#open();
+    if (batch.length === 0) return [];
+    const now = this.#now();
+    const rows = batch.map((m) => {
+      const props = propertiesJson(m.properties);
+      return { m, props, bytes: accounted(m, props) };
+    });
+    let needed = 0;
+    for (const r of rows) {
+      if (r.bytes > this.#maxBytes) {
+        this.#stats.rejected += batch.length;
+        throw new QueueFullError("too-large", r.bytes, this.#maxBytes);
+      }
+      needed += r.bytes;
+    }
+    if (needed > this.#maxBytes) {
+      this.#stats.rejected += batch.length;
+      throw new QueueFullError("too-large", needed, this.#maxBytes);
+    }
+    const seqs: number[] = [];
+    let full: QueueFullError | undefined;
+    this.#transaction(() => {
+      this.#expireBefore(now - this.#maxAgeMs);
+      const free = this.#maxBytes - this.#bytes;
+      if (needed > free) {
+        if (this.#policy === "reject-new") {
+          full = new QueueFullError("full", needed, free);
+          return; // commit the expiry, store nothing of the batch
+        }
+        this.#dropOldest(needed - free);
+      }
+      for (const { m, props, bytes } of rows) {
+        const result = this.#insert.run(
+          m.destination,
+          m.topic,
+          m.payload,
+          props,
+          m.id,
+          bytes,
+          now,
+        );
+        seqs.push(Number(result.lastInsertRowid));
+        this.#depth++;
+        this.#bytes += bytes;
+      }
+    });
+    if (full !== undefined) {
+      this.#stats.rejected += batch.length;
+      throw full;
+    }
+    return seqs;
+  }
+
+  /**
+   * The oldest messages not yet acknowledged, in order, without removing
+   * them: reading twice gives the same messages until they are acked.
+   * Expired messages are dropped first.
+   */
+  peek(limit: number, options: PeekOptions = {}): QueuedMessage[] {
+    this.#open();
+    this.expire();
+    const after = options.after ?? 0;
+    const rows = options.destination === undefined
+      ? this.#peekAll.all(after, limit)
+      : this.#peekDestination.all(options.destination, after, limit);
+    return (rows as unknown as Row[]).map(toMessage);
+  }
+
+  /**
+   * Deletes delivered messages by seq, in one transaction. Unknown seqs
+   * (already acked, dropped or expired) are ignored.
+   *
+   * @returns How many messages were deleted.
+   */
+  ack(seqs: Iterable<number>): number {
+    this.#open();
+    let deleted = 0;
+    const list = JSON.stringify([...seqs]);
+    if (list === "[]") return 0;
+    this.#transaction(() => {
+      const rows = this.#delete.all(list) as unknown as { bytes: number }[];
+      for (const row of rows) this.#bytes -= Number(row.bytes);
+      deleted = rows.length;
+      this.#depth -= deleted;
+    });
+    return deleted;
+  }
+
+  /** Drops messages older than `maxAgeSeconds`; returns how many. */
+  expire(): number {
+    this.#open();
+    const cutoff = this.#now() - this.#maxAgeMs;
+    if (!this.#headExpired(cutoff)) return 0;
+    let dropped = 0;
+    this.#transaction(() => dropped = this.#expireBefore(cutoff));
+    return dropped;
+  }
+
+  /** Messages in the queue. */
+  depth(): number {
+    return this.#depth;
+  }
+
+  /** Accounted bytes in the queue. */
+  bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Drop and reject counters since open. */
+  stats(): QueueStats {
+    return { ...this.#stats };
+  }
+
+  /** Closes the file. Further calls throw. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  /** Same as {@linkcode close}. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #open(): void {
+    if (this.#closed) throw new Error("Queue is closed");
+  }
+
+  #transaction(body: () => void): void {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      body();
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      this.#recount(); // the counters moved with statements that were rolled back
+      throw error;
+    }
+  }
+
+  #recount(): void {
+    const totals = this.#totals.get() as { n: number; b: number };
+    this.#depth = Number(totals.n);
+    this.#bytes = Number(totals.b);
+  }
+
+  /** True when the head of the queue is older than `cutoff` (one rowid lookup). */
+  #headExpired(cutoff: number): boolean {
+    if (this.#depth === 0) return false;
+    const oldest = this.#oldest.get() as { at: number } | undefined;
+    return oldest !== undefined && oldest.at < cutoff;
+  }
+
+  /**
+   * Inside a transaction: drops messages enqueued before `cutoff`. Age is
+   * taken in queue order: dropping stops at the first message young enough.
+   */
+  #expireBefore(cutoff: number): number {
+    if (!this.#headExpired(cutoff)) return 0;
+    const count = this.#dropHead((row) => row.at >= cutoff).count;
+    this.#stats.droppedExpired += count;
+    this.#logger?.log("warn", "queue dropped expired messages", { dropped: count });
+    return count;
+  }
+
+  /** Inside a transaction: drops the oldest messages until `bytes` are freed. */
+  #dropOldest(bytes: number): void {
+    let freed = 0;
+    const { count } = this.#dropHead((row) => {
+      if (freed >= bytes) return true;
+      freed += row.bytes;
+      return false;
+    });
+    this.#stats.droppedOverflow += count;
+    this.#logger?.log("warn", "queue full, dropped the oldest messages", { dropped: count });
+  }
+
+  /** Inside a transaction: deletes head rows up to (not including) the first that `stop` accepts. */
+  #dropHead(stop: (row: { seq: number; bytes: number; at: number }) => boolean): {
+    count: number;
+    freed: number;
+  } {
+    let count = 0;
+    let freed = 0;
+    let last = 0;
+    for (let done = false; !done;) {
+      const rows = this.#headRows.all(last) as unknown as {
+        seq: number;
+        bytes: number;
+        at: number;
+      }[];
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        if (stop(row)) {
+          done = true;
+          break;
+        }
+        count++;
+        freed += Number(row.bytes);
+        last = row.seq;
+      }
+    }
+    if (count > 0) this.#deleteUpTo.run(last);
+    this.#depth -= count;
+    this.#bytes -= freed;
+    return { count, freed };
+  }
+}

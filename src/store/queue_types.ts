@@ -1,0 +1,108 @@
+/**
+ * The shapes the store-and-forward queue takes and gives back, its options,
+ * and the error that tells a caller to slow down.
+ *
+ * @module
+ */
+import type { Logger } from "../telemetry/mod.ts";
+
+/** MQTT-like properties kept with a queued message. */
+export interface QueuedProperties {
+  /** The content type, or null. */
+  readonly contentType: string | null;
+  /** User properties in order (names may repeat). */
+  readonly userProperties: ReadonlyArray<readonly [string, string]>;
+}
+
+/** One message to queue. */
+export interface QueueMessage {
+  /** Which destination it is for (e.g. the dataflow or endpoint name); forwarders filter by it. */
+  readonly destination: string;
+  /** The topic to publish to. */
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  readonly properties: QueuedProperties;
+  /** The message's own id (e.g. the deterministic output id); kept, not interpreted. */
+  readonly id: string;
+}
+
+/** A message read back from the queue. */
+export interface QueuedMessage extends QueueMessage {
+  /** Its place in the queue: increasing, never reused. Acknowledge by it. */
+  readonly seq: number;
+  /** When it was appended (ms since the epoch). */
+  readonly enqueuedAt: number;
+}
+
+/** What the queue does when an append does not fit. */
+export type QueueFullPolicy = "drop-oldest" | "reject-new";
+
+/** Options for {@linkcode OutboundQueue.open}. */
+export interface OutboundQueueOptions {
+  /** The most the queue holds, in accounted bytes (payload, topic, properties, id + 64 per row). */
+  maxBytes: number;
+  /** Messages older than this are dropped. */
+  maxAgeSeconds: number;
+  /** @default "drop-oldest" */
+  policy?: QueueFullPolicy;
+  /** `full` survives power loss; `normal` survives a process crash and is faster. @default "full" */
+  synchronous?: "full" | "normal";
+  /** The clock for ages. @default Date.now */
+  now?: () => number;
+  /** Where drops are reported (one warning per append or expiry that dropped). */
+  logger?: Logger;
+}
+
+/** Options for {@linkcode OutboundQueue.peek}. */
+export interface PeekOptions {
+  /** Only messages for this destination. */
+  destination?: string;
+  /** Only messages after this seq (to read ahead while earlier ones are in flight). */
+  after?: number;
+}
+
+/** Counters since the queue was opened. */
+export interface QueueStats {
+  /** Messages dropped to make room (policy `drop-oldest`). */
+  readonly droppedOverflow: number;
+  /** Messages dropped for their age. */
+  readonly droppedExpired: number;
+  /** Appends refused (policy `reject-new`, or a message larger than the whole queue). */
+  readonly rejected: number;
+}
+
+/** Why {@linkcode QueueFullError} was thrown. */
+export type QueueFullReason = "full" | "too-large";
+
+/**
+ * Thrown by {@linkcode OutboundQueue.append} when a batch does not fit: with
+ * `reject-new` when the queue is full (nothing of the batch was stored: wait
+ * for acknowledgements and try again, which is the back-pressure), or with
+ * any policy when one message is larger than the whole queue.
+ */
+export class QueueFullError extends Error {
+  /** Stable code. */
+  readonly code = "queue_full" as const;
+  /** `full` (retry later) or `too-large` (never fits). */
+  readonly reason: QueueFullReason;
+  /** Accounted bytes the batch needs. */
+  readonly needed: number;
+  /** Accounted bytes free at the time. */
+  readonly available: number;
+
+  /** Makes the error with the numbers that explain it. */
+  constructor(reason: QueueFullReason, needed: number, available: number) {
+    super(
+      reason === "too-large"
+        ? `Message of ${needed} bytes is larger than the whole queue (${available} bytes)`
+        : `Queue is full: the batch needs ${needed} bytes, ${available} are free`,
+    );
+    this.name = "QueueFullError";
+    this.reason = reason;
+    this.needed = needed;
+    this.available = available;
+  }
+}
+
+/** Per-row overhead counted against `maxBytes`, so empty messages still cost something. */
+export const ROW_OVERHEAD_BYTES = 64;
