@@ -74,7 +74,8 @@ logging: { level: warn }
               JSON.stringify({ temperature: { value: j, unit: "C" } }),
               {
                 qos: 1,
-                properties: { userProperties: { __ts: `${1_700_000_000_000 + j}:0:dev` } },
+                // Device clocks follow the wall clock; the counter keeps every message distinct.
+                properties: { userProperties: { __ts: `${Date.now()}:${j}:dev` } },
               },
             ),
           );

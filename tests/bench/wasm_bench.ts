@@ -2,8 +2,14 @@
  * The WebAssembly boundary: the Rust temperature map (°F → °C, so the module
  * parses and writes JSON) at 100 B and 4 KB payloads, in-thread and isolated
  * in a worker, at batch sizes 1, 64 and 1024; next to a raw core-wasm call
- * that does the same copy in and out. Each iteration runs RECORDS records.
- * Records/s = RECORDS / time per iteration.
+ * that does the same copy in and out, and next to the same module on jco's
+ * bindings as generated (only the debug hook off: what Weir ran before
+ * src/wasm/bindings_patch.ts), in the same run. Each iteration runs RECORDS
+ * records. Records/s = RECORDS / time per iteration.
+ *
+ * The payload is a valid reading, `{"temperature":{"value":1209,"unit":"F","pad":"xx…"}}`,
+ * so every record takes the success path (parse, convert, serialize, metric,
+ * log). An extra top-level key would make every record a module `err`.
  *
  * Needs the sample modules (deno task modules).
  * Run: deno task bench   (or: deno bench -A --unstable-worker-options tests/bench/wasm_bench.ts)
@@ -11,7 +17,14 @@
 import { hlc, type Message } from "../../src/base/mod.ts";
 import type { OperatorLogic, Rec } from "../../src/engine/mod.ts";
 import { Metrics, silentLogger } from "../../src/telemetry/mod.ts";
-import { compileModule, createIsolatedOperator, createWasmOperator } from "../../src/wasm/mod.ts";
+import {
+  type CompiledModule,
+  compileModule,
+  createIsolatedOperator,
+  createWasmOperator,
+  patchBindings,
+} from "../../src/wasm/mod.ts";
+import { transpileBytes } from "@bytecodealliance/jco-transpile";
 import { parse } from "@bytecodealliance/jco-transpile/wasm-tools";
 import { modulePath, modulesBuilt } from "../_modules.ts";
 
@@ -19,10 +32,37 @@ const RECORDS = 4096;
 const enc = new TextEncoder();
 
 function payload(size: number): Uint8Array {
-  const base = { temperature: { value: 1209, unit: "F" }, pad: "" };
+  const base = { temperature: { value: 1209, unit: "F", pad: "" } };
   const fixed = JSON.stringify(base).length;
-  base.pad = "x".repeat(Math.max(0, size - fixed));
+  base.temperature.pad = "x".repeat(Math.max(0, size - fixed));
   return enc.encode(JSON.stringify(base));
+}
+
+type Instantiate = (
+  core: (name: string) => Promise<WebAssembly.Module>,
+  imports: Record<string, Record<string, unknown>>,
+) => Promise<Record<string, unknown>>;
+
+/** `module` on jco's bindings as generated, with the same (memory-capped) core modules. */
+async function unpatched(module: CompiledModule, bytes: Uint8Array): Promise<CompiledModule> {
+  const out = await transpileBytes(bytes, {
+    name: "op",
+    instantiation: { tag: "async" },
+    emitTypescriptDeclarations: false,
+  });
+  const raw = new TextDecoder().decode((out.files as Record<string, Uint8Array>)["op.js"]);
+  const js = patchBindings(raw, {
+    skip: ["lean", "created-reps", "data-view", "utf8-decode", "copy-bytes"],
+  }).js;
+  const cores = new Map(await module.coreModules());
+  const url = URL.createObjectURL(new Blob([js], { type: "text/javascript" }));
+  const { instantiate } = (await import(url)) as { instantiate: Instantiate };
+  URL.revokeObjectURL(url);
+  return {
+    ...module,
+    bindingsSource: js,
+    instantiate: (imports) => instantiate((n) => Promise.resolve(cores.get(n)!), imports),
+  };
 }
 
 function records(size: number): Rec[] {
@@ -60,7 +100,9 @@ if (!modulesBuilt("temperature")) {
   // deno-lint-ignore no-console
   console.error("wasm_bench: modules/dist/temperature.wasm is missing; run deno task modules");
 } else {
-  const module = await compileModule(await Deno.readFile(modulePath("temperature")), "temperature");
+  const bytes = await Deno.readFile(modulePath("temperature"));
+  const module = await compileModule(bytes, "temperature");
+  const modules = { "": module, " (jco as generated)": await unpatched(module, bytes) };
   const rawModule = await WebAssembly.compile((await parse(RAW_WAT)) as Uint8Array<ArrayBuffer>);
   const raw = await WebAssembly.instantiate(rawModule);
   const exports = raw.exports as {
@@ -83,7 +125,11 @@ if (!modulesBuilt("temperature")) {
         }
       },
     });
-    for (const isolation of ["in-thread", "isolated"] as const) {
+    for (
+      const [isolation, [variant, module]] of (["in-thread", "isolated"] as const).flatMap((i) =>
+        Object.entries(modules).map((m) => [i, m] as const)
+      )
+    ) {
       const op: OperatorLogic = isolation === "in-thread"
         ? await createWasmOperator(module, {
           operation: "map",
@@ -103,7 +149,8 @@ if (!modulesBuilt("temperature")) {
         const chunks: Rec[][] = [];
         for (let i = 0; i < input.length; i += batch) chunks.push(input.slice(i, i + batch));
         Deno.bench({
-          name: `temperature map ${isolation}, ${size} B, batch ${batch}, ${RECORDS} records/iter`,
+          name:
+            `temperature map ${isolation}${variant}, ${size} B, batch ${batch}, ${RECORDS} records/iter`,
           group: `wasm ${size} B`,
           n: isolation === "isolated" && batch === 1 ? 3 : 10,
           warmup: 2,
