@@ -245,14 +245,17 @@ const EXPORT = `
           var ptr57 = dataView(memory0).getUint32(ret + 20, true);
           var len57 = dataView(memory0).getUint32(ret + 24, true);
           var result57 = new Uint8Array(memory0.buffer.slice(ptr57, ptr57 + len57 * 1));
-          const retCopy = result57;
-          task.resolve([retCopy]);
+          const retCopy = { tag: 'ok', val: result57 };
+          task.resolve([retCopy.val]);
           let cstate = getOrCreateAsyncState(0);
           cstate.mayLeave = false;
           postReturn0(ret);
           cstate.mayLeave = true;
           task.exit();
-          return retCopy;
+          if (typeof retCopy === 'object' && retCopy.tag === 'err') {
+            throw retCopy.val;
+          }
+          return retCopy.val;
         } catch (err) {
           if (!task.isResolvedState()) {
             task.setErrored(err);
@@ -277,7 +280,7 @@ const EXPORT_OUT = `
     const started = task.enterSync();
     
     
-    return _weirRunSync({ fn: () => {
+    return _weirRunExport({ fn: () => {
         try {
           var ptr0 = realloc0(0, 0, 8, 128);
           let ret;
@@ -294,14 +297,17 @@ const EXPORT_OUT = `
           var ptr57 = dataView(memory0).getUint32(ret + 20, true);
           var len57 = dataView(memory0).getUint32(ret + 24, true);
           var result57 = _weirCopyBytes(memory0, ptr57, len57);
-          const retCopy = result57;
-          task.resolve([retCopy]);
+          const retCopy = { tag: 'ok', val: result57 };
+          task.resolve([retCopy.val]);
           let cstate = getOrCreateAsyncState(0);
           cstate.mayLeave = false;
           postReturn0(ret);
           cstate.mayLeave = true;
           task.exit();
-          return retCopy;
+          if (typeof retCopy === 'object' && retCopy.tag === 'err') {
+            return new _WeirErr(retCopy.val);
+          }
+          return retCopy.val;
         } catch (err) {
           if (!task.isResolvedState()) {
             task.setErrored(err);
@@ -334,7 +340,9 @@ Deno.test("bindings patch: each transform turns jco's snippet into the expected 
     "export-task": 1,
     "may-block": 1,
     "import-task": 1,
-    "task-meta": 3,
+    "export-body": 1,
+    "task-meta": 2,
+    "err-result": 1,
     "lower-import": 2,
   });
   assert.ok(p.js.includes(TRAMPOLINE_OUT), "trampoline");
@@ -344,9 +352,17 @@ Deno.test("bindings patch: each transform turns jco's snippet into the expected 
   assert.ok(!p.js.includes("_createdReps.add"), "created reps");
   assert.ok(p.js.includes("dvKeep && dvMem === mem && dv.buffer.byteLength !== 0 ? dv :"));
   for (
-    const helper of ["_weirSyncTask", "_weirRunSync", "_weirLowerSyncImport", "_weirUtf8Decode"]
+    const helper of [
+      "_weirSyncTask",
+      "_weirRunSync",
+      "_weirRunExport",
+      "_WeirErr",
+      "_weirLowerSyncImport",
+      "_weirUtf8Decode",
+      "_weirCopyBytes",
+    ]
   ) {
-    assert.ok(p.js.includes(`${helper} =`) || p.js.includes(`function ${helper}(`), helper);
+    assert.match(p.js, new RegExp(`(?:const|function|class) ${helper}\\b`), helper);
   }
   // The result still parses as a module.
   new Function(p.js.replace("export function", "function"));
@@ -382,6 +398,15 @@ Deno.test("bindings patch: the lean transforms are all or nothing", () => {
   check(
     SNIPPET.replace(END, "  const trampoline60 = _symmetricSyncGuestCallEnter;\n" + END),
     /task machinery: _symmetricSyncGuestCallEnter/,
+  );
+  // An err result thrown somewhere else than an export's body.
+  check(
+    SNIPPET.replace(
+      "    task.resolve([ret]);\n    task.exit();\n  }\n",
+      "    if (typeof retCopy === 'object' && retCopy.tag === 'err') {\n      throw retCopy.val;\n    }\n" +
+        "    task.resolve([ret]);\n    task.exit();\n  }\n",
+    ),
+    /err result outside an export body/,
   );
   // The async runtime gone missing.
   check(
@@ -436,7 +461,9 @@ Deno.test({
         "export-task",
         "may-block",
         "import-task",
+        "export-body",
         "task-meta",
+        "err-result",
         "lower-import",
       ]
     ) {

@@ -8,6 +8,14 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { transpileBytes } from "@bytecodealliance/jco-transpile";
+import { patchBindings } from "./bindings_patch.ts";
+
+export {
+  type BindingsPatch,
+  patchBindings,
+  type PatchName,
+  type PatchOptions,
+} from "./bindings_patch.ts";
 
 /** What jco produced for one component. */
 export interface Bindings {
@@ -20,7 +28,7 @@ export interface Bindings {
 }
 
 /** Bumped when the generated code or the patches below change, to invalidate caches. */
-const CACHE_VERSION = "jco-transpile-0.15.0-p1";
+const CACHE_VERSION = "jco-transpile-0.15.0-p2";
 const NAME = "op";
 
 /** sha256 of bytes as lowercase hex. */
@@ -30,11 +38,15 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /**
- * jco's debug hook reads `process.env` on every call: it costs a Deno op per
- * call and fails in workers without env permission. It is never wanted here.
+ * Source transforms on the generated bindings (see bindings_patch.ts): jco's
+ * debug hook off, a resource-rep leak closed, cheaper memory access and
+ * strings, and, for components that are synchronous throughout (Weir's Rust
+ * and JS modules; not composed ones such as componentize-py's), jco's
+ * component-model-async task bookkeeping removed from every export and
+ * import call. A component the lean transforms do not fit keeps jco's runtime.
  */
 function patch(js: string): string {
-  return js.replaceAll("globalThis?.process?.env?.JCO_DEBUG", "false");
+  return patchBindings(js).js;
 }
 
 async function readCached(dir: string, digest: string): Promise<Bindings | undefined> {
