@@ -23,7 +23,7 @@ export const LAYERS: Record<string, readonly string[]> = {
 
 /** Third-party packages (import-map names) and the areas allowed to use them. */
 export const PACKAGES: Record<string, readonly string[]> = {
-  yaml: ["graph", "config"],
+  yaml: ["base", "graph", "config"],
   mqtt: ["connectors"],
   aedes: ["connectors"],
   hono: ["admin"],

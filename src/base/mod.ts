@@ -15,3 +15,4 @@ export * from "./errors.ts";
 export * from "./hlc.ts";
 export * from "./hlc_clock.ts";
 export * from "./data_model.ts";
+export * from "./wording.ts";

@@ -9,7 +9,7 @@
 import { parseSize } from "./build.ts";
 import type { Finding } from "./issue.ts";
 import { destinationProblem, filterProblem, OUTPUT_TOPIC, topicMatches } from "./topics.ts";
-import { orList, quote } from "./wording.ts";
+import { orList, quote } from "../base/mod.ts";
 
 type Obj = Record<string, unknown>;
 

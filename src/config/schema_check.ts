@@ -10,7 +10,7 @@
 import { type Document, isAlias, isMap, isScalar, isSeq, type YAMLMap } from "yaml";
 import type { Finding, YamlPath } from "./issue.ts";
 import { type JsonSchema, type JsonType, resolveRef } from "./json_schema.ts";
-import { closest, describe, kindOf, orList, quote, typeName } from "./wording.ts";
+import { closest, describe, kindOf, orList, quote, typeName } from "../base/mod.ts";
 import { keyText } from "./yaml_text.ts";
 
 /** Checks a document against a schema and returns every structural finding. */

@@ -9,7 +9,8 @@
 import schemaJson from "./aio_graph.schema.json" with { type: "json" };
 
 /** A JSON Schema primitive type name. */
-export type JsonType = "object" | "array" | "string" | "number" | "integer" | "boolean" | "null";
+import type { JsonType } from "../base/mod.ts";
+export type { JsonType };
 
 /** The draft-07 keywords the checker interprets (others are annotations only). */
 export interface JsonSchema {

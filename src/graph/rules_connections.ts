@@ -7,7 +7,7 @@
 import type { Draft, DraftConnection, DraftOperation } from "./draft.ts";
 import type { Finding } from "./issue.ts";
 import { operationsByName } from "./rules_operations.ts";
-import { closest, quote } from "./wording.ts";
+import { closest, quote } from "../base/mod.ts";
 
 /** Operation kinds that may have more than one incoming connection. */
 const FAN_IN_TYPES = new Set(["concatenate", "sink"]);

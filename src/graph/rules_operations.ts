@@ -7,7 +7,7 @@
 import type { Draft, DraftOperation } from "./draft.ts";
 import type { Finding } from "./issue.ts";
 import type { OperationType } from "./types.ts";
-import { quote } from "./wording.ts";
+import { quote } from "../base/mod.ts";
 
 /** Operation kinds that run a WebAssembly module (aio-compat §C.1). */
 export const MODULE_TYPES: ReadonlySet<OperationType> = new Set([

@@ -7,7 +7,7 @@
 import type { Draft, DraftNamed } from "./draft.ts";
 import type { Finding } from "./issue.ts";
 import { operationsByName } from "./rules_operations.ts";
-import { closest, quote } from "./wording.ts";
+import { closest, quote } from "../base/mod.ts";
 
 /**
  * Rules `unknown-configuration`, `duplicate-configuration`, `unknown-schema`

@@ -9,7 +9,7 @@ import type { Draft } from "./draft.ts";
 import type { Finding } from "./issue.ts";
 import { distinctConnections } from "./rules_connections.ts";
 import { operationsByName } from "./rules_operations.ts";
-import { quote } from "./wording.ts";
+import { quote } from "../base/mod.ts";
 
 /**
  * Rules `cycle`, `unreachable` and `dead-end`.

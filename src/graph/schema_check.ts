@@ -11,7 +11,7 @@
 import { type Document, isAlias, isMap, isScalar, isSeq, type YAMLMap } from "yaml";
 import type { Finding } from "./issue.ts";
 import { type JsonSchema, type JsonType, resolveRef } from "./json_schema.ts";
-import { closest, describe, kindOf, orList, typeName } from "./wording.ts";
+import { closest, describe, kindOf, orList, typeName } from "../base/mod.ts";
 import { keyText } from "./yaml_position.ts";
 import type { YamlPath } from "./yaml_path.ts";
 

@@ -1,13 +1,15 @@
 /**
- * Small helpers that keep issue messages consistent: how found values read
- * and how lists of alternatives are joined.
+ * Keeps error messages consistent across the graph and configuration checks:
+ * how found values read and how lists of alternatives are joined.
  *
  * @module
  */
 import { isMap, isScalar, isSeq } from "yaml";
-import type { JsonType } from "./json_schema.ts";
 
-/** The JSON type of a YAML node (`other` for exotic scalars such as binary). */
+/** The JSON types a schema names. */
+export type JsonType = "object" | "array" | "string" | "number" | "integer" | "boolean" | "null";
+
+/** The JSON type of a YAML node (`other` for exotic scalars such as dates). */
 export function kindOf(node: unknown): JsonType | "other" {
   if (node === null || node === undefined) return "null";
   if (isMap(node)) return "object";
@@ -41,7 +43,7 @@ export function typeName(type: JsonType): string {
     array: "a list",
     string: "a string",
     number: "a number",
-    integer: "an integer",
+    integer: "a whole number",
     boolean: "a boolean",
     null: "null",
   };
