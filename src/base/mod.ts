@@ -16,3 +16,4 @@ export * from "./hlc.ts";
 export * from "./hlc_clock.ts";
 export * from "./data_model.ts";
 export * from "./wording.ts";
+export * from "./mqtt_topics.ts";

@@ -1,60 +1,23 @@
 /**
- * MQTT topic syntax (MQTT 5 §4.7): what a subscription filter and a
- * publish topic may look like. Returns what is wrong, or undefined.
+ * Destination topics of the configuration: MQTT topic syntax (from base)
+ * plus the `${outputTopic}` placeholder.
  *
  * @module
  */
+import { publishTopicProblem } from "../base/mod.ts";
+
+export { filterProblem, topicMatches } from "../base/mod.ts";
 
 /** The placeholder a destination topic may hold. */
 export const OUTPUT_TOPIC = "${outputTopic}";
 
-const encoder = new TextEncoder();
-
-function common(topic: string): string | undefined {
-  if (topic.length === 0) return "a non-empty topic";
-  if (topic.includes("\u0000")) return "a topic without NUL characters";
-  if (encoder.encode(topic).length > 65535) return "a topic of at most 65535 bytes";
-  return undefined;
-}
-
-/** What is wrong with a subscription filter, as "expected …" text; undefined when valid. */
-export function filterProblem(filter: string): string | undefined {
-  const base = common(filter);
-  if (base !== undefined) return base;
-  if (filter.startsWith("$share/")) {
-    return 'a topic filter without "$share/" (set sharedGroup instead)';
-  }
-  const levels = filter.split("/");
-  for (const [i, level] of levels.entries()) {
-    if (level.includes("#") && (level !== "#" || i !== levels.length - 1)) {
-      return '"#" only as a whole level at the end';
-    }
-    if (level.includes("+") && level !== "+") return '"+" only as a whole level';
-  }
-  return undefined;
-}
-
 /** What is wrong with a destination topic (which may hold `${outputTopic}`); undefined when valid. */
 export function destinationProblem(topic: string): string | undefined {
-  const base = common(topic);
-  if (base !== undefined) return base;
   const literal = topic.split(OUTPUT_TOPIC).join("x");
   const placeholder = /\$\{[^}]*\}/.exec(literal);
   if (placeholder !== null) return `no placeholder but ${OUTPUT_TOPIC}, not ${placeholder[0]}`;
-  if (/[+#]/.test(literal)) return 'a topic without the wildcards "+" and "#"';
+  const problem = publishTopicProblem(literal);
+  if (problem !== undefined) return problem;
   if (topic.startsWith("$")) return 'a topic that does not start with "$" (kept for the broker)';
   return undefined;
-}
-
-/** True when a topic name matches a subscription filter (`$` topics never match a leading wildcard). */
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split("/");
-  const t = topic.split("/");
-  if (topic.startsWith("$") && (f[0] === "+" || f[0] === "#")) return false;
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === "#") return true;
-    if (i >= t.length) return false;
-    if (f[i] !== "+" && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
 }

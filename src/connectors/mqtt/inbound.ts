@@ -23,7 +23,7 @@
 import type { IPublishPacket } from "mqtt";
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
 import type { AckSequencer, AckTicket } from "./ack_sequencer.ts";
-import { topicMatches } from "./topics.ts";
+import { topicMatches } from "../../base/mod.ts";
 
 /** A received message as a subscriber sees it. */
 export interface InboundMessage {

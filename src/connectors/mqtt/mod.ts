@@ -47,7 +47,7 @@ export {
   TIMESTAMP_PROPERTY,
 } from "./source.ts";
 export { Slots } from "./slots.ts";
-export { filterProblem, publishTopicProblem, topicMatches } from "./topics.ts";
+export { filterProblem, publishTopicProblem, topicMatches } from "../../base/mod.ts";
 
 /**
  * The endpoint's shared connection from the pool (key `mqtt:<name>`),

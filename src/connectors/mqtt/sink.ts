@@ -18,7 +18,7 @@ import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
 import type { MqttConnection } from "./client.ts";
 import { TIMESTAMP_PROPERTY } from "./source.ts";
-import { publishTopicProblem } from "./topics.ts";
+import { publishTopicProblem } from "../../base/mod.ts";
 
 /** The user property that carries a result's deterministic output id. */
 export const OUTPUT_ID_PROPERTY = "__weirId";
@@ -84,7 +84,9 @@ export function encodeRecord(record: Rec, topicTemplate: string, id?: string): O
   }
   const problem = publishTopicProblem(topic);
   if (problem !== undefined) {
-    throw rejected(`Topic "${topic}" (from "${topicTemplate}") cannot be published to: ${problem}`);
+    throw rejected(
+      `Topic "${topic}" (from "${topicTemplate}") cannot be published to: expected ${problem}`,
+    );
   }
   userProperties.push([TIMESTAMP_PROPERTY, formatHlc(record.time)]);
   if (id !== undefined) userProperties.push([OUTPUT_ID_PROPERTY, id]);
@@ -108,7 +110,7 @@ export class MqttSink implements Sink {
     if (problem !== undefined) {
       throw new ConnectorError(
         "connector_config",
-        `MQTT sink topic "${options.topic}" cannot be published to: ${problem}`,
+        `MQTT sink topic "${options.topic}" cannot be published to: expected ${problem}`,
       );
     }
     this.#lease = lease;

@@ -20,7 +20,7 @@ import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
 import type { MqttConnection, Subscription } from "./client.ts";
 import type { InboundMessage } from "./inbound.ts";
-import { filterProblem } from "./topics.ts";
+import { filterProblem } from "../../base/mod.ts";
 
 /** The user property that carries a message's HLC (aio-compat §D.1). */
 export const TIMESTAMP_PROPERTY = "__ts";
@@ -120,7 +120,7 @@ export class MqttSource implements Source {
       ? ["no topic filters"]
       : options.topics.flatMap((t) => {
         const p = filterProblem(t);
-        return p === undefined ? [] : [`topic filter "${t}": ${p}`];
+        return p === undefined ? [] : [`topic filter "${t}": expected ${p}`];
       });
     if (options.sharedGroup !== undefined && !/^[^/+#\s]+$/.test(options.sharedGroup)) {
       problems.push(`shared group "${options.sharedGroup}" holds "/", "+", "#" or a space`);
