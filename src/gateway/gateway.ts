@@ -10,7 +10,14 @@ import { join } from "node:path";
 import type { GatewayConfig } from "../config/mod.ts";
 import { builtinRegistry, ConnectionPool } from "../connectors/mod.ts";
 import { OutboundQueue } from "../store/mod.ts";
-import { type Logger, Metrics, renderPrometheus } from "../telemetry/mod.ts";
+import {
+  bridgeToOpenTelemetry,
+  type Labels,
+  type Logger,
+  Metrics,
+  openTelemetryEnabled,
+  renderPrometheus,
+} from "../telemetry/mod.ts";
 import { type LiveDataflow, startLiveDataflow } from "./live_dataflow.ts";
 
 /** Options for {@linkcode startGateway}. */
@@ -66,6 +73,23 @@ function engineLines(dataflows: readonly LiveDataflow[], queue: OutboundQueue): 
   return lines.join("\n") + "\n";
 }
 
+/** Per-operation engine counters, for OpenTelemetry's collection. */
+function engineCounters(
+  dataflows: readonly LiveDataflow[],
+): Array<{ name: string; value: number; labels: Labels }> {
+  const out: Array<{ name: string; value: number; labels: Labels }> = [];
+  for (const d of dataflows) {
+    for (const [operation, s] of Object.entries(d.flow?.stats() ?? {})) {
+      const labels = { dataflow: d.name, operation };
+      out.push({ name: "weir_operation_records_in_total", value: s.recordsIn, labels });
+      out.push({ name: "weir_operation_records_out_total", value: s.recordsOut, labels });
+      out.push({ name: "weir_operation_dead_lettered_total", value: s.deadLettered, labels });
+      out.push({ name: "weir_operation_late_total", value: s.late, labels });
+    }
+  }
+  return out;
+}
+
 /** Starts every dataflow of the configuration. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, log } = options;
@@ -110,6 +134,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     throw error;
   }
   const scrape = () => renderPrometheus(metrics) + engineLines(dataflows, queue);
+  if (openTelemetryEnabled()) {
+    bridgeToOpenTelemetry(metrics, () => engineCounters(dataflows));
+    log.log("info", "metrics mirrored to OpenTelemetry (OTEL_DENO)");
+  }
   let server: Deno.HttpServer | undefined;
   let metricsUrl: string | undefined;
   if (options.metricsPort !== null) {

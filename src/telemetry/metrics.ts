@@ -62,8 +62,21 @@ export class MetricTypeError extends Error {
   }
 }
 
+/** Told about every update, e.g. to mirror metrics into OpenTelemetry. */
+export interface MetricsListener {
+  add(name: string, value: number, labels: Labels): void;
+  observe(name: string, value: number, labels: Labels): void;
+}
+
 /** A registry of metric series. */
 export class Metrics {
+  #listener: MetricsListener | undefined;
+
+  /** Sends every later update to `listener` as well. */
+  listen(listener: MetricsListener): void {
+    this.#listener = listener;
+  }
+
   readonly #counters = new Map<string, CounterSeries>();
   readonly #histograms = new Map<string, HistogramSeries>();
   readonly #kinds = new Map<string, "counter" | "histogram">();
@@ -78,6 +91,7 @@ export class Metrics {
   add(name: string, value: number, labels: Labels = {}): void {
     if (!(value >= 0)) throw new RangeError(`Counter "${name}" cannot add "${value}"`);
     this.#claim(name, "counter");
+    this.#listener?.add(name, value, labels);
     const key = seriesKey(name, labels);
     const s = this.#counters.get(key);
     if (s) s.value += value;
@@ -87,6 +101,7 @@ export class Metrics {
   /** Records one observation in a histogram. */
   observe(name: string, value: number, labels: Labels = {}): void {
     this.#claim(name, "histogram");
+    this.#listener?.observe(name, value, labels);
     const key = seriesKey(name, labels);
     let s = this.#histograms.get(key);
     if (!s) {

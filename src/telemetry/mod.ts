@@ -13,3 +13,4 @@
 export * from "./logger.ts";
 export * from "./metrics.ts";
 export * from "./prometheus.ts";
+export * from "./otel.ts";

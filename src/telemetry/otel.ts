@@ -1,0 +1,58 @@
+/**
+ * Mirrors Weir's metrics into `@opentelemetry/api`, so Deno's built-in
+ * OpenTelemetry export (`OTEL_DENO=true` and the usual `OTEL_EXPORTER_OTLP_*`
+ * variables) ships them to any OTLP collector. Without an exporter the API
+ * is a no-op, so the bridge is attached only when OTEL_DENO is set.
+ *
+ * @module
+ */
+import { type Counter, type Histogram, metrics as otelMetrics } from "@opentelemetry/api";
+import type { Labels, Metrics } from "./metrics.ts";
+
+/** Something that can report counters at collection time (e.g. engine stats). */
+export type ObservedCounters = () => Array<{ name: string; value: number; labels: Labels }>;
+
+/** Attaches the bridge to `metrics`; `observed` is polled when OpenTelemetry collects. */
+export function bridgeToOpenTelemetry(
+  metrics: Metrics,
+  observed: ObservedCounters = () => [],
+): void {
+  const meter = otelMetrics.getMeter("weir");
+  const counters = new Map<string, Counter>();
+  const histograms = new Map<string, Histogram>();
+  metrics.listen({
+    add(name, value, labels) {
+      let c = counters.get(name);
+      if (!c) counters.set(name, c = meter.createCounter(name));
+      c.add(value, labels);
+    },
+    observe(name, value, labels) {
+      let h = histograms.get(name);
+      if (!h) histograms.set(name, h = meter.createHistogram(name));
+      h.record(value, labels);
+    },
+  });
+  const names = new Set<string>();
+  const register = () => {
+    for (const { name } of observed()) {
+      if (names.has(name)) continue;
+      names.add(name);
+      meter.createObservableCounter(name).addCallback((result) => {
+        for (const s of observed()) if (s.name === name) result.observe(s.value, s.labels);
+      });
+    }
+  };
+  register();
+  // Operations appear as dataflows start; pick up new names now and then.
+  const timer = setInterval(register, 5000);
+  Deno.unrefTimer(timer);
+}
+
+/** True when Deno's OpenTelemetry export is switched on. */
+export function openTelemetryEnabled(): boolean {
+  try {
+    return Deno.env.get("OTEL_DENO") === "true";
+  } catch {
+    return false;
+  }
+}
