@@ -257,3 +257,29 @@ Deno.test({
     assert.match(dead[0].reason, /Module trapped/);
   },
 });
+
+Deno.test({
+  name: "the schema filter without a schema refuses to start: the graph does not run (T10b)" +
+    modulesNote("filter") + SAMPLES_SKIP_NOTE,
+  ignore: !SAMPLES_PRESENT || !modulesBuilt("filter"),
+  fn: async () => {
+    const input = await Deno.makeTempFile({ suffix: ".jsonl" });
+    await Deno.writeTextFile(input, '{"payload":"{\\"humidity\\":175,\\"temperature\\":12.5}"}\n');
+    const out = memoryOutput();
+    const code = await runCli(
+      [
+        "graph",
+        "test",
+        samplePath("schema-registry-scenario/graph.dataflow.yaml"),
+        "--modules",
+        MODULES_DIR,
+        "--input",
+        input,
+      ],
+      out,
+    );
+    assert.equal(code, 1);
+    assert.equal(out.lines.length, 0, "no output");
+    assert.match(out.errors.join("\n"), /Operation "filter": init returned false/);
+  },
+});

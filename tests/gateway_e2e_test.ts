@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { Buffer } from "node:buffer";
 import mqtt from "mqtt";
 import { parseConfig } from "../src/config/mod.ts";
 import { startGateway } from "../src/gateway/mod.ts";
@@ -128,4 +129,66 @@ Deno.test({
       await pub.endAsync();
       await sub.endAsync();
     }),
+});
+
+Deno.test({
+  name: "a dataflow without a graph bridges topics as they are" + MOSQUITTO_NOTE,
+  ignore: !HAS_MOSQUITTO,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const local = await startMosquitto();
+    const upstream = await startMosquitto();
+    const dataDir = await Deno.makeTempDir({ prefix: "weir-bridge-" });
+    const config = parseConfig(
+      JSON.stringify({
+        endpoints: { local: { url: local.url }, upstream: { url: upstream.url } },
+        dataflows: {
+          bridge: {
+            source: { endpoint: "local", topics: ["devices/#"] },
+            destination: { endpoint: "upstream", topic: "site-7/${outputTopic}" },
+          },
+        },
+        dataDir,
+      }),
+      "bridge",
+    );
+    const gateway = await startGateway({
+      config,
+      log: jsonLogger({ level: "error", write: () => {} }),
+      modulesDir: join(ROOT, "modules/dist"),
+      metricsPort: null,
+    });
+    const sub = await mqtt.connectAsync(upstream.url, { protocolVersion: 5 });
+    const got: Array<[string, string, string | undefined]> = [];
+    sub.on(
+      "message",
+      (t, p, packet) => got.push([t, p.toString("hex"), packet.properties?.contentType]),
+    );
+    await sub.subscribeAsync("site-7/#", { qos: 1 });
+    const pub = await mqtt.connectAsync(local.url, { protocolVersion: 5 });
+    try {
+      await pub.publishAsync("devices/a/state", "on", {
+        qos: 1,
+        properties: { contentType: "text/plain" },
+      });
+      await pub.publishAsync("devices/b/state", Buffer.from([0, 255, 7]), { qos: 1 });
+      const deadline = Date.now() + 10_000;
+      while (got.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      // Bytes pass as they are, content type too; the topic gets the destination's prefix.
+      assert.deepEqual(got[0], [
+        "site-7/devices/a/state",
+        Buffer.from("on").toString("hex"),
+        "text/plain",
+      ]);
+      assert.deepEqual(got[1], ["site-7/devices/b/state", "00ff07", undefined]);
+    } finally {
+      await pub.endAsync();
+      await sub.endAsync();
+      await gateway.stop();
+      await local.stop();
+      await upstream.stop();
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
 });
