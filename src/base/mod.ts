@@ -17,3 +17,5 @@ export * from "./hlc_clock.ts";
 export * from "./data_model.ts";
 export * from "./wording.ts";
 export * from "./mqtt_topics.ts";
+export * from "./yaml_path.ts";
+export * from "./yaml_text.ts";

@@ -4,12 +4,8 @@
  *
  * @module
  */
-
-/** One step of a YAML path: a mapping key or a list index. */
-export type PathSegment = string | number;
-
-/** A path from the document root; the empty path is the root itself. */
-export type YamlPath = readonly PathSegment[];
+export type { Finding, PathSegment, YamlPath } from "../base/mod.ts";
+export { formatPath } from "../base/mod.ts";
 
 /** One problem found in a configuration file. */
 export interface ConfigIssue {
@@ -25,15 +21,6 @@ export interface ConfigIssue {
   readonly rule: string;
   /** What was found and what was expected. */
   readonly message: string;
-}
-
-/** A problem before it has a place in the file. */
-export interface Finding {
-  readonly path: YamlPath;
-  readonly rule: string;
-  readonly message: string;
-  /** Point at the mapping key rather than at its value (for unknown fields). */
-  readonly at?: "key";
 }
 
 /** Formats an issue as `file:line:col: path: message [rule]`. */
@@ -66,20 +53,4 @@ export class ConfigError extends Error {
     this.code = code;
     this.issues = issues;
   }
-}
-
-const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-
-/**
- * Formats a path the way issues show it: `a.b[2].c`, with keys that are not
- * plain identifiers quoted (`endpoints["a/b"]`), and `(root)` for the root.
- */
-export function formatPath(path: YamlPath): string {
-  let text = "";
-  for (const segment of path) {
-    if (typeof segment === "number") text += `[${segment}]`;
-    else if (PLAIN_KEY.test(segment)) text += text === "" ? segment : `.${segment}`;
-    else text += `[${JSON.stringify(segment)}]`;
-  }
-  return text === "" ? "(root)" : text;
 }

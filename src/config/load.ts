@@ -14,7 +14,7 @@ import { applyDefaults, CONFIG_SCHEMA } from "./json_schema.ts";
 import { checkRules } from "./rules.ts";
 import { checkStructure } from "./schema_check.ts";
 import type { GatewayConfig } from "./types.ts";
-import { lineColumn, offsetOf, parseYaml } from "./yaml_text.ts";
+import { lineColumn, offsetOf, parseYaml } from "../base/mod.ts";
 
 /** Options for {@linkcode parseConfig}. */
 export interface ParseConfigOptions {
@@ -45,7 +45,7 @@ export function checkConfig(
   source: string,
   options: ParseConfigOptions = {},
 ): ConfigCheck {
-  const parsed = parseYaml(text);
+  const parsed = parseYaml(text, "configuration");
   const place = (offset: number, finding: Finding): ConfigIssue => ({
     file: source,
     ...lineColumn(parsed.lines, offset),

@@ -11,7 +11,7 @@ import { type Document, isAlias, isMap, isScalar, isSeq, type YAMLMap } from "ya
 import type { Finding, YamlPath } from "./issue.ts";
 import { type JsonSchema, type JsonType, resolveRef } from "./json_schema.ts";
 import { closest, describe, kindOf, orList, quote, typeName } from "../base/mod.ts";
-import { keyText } from "./yaml_text.ts";
+import { keyText } from "../base/mod.ts";
 
 /** Checks a document against a schema and returns every structural finding. */
 export function checkStructure(doc: Document.Parsed, root: JsonSchema): Finding[] {

@@ -15,9 +15,7 @@ import { checkReferences } from "./rules_references.ts";
 import { checkTopology } from "./rules_topology.ts";
 import { checkStructure } from "./schema_check.ts";
 import type { GraphDefinition } from "./types.ts";
-import { parseYaml } from "./yaml_document.ts";
-import { lineColumn, offsetOf } from "./yaml_position.ts";
-import { formatPath } from "./yaml_path.ts";
+import { formatPath, lineColumn, offsetOf, parseYaml } from "../base/mod.ts";
 
 /** The outcome of checking a graph: the model when valid, else every issue. */
 export interface GraphCheck {
@@ -36,7 +34,7 @@ export interface GraphCheck {
  * @param source Where it came from (a path or a label); used in issues.
  */
 export function checkGraph(text: string, source: string): GraphCheck {
-  const parsed = parseYaml(text);
+  const parsed = parseYaml(text, "graph definition");
   const place = (offset: number, finding: Finding): GraphIssue => ({
     file: source,
     ...lineColumn(parsed.lines, offset),

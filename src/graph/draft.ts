@@ -10,7 +10,7 @@
  */
 import type { Finding } from "./issue.ts";
 import { type BranchArm, OPERATION_TYPES, type OperationType } from "./types.ts";
-import { startsWith, type YamlPath } from "./yaml_path.ts";
+import { startsWith, type YamlPath } from "../base/mod.ts";
 
 /** An operation as far as it could be read. */
 export interface DraftOperation {

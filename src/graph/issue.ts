@@ -5,7 +5,7 @@
  * @module
  */
 import { WeirError } from "../base/mod.ts";
-import type { YamlPath } from "./yaml_path.ts";
+export type { Finding } from "../base/mod.ts";
 
 /** One problem found in a graph definition file. */
 export interface GraphIssue {
@@ -21,18 +21,6 @@ export interface GraphIssue {
   readonly rule: string;
   /** What was found and what was expected. */
   readonly message: string;
-}
-
-/**
- * A problem before it has a place in the file: the checks speak in paths and
- * the loader turns paths into lines and columns.
- */
-export interface Finding {
-  readonly path: YamlPath;
-  readonly rule: string;
-  readonly message: string;
-  /** Point at the mapping key rather than at its value (for unknown fields). */
-  readonly at?: "key";
 }
 
 /** Formats an issue as `file:line:col: path: message [rule]`. */

@@ -12,8 +12,7 @@ import { type Document, isAlias, isMap, isScalar, isSeq, type YAMLMap } from "ya
 import type { Finding } from "./issue.ts";
 import { type JsonSchema, type JsonType, resolveRef } from "./json_schema.ts";
 import { closest, describe, kindOf, orList, typeName } from "../base/mod.ts";
-import { keyText } from "./yaml_position.ts";
-import type { YamlPath } from "./yaml_path.ts";
+import { keyText, type YamlPath } from "../base/mod.ts";
 
 /** Checks a document against a schema and returns every structural finding. */
 export function checkStructure(doc: Document.Parsed, root: JsonSchema): Finding[] {

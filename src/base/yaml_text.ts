@@ -17,7 +17,7 @@ import {
   type Node,
   parseDocument,
 } from "yaml";
-import type { Finding, PathSegment, YamlPath } from "./issue.ts";
+import type { Finding, PathSegment, YamlPath } from "./yaml_path.ts";
 
 /** A parsed document with what is needed to place findings in the text. */
 export interface ParsedYaml {
@@ -28,7 +28,8 @@ export interface ParsedYaml {
 }
 
 /** Parses YAML text. Syntax errors do not throw; they come back in `syntax`. */
-export function parseYaml(text: string): ParsedYaml {
+/** Parses one YAML document; `what` names it in the multi-document error (e.g. "configuration"). */
+export function parseYaml(text: string, what: string): ParsedYaml {
   const lines = new LineCounter();
   const doc = withoutYamlDebugEnv(() =>
     parseDocument(text, { lineCounter: lines, prettyErrors: false })
@@ -49,7 +50,7 @@ export function parseYaml(text: string): ParsedYaml {
       finding = {
         path: [],
         rule: "yaml-syntax",
-        message: "found more than one YAML document, expected exactly one configuration",
+        message: `found more than one YAML document, expected exactly one ${what}`,
       };
     } else {
       finding = { path, rule: "yaml-syntax", message: error.message.split("\n")[0] ?? "" };

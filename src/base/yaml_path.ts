@@ -31,3 +31,14 @@ export function formatPath(path: YamlPath): string {
 export function startsWith(path: YamlPath, prefix: YamlPath): boolean {
   return prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
 }
+
+/** A problem found at a YAML path, before it is placed at a line and column. */
+export interface Finding {
+  readonly path: YamlPath;
+  /** A short stable id of the broken rule. */
+  readonly rule: string;
+  /** What was found and what was expected. */
+  readonly message: string;
+  /** Point at the mapping key rather than at its value (for unknown fields). */
+  readonly at?: "key";
+}
