@@ -16,30 +16,34 @@ export interface GatewayProcess {
   stop(signal: Deno.Signal): Promise<number>;
 }
 
+/** `deno run <the permissions of deno task start> main.ts start <args>`, for Deno.execPath(). */
+export function weirStartArgs(...args: string[]): string[] {
+  return [
+    "run",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-ffi",
+    "--allow-net=127.0.0.1",
+    "--allow-sys=hostname,osRelease,networkInterfaces",
+    "--unstable-worker-options",
+    join(ROOT, "main.ts"),
+    "start",
+    "--metrics-port",
+    "0",
+    "--modules",
+    join(ROOT, "modules/dist"),
+    ...args,
+  ];
+}
+
 /** Starts `weir start --config <file>` and resolves once it runs. */
 export async function startGatewayProcess(
   configFile: string,
   timeoutMs = 60_000,
 ): Promise<GatewayProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-ffi",
-      "--allow-net=127.0.0.1",
-      "--allow-sys=hostname,osRelease,networkInterfaces",
-      "--unstable-worker-options",
-      join(ROOT, "main.ts"),
-      "start",
-      "--config",
-      configFile,
-      "--metrics-port",
-      "0",
-      "--modules",
-      join(ROOT, "modules/dist"),
-    ],
+    args: weirStartArgs("--config", configFile),
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import mqtt from "mqtt";
 import { modulesBuilt, modulesNote } from "./_modules.ts";
 import { ROOT } from "./_samples.ts";
+import { weirStartArgs } from "./_gateway_process.ts";
 
 /** A free loopback port: bind to 0, read it, release it. */
 function freePort(): number {
@@ -45,26 +45,7 @@ Deno.test({
     const port = freePort();
     const dataDir = await Deno.makeTempDir({ prefix: "weir-start-" });
     const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-ffi",
-        "--allow-net=127.0.0.1",
-        "--allow-sys=hostname,osRelease,networkInterfaces",
-        "--unstable-worker-options",
-        join(ROOT, "main.ts"),
-        "start",
-        "--port",
-        String(port),
-        "--metrics-port",
-        "0",
-        "--data-dir",
-        dataDir,
-        "--modules",
-        join(ROOT, "modules/dist"),
-      ],
+      args: weirStartArgs("--port", String(port), "--data-dir", dataDir),
       cwd: ROOT,
       stdout: "piped",
       stderr: "null",
