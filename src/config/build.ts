@@ -110,6 +110,7 @@ function dataflow(raw: Obj, path: (p: string) => string): DataflowConfig {
     configuration[k] = String(v);
   }
   const graph = raw.graph as Obj | null | undefined;
+  const timing = (raw.timing ?? {}) as Obj;
   return {
     source: {
       endpoint: source.endpoint as string,
@@ -120,6 +121,10 @@ function dataflow(raw: Obj, path: (p: string) => string): DataflowConfig {
       ? {}
       : { graph: { file: path(graph.file as string) } }),
     configuration,
+    timing: {
+      idleMs: (timing.idleMs as number) ?? 1000,
+      latenessMs: (timing.latenessMs as number) ?? 0,
+    },
     destination: { endpoint: destination.endpoint as string, topic: destination.topic as string },
   };
 }

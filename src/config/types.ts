@@ -80,6 +80,8 @@ export interface DataflowConfig {
   readonly graph?: { readonly file: string };
   /** Graph configuration values by key, as strings (AIO's key/value list). */
   readonly configuration: Readonly<Record<string, string>>;
+  /** Event time: idle period before the frontier follows the wall clock, and allowed lateness. */
+  readonly timing: { readonly idleMs: number; readonly latenessMs: number };
   readonly destination: DataflowDestination;
 }
 

@@ -182,7 +182,8 @@ export async function startLiveDataflow(o: LiveDataflowOptions): Promise<LiveDat
       sink: (op) => writer(op.name),
       side,
       clock: systemClock,
-      idleMs: o.idleMs ?? 1000,
+      idleMs: o.idleMs ?? config.timing.idleMs,
+      latenessMs: config.timing.latenessMs,
     });
     const running = flow;
     await source.start(async (batch) => {
