@@ -19,3 +19,4 @@ export * from "./wording.ts";
 export * from "./mqtt_topics.ts";
 export * from "./yaml_path.ts";
 export * from "./yaml_text.ts";
+export * from "./yaml_issue.ts";

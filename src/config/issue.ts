@@ -6,27 +6,13 @@
  */
 export type { Finding, PathSegment, YamlPath } from "../base/mod.ts";
 export { formatPath } from "../base/mod.ts";
+import { formatYamlIssue, type YamlIssue } from "../base/mod.ts";
 
 /** One problem found in a configuration file. */
-export interface ConfigIssue {
-  /** The file path or label the text came from. */
-  readonly file: string;
-  /** 1-based line of the offending node (or of its nearest existing parent). */
-  readonly line: number;
-  /** 1-based column, in UTF-16 code units. */
-  readonly column: number;
-  /** The YAML path, such as `dataflows.temps.source.topics[0]`, or `(root)`. */
-  readonly path: string;
-  /** A short stable id of the broken rule, such as `unknown-endpoint`. */
-  readonly rule: string;
-  /** What was found and what was expected. */
-  readonly message: string;
-}
+export type ConfigIssue = YamlIssue;
 
 /** Formats an issue as `file:line:col: path: message [rule]`. */
-export function formatConfigIssue(issue: ConfigIssue): string {
-  return `${issue.file}:${issue.line}:${issue.column}: ${issue.path}: ${issue.message} [${issue.rule}]`;
-}
+export const formatConfigIssue: (issue: ConfigIssue) => string = formatYamlIssue;
 
 /** Stable codes of {@linkcode ConfigError}. */
 export type ConfigErrorCode = "config_invalid" | "config_io";

@@ -9,12 +9,12 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import process from "node:process";
 import { buildConfig, defaultDataDir } from "./build.ts";
-import { ConfigError, type ConfigIssue, type Finding, formatPath } from "./issue.ts";
+import { ConfigError, type ConfigIssue, type Finding } from "./issue.ts";
 import { applyDefaults, CONFIG_SCHEMA } from "./json_schema.ts";
 import { checkRules } from "./rules.ts";
 import { checkStructure } from "./schema_check.ts";
 import type { GatewayConfig } from "./types.ts";
-import { lineColumn, offsetOf, parseYaml } from "../base/mod.ts";
+import { offsetOf, parseYaml, placeFinding, sortIssues } from "../base/mod.ts";
 
 /** Options for {@linkcode parseConfig}. */
 export interface ParseConfigOptions {
@@ -46,15 +46,10 @@ export function checkConfig(
   options: ParseConfigOptions = {},
 ): ConfigCheck {
   const parsed = parseYaml(text, "configuration");
-  const place = (offset: number, finding: Finding): ConfigIssue => ({
-    file: source,
-    ...lineColumn(parsed.lines, offset),
-    path: formatPath(finding.path),
-    rule: finding.rule,
-    message: finding.message,
-  });
+  const place = (offset: number, finding: Finding): ConfigIssue =>
+    placeFinding(source, parsed, offset, finding);
   if (parsed.syntax.length > 0) {
-    return { issues: sorted(parsed.syntax.map((s) => place(s.offset, s.finding))) };
+    return { issues: sortIssues(parsed.syntax.map((s) => place(s.offset, s.finding))) };
   }
   let value: unknown;
   try {
@@ -67,7 +62,7 @@ export function checkConfig(
     ? []
     : [...checkStructure(parsed.doc, CONFIG_SCHEMA), ...checkRules(value)];
   if (findings.length > 0) {
-    return { issues: sorted(findings.map((f) => place(offsetOf(parsed.doc, f), f))) };
+    return { issues: sortIssues(findings.map((f) => place(offsetOf(parsed.doc, f), f))) };
   }
   applyDefaults(CONFIG_SCHEMA, CONFIG_SCHEMA, value);
   const baseDir = resolve(options.baseDir ?? process.cwd());
@@ -121,9 +116,4 @@ export async function loadConfigFile(path: string): Promise<GatewayConfig> {
     });
   }
   return parseConfig(text, path, { baseDir: dirname(resolve(path)) });
-}
-
-/** File order: by line, then column; ties keep the order the checks found them. */
-function sorted(issues: ConfigIssue[]): ConfigIssue[] {
-  return issues.sort((a, b) => a.line - b.line || a.column - b.column);
 }

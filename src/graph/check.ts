@@ -15,7 +15,7 @@ import { checkReferences } from "./rules_references.ts";
 import { checkTopology } from "./rules_topology.ts";
 import { checkStructure } from "./schema_check.ts";
 import type { GraphDefinition } from "./types.ts";
-import { formatPath, lineColumn, offsetOf, parseYaml } from "../base/mod.ts";
+import { offsetOf, parseYaml, placeFinding, sortIssues } from "../base/mod.ts";
 
 /** The outcome of checking a graph: the model when valid, else every issue. */
 export interface GraphCheck {
@@ -35,15 +35,10 @@ export interface GraphCheck {
  */
 export function checkGraph(text: string, source: string): GraphCheck {
   const parsed = parseYaml(text, "graph definition");
-  const place = (offset: number, finding: Finding): GraphIssue => ({
-    file: source,
-    ...lineColumn(parsed.lines, offset),
-    path: formatPath(finding.path),
-    rule: finding.rule,
-    message: finding.message,
-  });
+  const place = (offset: number, finding: Finding): GraphIssue =>
+    placeFinding(source, parsed, offset, finding);
   if (parsed.syntax.length > 0) {
-    return { issues: sorted(parsed.syntax.map((s) => place(s.offset, s.finding))) };
+    return { issues: sortIssues(parsed.syntax.map((s) => place(s.offset, s.finding))) };
   }
   if (parsed.doc.contents === null) {
     const message = "found an empty document, expected a mapping with moduleRequirements, " +
@@ -68,7 +63,7 @@ export function checkGraph(text: string, source: string): GraphCheck {
     ...checkTopology(draft),
   ];
   if (findings.length > 0) {
-    return { issues: sorted(findings.map((f) => place(offsetOf(parsed.doc, f), f))) };
+    return { issues: sortIssues(findings.map((f) => place(offsetOf(parsed.doc, f), f))) };
   }
   return { graph: buildGraph(value, source), issues: [] };
 }
@@ -84,9 +79,4 @@ export function parseGraph(text: string, source: string): GraphDefinition {
   const { graph, issues } = checkGraph(text, source);
   if (graph === undefined) throw new GraphValidationError(source, issues);
   return graph;
-}
-
-/** File order: by line, then column; ties keep the order the checks found them. */
-function sorted(issues: GraphIssue[]): GraphIssue[] {
-  return issues.sort((a, b) => a.line - b.line || a.column - b.column);
 }
