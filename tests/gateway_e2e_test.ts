@@ -81,7 +81,7 @@ Deno.test({
       assert.equal(props["test_property_key"], "new_value");
       assert.equal(props["site"], "plant-7");
       assert.equal(props["__ts"], "001758255553000:00000:df");
-      assert.match(String(props["__weirId"]), /^flow\/sink\/001758255553000:00000:df\/0$/);
+      assert.match(String(props["__weirId"]), /^flow\/v1\/sink\/001758255553000:00000:df\/0$/);
       assert.equal(packet.properties?.contentType, "application/json");
       await pub.endAsync();
       await sub.endAsync();

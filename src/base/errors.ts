@@ -13,7 +13,9 @@ export type WeirErrorCode =
   | "operator_failed"
   | "module_invalid"
   | "module_init_failed"
-  | "usage";
+  | "usage"
+  | "not_found"
+  | "conflict";
 
 /** Options for {@linkcode WeirError}. */
 export interface WeirErrorOptions {

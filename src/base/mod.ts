@@ -20,3 +20,4 @@ export * from "./mqtt_topics.ts";
 export * from "./yaml_path.ts";
 export * from "./yaml_text.ts";
 export * from "./yaml_issue.ts";
+export * from "./digest.ts";

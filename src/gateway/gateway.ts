@@ -7,7 +7,8 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { GatewayConfig } from "../config/mod.ts";
+import { sha256Hex } from "../base/mod.ts";
+import type { DataflowConfig, GatewayConfig } from "../config/mod.ts";
 import { builtinRegistry, ConnectionPool } from "../connectors/mod.ts";
 import { OutboundQueue } from "../store/mod.ts";
 import {
@@ -18,6 +19,11 @@ import {
   openTelemetryEnabled,
   renderPrometheus,
 } from "../telemetry/mod.ts";
+import type { GatewayControl } from "./control.ts";
+import { readDeployment } from "./deployments.ts";
+import { EventHub } from "./event_hub.ts";
+import { createGatewayControl, freshRecord, type GraphPuller } from "./gateway_control.ts";
+import type { VersionSpec } from "./graph_runtime.ts";
 import { type LiveDataflow, startLiveDataflow } from "./live_dataflow.ts";
 
 /** Options for {@linkcode startGateway}. */
@@ -32,6 +38,10 @@ export interface GatewayOptions {
   readonly idleMs?: number;
   /** Queue durability: "full" also survives power loss, at an fsync per batch. @default "normal" */
   readonly queueSync?: "full" | "normal";
+  /** Pulls graphs by reference for deploys; none means deploys by reference are refused. */
+  readonly puller?: GraphPuller;
+  /** The event feed; one is made when absent. */
+  readonly events?: EventHub;
 }
 
 /** A running gateway. */
@@ -39,6 +49,8 @@ export interface Gateway {
   readonly dataflows: readonly LiveDataflow[];
   readonly metrics: Metrics;
   readonly queue: OutboundQueue;
+  /** Deploys, rollbacks, start/stop, modules and events. */
+  readonly control: GatewayControl;
   /** The `/metrics` URL, when served. */
   readonly metricsUrl: string | undefined;
   /** The Prometheus text for the current state. */
@@ -107,11 +119,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const connections = new ConnectionPool();
   const registry = builtinRegistry();
   const dataflows: LiveDataflow[] = [];
+  const events = options.events ?? new EventHub();
+  const control = createGatewayControl({
+    dataDir: config.dataDir,
+    log,
+    events,
+    queued: (name) => queue.depth(name),
+    ...(options.puller ? { puller: options.puller } : {}),
+  });
   try {
     for (const [name, dataflow] of Object.entries(config.dataflows)) {
-      const scoped = log.child({ dataflow: name });
-      dataflows.push(
-        await startLiveDataflow({
+      const scoped = events.logger(log).child({ dataflow: name });
+      const fresh = freshRecord(dataflow);
+      const saved = await readDeployment(config.dataDir, name, fresh.base);
+      const fromConfig = await configSpec(dataflow);
+      let record = saved ?? (fromConfig ? { ...fresh, nextId: 2, current: fromConfig } : fresh);
+      const start = (initial: VersionSpec | undefined) =>
+        startLiveDataflow({
           name,
           config: dataflow,
           endpoints: config.endpoints,
@@ -123,11 +147,28 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           statePath: join(config.dataDir, "state", `${name}.db`),
           log: scoped,
           metrics,
+          events,
+          ...(initial ? { initial } : {}),
           ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
-        }),
-      );
+        });
+      let live: LiveDataflow;
+      try {
+        live = await start(record.current);
+      } catch (error) {
+        // A deployed version that no longer loads (e.g. its cache was wiped) gives way to the file.
+        if (!saved || !fromConfig) throw error;
+        scoped.log("error", "deployed version failed to load; serving the configured graph", {
+          version: saved.current?.id ?? null,
+          error,
+        });
+        record = { ...saved, current: fromConfig };
+        live = await start(fromConfig);
+      }
+      dataflows.push(live);
+      control.add(live, record);
     }
   } catch (error) {
+    control.close();
     await Promise.allSettled(dataflows.map((d) => d.stop()));
     await connections.close();
     queue.close();
@@ -157,15 +198,37 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     dataflows,
     metrics,
     queue,
+    control,
     get metricsUrl() {
       return metricsUrl;
     },
     scrape,
     stop: async () => {
+      control.close();
       await Promise.allSettled(dataflows.map((d) => d.stop()));
       await connections.close();
       await server?.shutdown();
       queue.close();
     },
+  };
+}
+
+/** The version a dataflow's configured graph file makes (id 1). */
+async function configSpec(dataflow: DataflowConfig): Promise<VersionSpec | undefined> {
+  if (!dataflow.graph) return undefined;
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(dataflow.graph.file);
+  } catch {
+    bytes = new Uint8Array(); // the loader reports the missing file with its path
+  }
+  return {
+    id: 1,
+    origin: "config",
+    digest: `sha256:${sha256Hex(bytes)}`,
+    graphFile: dataflow.graph.file,
+    moduleFiles: {},
+    pulledFrom: {},
+    configuration: dataflow.configuration,
   };
 }

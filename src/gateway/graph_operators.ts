@@ -25,8 +25,12 @@ import { moduleFile, moduleName } from "./module_ref.ts";
 
 /** Options for {@linkcode graphOperators}. */
 export interface GraphOperatorOptions {
-  /** Modules resolve as `<modulesDir>/<name>.wasm`. */
+  /** Modules resolve as `<modulesDir>/<name>.wasm`, unless `moduleFiles` names them. */
   readonly modulesDir: string;
+  /** Files of modules by the reference the graph writes (pulled from a registry). */
+  readonly moduleFiles?: ReadonlyMap<string, string>;
+  /** Told about each module file once it is read and compiled. */
+  readonly onModule?: (ref: string, file: { path: string; digest: string; size: number }) => void;
   /** The graph node's flat configuration key/values. */
   readonly config: ReadonlyMap<string, string>;
   /** Where transpiled bindings are cached. */
@@ -48,7 +52,7 @@ async function loadModules(graph: GraphDefinition, options: GraphOperatorOptions
   const byName = new Map<string, CompiledModule>();
   for (const op of graph.operations) {
     if (op.module === null || byName.has(moduleName(op.module))) continue;
-    const path = moduleFile(options.modulesDir, op.module);
+    const path = options.moduleFiles?.get(op.module) ?? moduleFile(options.modulesDir, op.module);
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await readFile(path));
@@ -59,10 +63,13 @@ async function loadModules(graph: GraphDefinition, options: GraphOperatorOptions
       );
     }
     const compileOptions = options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir };
-    byName.set(
-      moduleName(op.module),
-      await compileModule(bytes, moduleName(op.module), compileOptions),
-    );
+    const compiled = await compileModule(bytes, moduleName(op.module), compileOptions);
+    byName.set(moduleName(op.module), compiled);
+    options.onModule?.(op.module, {
+      path,
+      digest: `sha256:${compiled.digest}`,
+      size: bytes.byteLength,
+    });
   }
   return byName;
 }

@@ -1,32 +1,35 @@
 /**
- * One configured dataflow, running: an MQTT (or other) source feeds the
- * graph; each sink of the graph writes into the durable outbound queue; a
- * forwarder drains the queue to the destination. Source messages are
- * acknowledged only once every sink's frontier has passed them, i.e. once
- * everything derived from them is on disk. Without a graph the dataflow is a
- * plain bridge: messages go straight into the queue.
+ * One configured dataflow, running: a source feeds the serving graph version;
+ * each sink of the graph writes into the durable outbound queue; a forwarder
+ * drains the queue to the destination. Source messages are acknowledged only
+ * once every sink's frontier has passed them, i.e. once everything derived
+ * from them is on disk. Without a graph the dataflow is a plain bridge.
+ *
+ * Versions switch between two source batches: the batch in progress finishes
+ * on the old version, every later one goes to the new version, and the old
+ * version is told that time moved on, so it closes its windows, stores its
+ * results, acknowledges its messages and is released. Each message is thus
+ * processed by exactly one version: none lost, none doubled.
  *
  * @module
  */
 import { Buffer } from "node:buffer";
-import { formatHlc, type Hlc } from "../base/mod.ts";
-import type { ConnectorContext, ConnectorRegistry, Sink, Source } from "../connectors/mod.ts";
-import {
-  Dataflow,
-  type DeadLetter,
-  type LateRecord,
-  type Rec,
-  type SinkWriter,
-  systemClock,
-} from "../engine/mod.ts";
+import { compareHlc, formatHlc, type Hlc, WeirError } from "../base/mod.ts";
+import type {
+  ConnectorContext,
+  ConnectorRegistry,
+  Sink,
+  Source,
+  SourceBatch,
+} from "../connectors/mod.ts";
+import type { DeadLetter, LateRecord } from "../engine/mod.ts";
 import type { DataflowConfig, EndpointConfig } from "../config/mod.ts";
-import { loadGraphFile } from "../graph/mod.ts";
 import { type OutboundQueue, QueueFullError, type QueueMessage } from "../store/mod.ts";
 import type { Logger, Metrics } from "../telemetry/mod.ts";
 import { StateStore } from "../wasm/mod.ts";
-import { AckTracker } from "./ack_tracker.ts";
+import type { EventHub } from "./event_hub.ts";
 import { Forwarder } from "./forwarder.ts";
-import { graphOperators } from "./graph_operators.ts";
+import { GraphRuntime, type RuntimeContext, type VersionSpec } from "./graph_runtime.ts";
 
 /** Options for {@linkcode startLiveDataflow}. */
 export interface LiveDataflowOptions {
@@ -42,16 +45,33 @@ export interface LiveDataflowOptions {
   readonly statePath: string;
   readonly log: Logger;
   readonly metrics: Metrics;
-  /** @default 1000 */
+  /** The version to serve first; none for a plain bridge. */
+  readonly initial?: VersionSpec;
+  /** Where dead letters and lifecycle events are announced. */
+  readonly events?: EventHub;
+  /** @default the dataflow's `timing.idleMs` */
   readonly idleMs?: number;
 }
 
 /** A running dataflow. */
 export interface LiveDataflow {
   readonly name: string;
-  /** The engine, when the dataflow has a graph. */
-  readonly flow: Dataflow | undefined;
+  readonly config: DataflowConfig;
+  /** The serving version's engine, when the dataflow has a graph. */
+  readonly flow: GraphRuntime["flow"] | undefined;
+  /** The serving version. */
+  readonly current: GraphRuntime | undefined;
+  /** Old versions still finishing what they took. */
+  readonly draining: number;
+  readonly paused: boolean;
   readonly forwarder: Forwarder;
+  /** Loads and initialises a version beside the serving one (nothing switches yet). */
+  load(spec: VersionSpec): Promise<GraphRuntime>;
+  /** Serves `next` from the next source batch on; resolves with the input pause in ms. */
+  switchTo(next: GraphRuntime): Promise<number>;
+  /** Holds input (the broker keeps it) until {@linkcode resume}. */
+  pause(): void;
+  resume(): void;
   /** Stops taking input, flushes what it can to the destination, releases everything. */
   stop(): Promise<void>;
 }
@@ -83,6 +103,12 @@ function deadLetterMessage(
     properties: { contentType: "application/json", userProperties: [] },
     id: `${dataflow}/${entry.operation}/${formatHlc(entry.record.time)}/${kind}`,
   };
+}
+
+function latestTime(batch: SourceBatch): Hlc | undefined {
+  let latest: Hlc | undefined;
+  for (const r of batch.records) if (!latest || compareHlc(r.time, latest) > 0) latest = r.time;
+  return latest;
 }
 
 /** Starts one dataflow. */
@@ -122,6 +148,11 @@ export async function startLiveDataflow(o: LiveDataflowOptions): Promise<LiveDat
     deadLetter: (e: DeadLetter) => {
       metrics.add("weir_dead_letters_total", 1, { ...labels, operation: e.operation });
       log.log("warn", "record dead-lettered", { operation: e.operation, reason: e.reason });
+      o.events?.emit("dead-letter", {
+        operation: e.operation,
+        reason: e.reason,
+        ts: formatHlc(e.record.time),
+      }, name);
       queue.append([deadLetterMessage(name, "dead-letter", e)]);
     },
     late: (e: LateRecord) => {
@@ -129,95 +160,136 @@ export async function startLiveDataflow(o: LiveDataflowOptions): Promise<LiveDat
       queue.append([deadLetterMessage(name, "late", e)]);
     },
   };
+  const store = new StateStore(o.statePath);
+  const runtimeContext: RuntimeContext = {
+    dataflow: name,
+    modulesDir: o.modulesDir,
+    cacheDir: o.cacheDir,
+    statePath: o.statePath,
+    stateStore: store,
+    log,
+    metrics,
+    idleMs: o.idleMs ?? config.timing.idleMs,
+    latenessMs: config.timing.latenessMs,
+    side,
+    encode: (record, id) => sink.encode(record, id),
+    append,
+  };
 
-  let flow: Dataflow | undefined;
-  let store: StateStore | undefined;
-  if (config.graph) {
-    const graph = await loadGraphFile(config.graph.file);
-    const sinkNames = graph.operations.filter((op) => op.operationType === "sink").map((op) =>
-      op.name
-    );
-    const acks = new AckTracker(sinkNames);
-    store = new StateStore(o.statePath);
-    const logic = await graphOperators(graph, {
-      modulesDir: o.modulesDir,
-      config: new Map(Object.entries(config.configuration)),
-      cacheDir: o.cacheDir,
-      log,
-      metrics,
-      stateStore: store,
-      statePath: o.statePath,
-    });
-    const writer = (sinkName: string): SinkWriter => {
-      // A deterministic id per output: the same input gives the same ids after a crash.
-      let lastTime: Hlc | undefined;
-      let n = 0;
-      const idOf = (r: Rec) => {
-        if (
-          lastTime && lastTime.ms === r.time.ms && lastTime.counter === r.time.counter &&
-          lastTime.node === r.time.node
-        ) n++;
-        else n = 0;
-        lastTime = r.time;
-        return `${name}/${sinkName}/${formatHlc(r.time)}/${n}`;
-      };
-      return {
-        write: async (batch) => {
-          const messages: QueueMessage[] = [];
-          for (const r of batch) {
-            const id = idOf(r);
-            try {
-              messages.push({ destination: name, id, ...sink.encode(r, id) });
-            } catch (error) {
-              side.deadLetter({ operation: sinkName, record: r, reason: (error as Error).message });
-            }
-          }
-          if (messages.length > 0) await append(messages);
-        },
-        progress: (frontier) => acks.progress(sinkName, frontier),
-      };
-    };
-    flow = await Dataflow.start(graph, {
-      logic,
-      sink: (op) => writer(op.name),
-      side,
-      clock: systemClock,
-      idleMs: o.idleMs ?? config.timing.idleMs,
-      latenessMs: config.timing.latenessMs,
-    });
-    const running = flow;
-    await source.start(async (batch) => {
-      await running.push(batch.records);
-      batch.records.forEach((r, i) => acks.add(r.time, batch.acks[i]!));
-    });
-  } else {
-    let n = 0;
-    await source.start(async (batch) => {
-      const messages = batch.records.map((r) => {
-        const id = `${name}/bridge/${formatHlc(r.time)}/${n++}`;
-        return { destination: name, id, ...sink.encode(r, id) };
-      });
-      await append(messages);
-      batch.ackAll();
-    });
+  let current: GraphRuntime | undefined;
+  try {
+    if (o.initial) current = await GraphRuntime.load(o.initial, runtimeContext);
+  } catch (error) {
+    store.close();
+    await sink.close();
+    throw error;
   }
+  const draining = new Set<GraphRuntime>();
+  let busy = false;
+  let pendingSwitch: { next: GraphRuntime; asked: number; done: (ms: number) => void } | undefined;
+  let pause: { promise: Promise<void>; resolve: () => void } | undefined;
+  let bridged = 0;
+
+  const retire = (old: GraphRuntime) => {
+    draining.add(old);
+    releaseDrained();
+  };
+  // Old versions leave once every message they took is acknowledged.
+  const releaseDrained = () => {
+    for (const old of draining) {
+      if (old.pending > 0) continue;
+      draining.delete(old);
+      old.stop().catch(() => {});
+      log.log("info", "old graph version released", { version: old.spec.id });
+      o.events?.emit("state", { version: old.spec.id, state: "released" }, name);
+    }
+  };
+  const drainTimer = setInterval(releaseDrained, 200);
+  const applySwitch = () => {
+    if (!pendingSwitch) return;
+    const { next, asked, done } = pendingSwitch;
+    pendingSwitch = undefined;
+    if (current) retire(current);
+    current = next;
+    done(performance.now() - asked);
+  };
+
+  await source.start(async (batch) => {
+    if (pause) await pause.promise;
+    busy = true;
+    try {
+      const serving = current;
+      if (serving) {
+        await serving.push(batch);
+        const latest = latestTime(batch);
+        if (latest && draining.size > 0) {
+          for (const old of draining) old.advanceTo(latest);
+        }
+      } else {
+        const messages = batch.records.map((r) => {
+          const id = `${name}/bridge/${formatHlc(r.time)}/${bridged++}`;
+          return { destination: name, id, ...sink.encode(r, id) };
+        });
+        await append(messages);
+        batch.ackAll();
+      }
+    } finally {
+      busy = false;
+      applySwitch();
+    }
+  });
   forwarder.start();
   log.log("info", "dataflow started", {
     topics: config.source.topics,
-    graph: config.graph?.file ?? null,
+    graph: o.initial?.graphFile ?? null,
+    version: o.initial?.id ?? null,
   });
 
   return {
     name,
-    flow,
+    config,
+    get flow() {
+      return current?.flow;
+    },
+    get current() {
+      return current;
+    },
+    get draining() {
+      return draining.size;
+    },
+    get paused() {
+      return pause !== undefined;
+    },
     forwarder,
+    load: (spec) => GraphRuntime.load(spec, runtimeContext),
+    switchTo: (next) =>
+      new Promise<number>((done, reject) => {
+        if (pendingSwitch) {
+          reject(new WeirError("conflict", `Dataflow "${name}" is already switching versions`));
+          return;
+        }
+        pendingSwitch = { next, asked: performance.now(), done };
+        if (!busy) applySwitch();
+      }),
+    pause: () => {
+      if (pause) return;
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      pause = { promise, resolve };
+    },
+    resume: () => {
+      pause?.resolve();
+      pause = undefined;
+    },
     stop: async () => {
+      clearInterval(drainTimer);
+      pause?.resolve();
       await source.close();
       // Open windows are not flushed: their messages are unacknowledged and come back after a restart.
-      await flow?.stop();
+      await Promise.allSettled([current?.stop(), ...[...draining].map((d) => d.stop())]);
       await forwarder.stop();
       await sink.close();
-      store?.close();
+      store.close();
     },
   };
 }

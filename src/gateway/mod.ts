@@ -14,3 +14,8 @@ export * from "./forwarder.ts";
 export * from "./gateway.ts";
 export * from "./live_dataflow.ts";
 export * from "./embedded_default.ts";
+export * from "./control.ts";
+export * from "./event_hub.ts";
+export * from "./deployments.ts";
+export * from "./graph_runtime.ts";
+export * from "./gateway_control.ts";

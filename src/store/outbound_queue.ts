@@ -84,6 +84,7 @@ export class OutboundQueue implements Disposable {
   readonly #peekAll: StatementSync;
   readonly #peekDestination: StatementSync;
   readonly #totals: StatementSync;
+  readonly #countDestination: StatementSync;
   #depth: number;
   #bytes: number;
   #stats = { droppedOverflow: 0, droppedExpired: 0, rejected: 0 };
@@ -114,6 +115,9 @@ export class OutboundQueue implements Disposable {
     );
     this.#peekDestination = db.prepare(
       `SELECT ${columns} FROM outbound WHERE destination = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    );
+    this.#countDestination = db.prepare(
+      "SELECT count(*) AS n FROM outbound WHERE destination = ?",
     );
     this.#totals = db.prepare(
       "SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM outbound",
@@ -265,9 +269,12 @@ export class OutboundQueue implements Disposable {
     return dropped;
   }
 
-  /** Messages in the queue. */
-  depth(): number {
-    return this.#depth;
+  /** Messages in the queue; with a destination, only those for it (a count query). */
+  depth(destination?: string): number {
+    if (destination === undefined) return this.#depth;
+    this.#open();
+    const row = this.#countDestination.get(destination) as { n: number } | undefined;
+    return Number(row?.n ?? 0);
   }
 
   /** Accounted bytes in the queue. */

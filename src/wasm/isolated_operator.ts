@@ -59,7 +59,8 @@ class Lost {
 /** One worker and the way to talk to it. */
 class WorkerHandle {
   readonly #worker: Worker;
-  readonly #progress = new SharedArrayBuffer(4);
+  /** Slot 0: the item the worker is on; slot 1: 1 once it has replied. */
+  readonly #progress = new SharedArrayBuffer(8);
   #waiting: ((reply: WorkerReply | Lost) => void) | undefined;
 
   constructor(stateDir: string | undefined) {
@@ -103,12 +104,23 @@ class WorkerHandle {
 
   /** Posts a message and waits for the reply, or for the deadline. */
   ask(message: unknown, transfer: Transferable[], deadlineMs: number): Promise<WorkerReply | Lost> {
-    Atomics.store(new Int32Array(this.#progress), 0, 0);
+    const slots = new Int32Array(this.#progress);
+    Atomics.store(slots, 0, 0);
+    Atomics.store(slots, 1, 0);
     return new Promise((resolve) => {
-      const timer = setTimeout(
-        () => this.#settle(new Lost(this.at, `Module exceeded its ${deadlineMs} ms deadline`)),
-        deadlineMs,
-      );
+      // The deadline is per item: a worker that replied, or moved to a later item, gets
+      // another period (a busy host or a long batch is not the module's fault).
+      let seen = 0;
+      const check = () => {
+        const at = Atomics.load(slots, 0);
+        if (Atomics.load(slots, 1) === 1 || at > seen) {
+          seen = at;
+          timer = setTimeout(check, deadlineMs);
+          return;
+        }
+        this.#settle(new Lost(at, `Module exceeded its ${deadlineMs} ms deadline`));
+      };
+      let timer = setTimeout(check, deadlineMs);
       this.#waiting = (r) => {
         clearTimeout(timer);
         resolve(r);

@@ -37,6 +37,9 @@ const forwardingMetrics = {
 } as unknown as Metrics;
 
 function reply(message: WorkerReply, transfer: Transferable[] = []): void {
+  // Slot 1 tells the host's deadline timer the reply is on its way, in case the host's own
+  // thread was too busy to read it in time.
+  if (progress) Atomics.store(progress, 1, 1);
   self.postMessage(message, transfer);
   pending = [];
 }

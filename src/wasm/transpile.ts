@@ -9,6 +9,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { transpileBytes } from "@bytecodealliance/jco-transpile";
 import { patchBindings } from "./bindings_patch.ts";
+import { sha256Hex } from "../base/mod.ts";
 
 export {
   type BindingsPatch,
@@ -30,12 +31,6 @@ export interface Bindings {
 /** Bumped when the generated code or the patches below change, to invalidate caches. */
 const CACHE_VERSION = "jco-transpile-0.15.0-p2";
 const NAME = "op";
-
-/** sha256 of bytes as lowercase hex. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /**
  * Source transforms on the generated bindings (see bindings_patch.ts): jco's
@@ -93,7 +88,7 @@ export async function transpileComponent(
   bytes: Uint8Array,
   options: TranspileOptions = {},
 ): Promise<Bindings> {
-  const digest = await sha256Hex(bytes);
+  const digest = sha256Hex(bytes);
   const dir = options.cacheDir === undefined ? undefined : join(options.cacheDir, digest);
   if (dir) {
     const cached = await readCached(dir, digest);

@@ -1,0 +1,357 @@
+/**
+ * The gateway's control surface ({@linkcode GatewayControl}) over its running
+ * dataflows: deploys (from a registry or an uploaded YAML), rollbacks,
+ * pause/resume, the modules in use, the event feed, and tags watched for new
+ * digests. Every change of version is written to the data directory first, so
+ * a restart serves what the operator chose.
+ *
+ * @module
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { sha256Hex, WeirError } from "../base/mod.ts";
+import type { DataflowConfig } from "../config/mod.ts";
+import type { Logger } from "../telemetry/mod.ts";
+import type {
+  DataflowStatus,
+  DeployProgress,
+  DeployRequest,
+  DeployResult,
+  GatewayControl,
+  GatewayEvent,
+  ModuleInfo,
+} from "./control.ts";
+import { configFingerprint, type DeploymentRecord, writeDeployment } from "./deployments.ts";
+import type { EventHub } from "./event_hub.ts";
+import type { VersionSpec } from "./graph_runtime.ts";
+import type { LiveDataflow } from "./live_dataflow.ts";
+
+/** A pulled graph and the files of its modules. */
+export interface PulledGraphFiles {
+  readonly ref: string;
+  /** The graph artifact's manifest digest. */
+  readonly digest: string;
+  /** The graph YAML file. */
+  readonly path: string;
+  /** Module files by the reference the graph writes. */
+  readonly modules: ReadonlyMap<string, { readonly ref: string; readonly path: string }>;
+}
+
+/** What the control needs from a registry client. */
+export interface GraphPuller {
+  pullGraph(
+    ref: string,
+    options?: { onProgress?: (p: { doneBytes: number; totalBytes: number }) => void },
+  ): Promise<PulledGraphFiles>;
+  /** The manifest digest a reference points at now. */
+  resolveDigest(ref: string): Promise<string>;
+}
+
+/** One dataflow as the control sees it. */
+interface Entry {
+  readonly flow: LiveDataflow;
+  readonly config: DataflowConfig;
+  record: DeploymentRecord;
+  busy: DeployProgress["phase"] | undefined;
+  watchTimer?: ReturnType<typeof setInterval>;
+}
+
+/** Options for {@linkcode createGatewayControl}. */
+export interface GatewayControlOptions {
+  readonly dataDir: string;
+  readonly log: Logger;
+  readonly events: EventHub;
+  /** Messages waiting per destination. */
+  readonly queued: (dataflow: string) => number;
+  /** Needed for deploys by reference. */
+  readonly puller?: GraphPuller;
+}
+
+/** The control of a gateway, plus what the gateway itself needs to call. */
+export interface GatewayControlImpl extends GatewayControl {
+  /** Adds a started dataflow and its deployment record. */
+  add(flow: LiveDataflow, record: DeploymentRecord): void;
+  /** Stops watching tags. */
+  close(): void;
+}
+
+/** Makes the control over dataflows added later with `add`. */
+export function createGatewayControl(options: GatewayControlOptions): GatewayControlImpl {
+  const { dataDir, log, events } = options;
+  const entries = new Map<string, Entry>();
+
+  const entry = (name: string): Entry => {
+    const e = entries.get(name);
+    if (!e) {
+      throw new WeirError(
+        "not_found",
+        `No dataflow "${name}"; there are: ${[...entries.keys()].join(", ") || "none"}`,
+      );
+    }
+    return e;
+  };
+
+  const status = (e: Entry): DataflowStatus => {
+    const { flow, config, record } = e;
+    const current = flow.current;
+    return {
+      name: flow.name,
+      state: flow.paused ? "stopped" : "running",
+      source: { endpoint: config.source.endpoint, topics: config.source.topics },
+      destination: { endpoint: config.destination.endpoint, topic: config.destination.topic },
+      ...(current ? { current: current.version } : {}),
+      ...(record.previous ? { previous: previousVersion(record.previous) } : {}),
+      draining: flow.draining,
+      ...(e.busy ? { deploying: e.busy } : {}),
+      stats: current?.stats() ?? {},
+      queued: options.queued(flow.name),
+      ...(record.watch ? { watch: record.watch } : {}),
+    };
+  };
+
+  // The previous version is not loaded; describe it from its spec.
+  const previousVersion = (spec: VersionSpec) => ({
+    id: spec.id,
+    origin: spec.origin,
+    ...(spec.ref === undefined ? {} : { ref: spec.ref }),
+    digest: spec.digest,
+    graphName: spec.graphFile.split("/").pop()!,
+    loadedAt: "",
+    configuration: spec.configuration,
+    modules: [],
+    graph: { operations: [], connections: [] },
+  });
+
+  /** Builds the spec of a new version from a request. */
+  const specFor = async (
+    e: Entry,
+    request: DeployRequest,
+    progress: (p: DeployProgress) => void,
+  ): Promise<VersionSpec> => {
+    const id = e.record.nextId;
+    const base = e.record.current;
+    const configuration = request.configuration ?? base?.configuration ?? e.config.configuration;
+    if (request.ref !== undefined && request.yaml !== undefined) {
+      throw new WeirError("usage", "Give either a reference or a graph YAML, not both");
+    }
+    if (request.ref !== undefined) {
+      if (!options.puller) {
+        throw new WeirError("usage", "This gateway has no registry client configured");
+      }
+      progress({ phase: "pull", message: `pulling ${request.ref}` });
+      const pulled = await options.puller.pullGraph(request.ref, {
+        onProgress: (p) => progress({ phase: "pull", ...p }),
+      });
+      const moduleFiles: Record<string, string> = {};
+      const pulledFrom: Record<string, string> = {};
+      for (const [written, m] of pulled.modules) {
+        moduleFiles[written] = m.path;
+        pulledFrom[written] = m.ref;
+      }
+      return {
+        id,
+        origin: "oci",
+        ref: request.ref,
+        digest: pulled.digest,
+        graphFile: pulled.path,
+        moduleFiles,
+        pulledFrom,
+        configuration,
+      };
+    }
+    if (request.yaml !== undefined) {
+      const bytes = new TextEncoder().encode(request.yaml);
+      const hex = sha256Hex(bytes);
+      const dir = join(dataDir, "graphs");
+      await mkdir(dir, { recursive: true });
+      const graphFile = join(dir, `sha256-${hex}.yaml`);
+      await writeFile(graphFile, bytes);
+      return {
+        id,
+        origin: "upload",
+        digest: `sha256:${hex}`,
+        graphFile,
+        moduleFiles: {},
+        pulledFrom: {},
+        configuration,
+      };
+    }
+    if (!base) {
+      throw new WeirError("usage", `Dataflow "${e.flow.name}" has no graph to reconfigure`);
+    }
+    if (request.configuration === undefined) {
+      throw new WeirError("usage", "Give a reference, a graph YAML or new configuration values");
+    }
+    return { ...base, id, configuration };
+  };
+
+  /** Loads `spec`, switches to it, records it. */
+  const install = async (
+    e: Entry,
+    spec: VersionSpec,
+    startedAt: number,
+    progress: (p: DeployProgress) => void,
+    previous: VersionSpec | undefined,
+  ): Promise<DeployResult> => {
+    progress({ phase: "load", message: `loading version ${spec.id}` });
+    const runtime = await e.flow.load(spec);
+    progress({ phase: "switch" });
+    e.record = {
+      ...e.record,
+      nextId: Math.max(e.record.nextId, spec.id + 1),
+      current: spec,
+      ...(previous ? { previous } : {}),
+    };
+    try {
+      await writeDeployment(dataDir, e.flow.name, e.record);
+    } catch (error) {
+      await runtime.stop();
+      throw error;
+    }
+    const switchMs = await e.flow.switchTo(runtime);
+    const totalMs = performance.now() - startedAt;
+    progress({ phase: "done", message: `version ${spec.id} serving` });
+    log.log("info", "graph version switched", {
+      dataflow: e.flow.name,
+      version: spec.id,
+      origin: spec.origin,
+      ref: spec.ref ?? null,
+      digest: spec.digest,
+      switchMs: Number(switchMs.toFixed(3)),
+      totalMs: Math.round(totalMs),
+    });
+    return { version: runtime.version, switchMs, totalMs };
+  };
+
+  const guarded = async (
+    name: string,
+    work: (e: Entry, progress: (p: DeployProgress) => void) => Promise<DeployResult>,
+    onProgress?: (p: DeployProgress) => void,
+  ): Promise<DeployResult> => {
+    const e = entry(name);
+    if (e.busy) {
+      throw new WeirError("conflict", `Dataflow "${name}" is busy deploying (${e.busy})`);
+    }
+    const progress = (p: DeployProgress) => {
+      e.busy = p.phase === "done" ? undefined : p.phase;
+      events.emit("deploy", { ...p }, name);
+      onProgress?.(p);
+    };
+    e.busy = "pull";
+    try {
+      return await work(e, progress);
+    } catch (error) {
+      events.emit("deploy", { phase: "failed", message: (error as Error).message }, name);
+      throw error;
+    } finally {
+      e.busy = undefined;
+    }
+  };
+
+  const deploy = (name: string, request: DeployRequest, onProgress?: (p: DeployProgress) => void) =>
+    guarded(name, async (e, progress) => {
+      const startedAt = performance.now();
+      const spec = await specFor(e, request, progress);
+      const result = await install(e, spec, startedAt, progress, e.record.current);
+      if (request.watchSeconds !== undefined) setWatch(e, request.ref, request.watchSeconds);
+      return result;
+    }, onProgress);
+
+  const setWatch = (e: Entry, ref: string | undefined, seconds: number) => {
+    clearInterval(e.watchTimer);
+    const { watch: _, ...rest } = e.record;
+    e.record = ref && seconds > 0 ? { ...rest, watch: { ref, intervalSeconds: seconds } } : rest;
+    writeDeployment(dataDir, e.flow.name, e.record).catch((error) =>
+      log.log("error", "could not record the watch", { error })
+    );
+    startWatch(e);
+  };
+
+  const startWatch = (e: Entry) => {
+    const watch = e.record.watch;
+    if (!watch || !options.puller) return;
+    const puller = options.puller;
+    e.watchTimer = setInterval(async () => {
+      if (e.busy) return;
+      try {
+        const digest = await puller.resolveDigest(watch.ref);
+        if (digest === e.record.current?.digest) return;
+        log.log("info", "watched tag moved; deploying", {
+          dataflow: e.flow.name,
+          ref: watch.ref,
+          digest,
+        });
+        await deploy(e.flow.name, { ref: watch.ref });
+      } catch (error) {
+        log.log("warn", "watched tag check failed", {
+          dataflow: e.flow.name,
+          ref: watch.ref,
+          error,
+        });
+      }
+    }, watch.intervalSeconds * 1000);
+  };
+
+  return {
+    add(flow, record) {
+      const e: Entry = { flow, config: flow.config, record, busy: undefined };
+      entries.set(flow.name, e);
+      startWatch(e);
+    },
+    close() {
+      for (const e of entries.values()) clearInterval(e.watchTimer);
+    },
+    dataflows: () => [...entries.values()].map(status),
+    dataflow: (name) => {
+      const e = entries.get(name);
+      return e ? status(e) : undefined;
+    },
+    deploy,
+    rollback: (name) =>
+      guarded(name, async (e, progress) => {
+        const startedAt = performance.now();
+        const target = e.record.previous;
+        if (!target) {
+          throw new WeirError(
+            "conflict",
+            `Dataflow "${name}" has no previous version to roll back to`,
+          );
+        }
+        // The rollback target keeps its id: it is the same version serving again.
+        return await install(e, target, startedAt, progress, e.record.current);
+      }),
+    stop: (name) => {
+      const e = entry(name);
+      e.flow.pause();
+      events.emit("state", { state: "stopped" }, name);
+      log.log("info", "dataflow stopped", { dataflow: name });
+      return Promise.resolve();
+    },
+    start: (name) => {
+      const e = entry(name);
+      e.flow.resume();
+      events.emit("state", { state: "running" }, name);
+      log.log("info", "dataflow started again", { dataflow: name });
+      return Promise.resolve();
+    },
+    modules: () => {
+      const byDigest = new Map<string, ModuleInfo & { usedBy: ModuleInfo["usedBy"][number][] }>();
+      for (const e of entries.values()) {
+        const v = e.flow.current?.version;
+        for (const m of v?.modules ?? []) {
+          const known = byDigest.get(m.digest) ?? { ...m, usedBy: [] };
+          known.usedBy.push({ dataflow: e.flow.name, version: v!.id });
+          byDigest.set(m.digest, known);
+        }
+      }
+      return [...byDigest.values()];
+    },
+    recentEvents: (kind?: GatewayEvent["kind"], limit?: number) => events.recent(kind, limit),
+    subscribe: (listener) => events.subscribe(listener),
+  };
+}
+
+/** The deployment record a dataflow starts with when none was saved. */
+export function freshRecord(config: DataflowConfig): DeploymentRecord {
+  return { base: configFingerprint(config), nextId: 1 };
+}
