@@ -8,7 +8,7 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import { WeirError } from "../base/mod.ts";
+import { sha256Hex, WeirError } from "../base/mod.ts";
 import type { LogicKind, OperatorLogic } from "../engine/mod.ts";
 import type { GraphDefinition, Operation } from "../graph/mod.ts";
 import type { Logger, Metrics } from "../telemetry/mod.ts";
@@ -48,6 +48,32 @@ export interface GraphOperatorOptions {
   readonly deadlineMs?: number;
 }
 
+/**
+ * Compiled modules by content and name, kept for the life of the process: a redeploy or
+ * rollback with modules already seen skips the world check, transpile and compile (which
+ * would otherwise take the main thread away from live traffic during a hot swap).
+ */
+const compiledModules = new Map<string, Promise<CompiledModule>>();
+const COMPILED_KEPT = 64;
+
+function compiledOnce(
+  bytes: Uint8Array,
+  name: string,
+  cacheDir: string | undefined,
+): Promise<CompiledModule> {
+  const key = `${sha256Hex(bytes)}/${name}`;
+  let entry = compiledModules.get(key);
+  if (!entry) {
+    entry = compileModule(bytes, name, cacheDir === undefined ? {} : { cacheDir });
+    entry.catch(() => compiledModules.delete(key));
+    compiledModules.set(key, entry);
+    if (compiledModules.size > COMPILED_KEPT) {
+      compiledModules.delete(compiledModules.keys().next().value!);
+    }
+  }
+  return entry;
+}
+
 async function loadModules(graph: GraphDefinition, options: GraphOperatorOptions) {
   const byName = new Map<string, CompiledModule>();
   for (const op of graph.operations) {
@@ -62,8 +88,7 @@ async function loadModules(graph: GraphDefinition, options: GraphOperatorOptions
         `Module "${op.module}" of operation "${op.name}" was not found at "${path}"`,
       );
     }
-    const compileOptions = options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir };
-    const compiled = await compileModule(bytes, moduleName(op.module), compileOptions);
+    const compiled = await compiledOnce(bytes, moduleName(op.module), options.cacheDir);
     byName.set(moduleName(op.module), compiled);
     options.onModule?.(op.module, {
       path,
