@@ -7,7 +7,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { sha256Hex } from "../base/mod.ts";
+import { sha256Hex, WeirError } from "../base/mod.ts";
 import type { DataflowConfig, GatewayConfig } from "../config/mod.ts";
 import { builtinRegistry, ConnectionPool } from "../connectors/mod.ts";
 import { OutboundQueue } from "../store/mod.ts";
@@ -22,7 +22,12 @@ import {
 import type { GatewayControl } from "./control.ts";
 import { readDeployment } from "./deployments.ts";
 import { EventHub } from "./event_hub.ts";
-import { createGatewayControl, freshRecord, type GraphPuller } from "./gateway_control.ts";
+import {
+  createGatewayControl,
+  freshRecord,
+  type GraphPuller,
+  pulledFiles,
+} from "./gateway_control.ts";
 import type { VersionSpec } from "./graph_runtime.ts";
 import { type LiveDataflow, startLiveDataflow } from "./live_dataflow.ts";
 
@@ -132,8 +137,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const scoped = events.logger(log).child({ dataflow: name });
       const fresh = freshRecord(dataflow);
       const saved = await readDeployment(config.dataDir, name, fresh.base);
-      const fromConfig = await configSpec(dataflow);
-      let record = saved ?? (fromConfig ? { ...fresh, nextId: 2, current: fromConfig } : fresh);
+      const fromConfig = await configSpec(name, dataflow, options.puller, scoped);
+      const watch = dataflow.graph?.ref !== undefined && dataflow.graph.watchSeconds > 0
+        ? { watch: { ref: dataflow.graph.ref, intervalSeconds: dataflow.graph.watchSeconds } }
+        : {};
+      let record = saved ??
+        (fromConfig ? { ...fresh, nextId: 2, current: fromConfig, ...watch } : fresh);
       const start = (initial: VersionSpec | undefined) =>
         startLiveDataflow({
           name,
@@ -213,12 +222,35 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-/** The version a dataflow's configured graph file makes (id 1). */
-async function configSpec(dataflow: DataflowConfig): Promise<VersionSpec | undefined> {
-  if (!dataflow.graph) return undefined;
+/** The version a dataflow's configured graph makes (id 1): a local file, or pulled by reference. */
+async function configSpec(
+  name: string,
+  dataflow: DataflowConfig,
+  puller: GraphPuller | undefined,
+  log: Logger,
+): Promise<VersionSpec | undefined> {
+  const graph = dataflow.graph;
+  if (!graph) return undefined;
+  if (graph.ref !== undefined) {
+    if (!puller) {
+      throw new WeirError(
+        "usage",
+        `Dataflow "${name}" names the graph ${graph.ref} but the gateway has no registry client`,
+      );
+    }
+    const pulled = await puller.pullGraph(graph.ref);
+    log.log("info", "graph pulled", { ref: graph.ref, digest: pulled.digest });
+    return {
+      id: 1,
+      origin: "oci",
+      ref: graph.ref,
+      ...pulledFiles(pulled),
+      configuration: dataflow.configuration,
+    };
+  }
   let bytes: Uint8Array;
   try {
-    bytes = await Deno.readFile(dataflow.graph.file);
+    bytes = await Deno.readFile(graph.file);
   } catch {
     bytes = new Uint8Array(); // the loader reports the missing file with its path
   }
@@ -226,7 +258,7 @@ async function configSpec(dataflow: DataflowConfig): Promise<VersionSpec | undef
     id: 1,
     origin: "config",
     digest: `sha256:${sha256Hex(bytes)}`,
-    graphFile: dataflow.graph.file,
+    graphFile: graph.file,
     moduleFiles: {},
     pulledFrom: {},
     configuration: dataflow.configuration,

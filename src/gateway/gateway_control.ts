@@ -142,22 +142,7 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
       const pulled = await options.puller.pullGraph(request.ref, {
         onProgress: (p) => progress({ phase: "pull", ...p }),
       });
-      const moduleFiles: Record<string, string> = {};
-      const pulledFrom: Record<string, string> = {};
-      for (const [written, m] of pulled.modules) {
-        moduleFiles[written] = m.path;
-        pulledFrom[written] = m.ref;
-      }
-      return {
-        id,
-        origin: "oci",
-        ref: request.ref,
-        digest: pulled.digest,
-        graphFile: pulled.path,
-        moduleFiles,
-        pulledFrom,
-        configuration,
-      };
+      return { id, origin: "oci", ref: request.ref, ...pulledFiles(pulled), configuration };
     }
     if (request.yaml !== undefined) {
       const bytes = new TextEncoder().encode(request.yaml);
@@ -354,4 +339,17 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
 /** The deployment record a dataflow starts with when none was saved. */
 export function freshRecord(config: DataflowConfig): DeploymentRecord {
   return { base: configFingerprint(config), nextId: 1 };
+}
+
+/** The parts of a version spec a pulled graph gives. */
+export function pulledFiles(
+  pulled: PulledGraphFiles,
+): Pick<VersionSpec, "digest" | "graphFile" | "moduleFiles" | "pulledFrom"> {
+  const moduleFiles: Record<string, string> = {};
+  const pulledFrom: Record<string, string> = {};
+  for (const [written, m] of pulled.modules) {
+    moduleFiles[written] = m.path;
+    pulledFrom[written] = m.ref;
+  }
+  return { digest: pulled.digest, graphFile: pulled.path, moduleFiles, pulledFrom };
 }
