@@ -15,7 +15,7 @@ import { type DeployResult, startGateway } from "../../src/gateway/mod.ts";
 import { silentLogger } from "../../src/telemetry/mod.ts";
 import { startMosquitto } from "../_mosquitto.ts";
 import { ROOT } from "../_samples.ts";
-import { collect, steadyStream, until } from "../_stream.ts";
+import { until } from "../_stream.ts";
 
 const RATE = Number(Deno.env.get("RATE") ?? 5_000);
 const GRAPH = join(ROOT, "graphs/temperature.yaml");
@@ -55,38 +55,51 @@ const gateway = await startGateway({
 const v2 = (await Deno.readTextFile(GRAPH)).replaceAll("temperature/map", "temperature/map-v2");
 
 const total = RATE * 14;
-const sentAt = new Map<number, number>();
-const out = await collect(broker.url, "out/bench", sentAt);
-const stream = steadyStream(broker.url, "in/sensor", { rate: RATE, total, sentAt });
+// The load runs in its own process; its stderr says how many messages it has sent.
+const load = new Deno.Command(Deno.execPath(), {
+  args: ["run", "-A", join(ROOT, "tests/bench/_load.ts"), broker.url, String(RATE), String(total)],
+  stdout: "piped",
+  stderr: "piped",
+}).spawn();
+let sent = 0;
+(async () => {
+  for await (const chunk of load.stderr.pipeThrough(new TextDecoderStream())) {
+    const m = /sent (\d+)\s*$/.exec(chunk.trim());
+    if (m) sent = Number(m[1]);
+  }
+})();
 
 type Swap = { label: string; askedAt: number; servingAt: number; result: DeployResult };
 const swaps: Swap[] = [];
+const wallNow = () => performance.timeOrigin + performance.now();
 const swap = async (label: string, run: () => Promise<DeployResult>) => {
-  const askedAt = performance.now();
+  const askedAt = wallNow();
   const result = await run();
-  swaps.push({ label, askedAt, servingAt: performance.now(), result });
+  swaps.push({ label, askedAt, servingAt: wallNow(), result });
 };
-await until(() => sentAt.size > RATE * 4, 30_000);
-const baselineEnd = performance.now();
+await until(() => sent > RATE * 4, 60_000);
+const baselineEnd = wallNow();
 await swap("deploy (upload, modules cached)", () => gateway.control.deploy("flow", { yaml: v2 }));
-await until(() => sentAt.size > RATE * 7, 30_000);
+await until(() => sent > RATE * 7, 60_000);
 await swap("rollback", () => gateway.control.rollback("flow"));
-await until(() => sentAt.size > RATE * 10, 30_000);
+await until(() => sent > RATE * 10, 60_000);
 await swap("deploy again (same graph)", () => gateway.control.deploy("flow", { yaml: v2 }));
-await stream;
-await until(() => out.counts.size === total, 30_000);
-await out.stop();
+const stdout = await new Response(load.stdout).text();
+await load.status;
+const { rows, byVersion } = JSON.parse(stdout) as {
+  rows: Array<[number, number, number]>;
+  byVersion: Record<string, number>;
+};
 
-const lost = total - out.counts.size;
-const doubled = [...out.counts.values()].filter((n) => n > 1).length;
+const lost = rows.filter(([, , n]) => n === 0).length;
+const doubled = rows.filter(([, , n]) => n > 1).length;
 const inRange = (from: number, to: number) =>
-  [...sentAt].filter(([i, t]) => t >= from && t < to && out.latencyMs.has(i)).map(([i]) =>
-    out.latencyMs.get(i)!
-  );
-const warm = sentAt.get(RATE)!; // skip the first second (connections, JIT)
+  rows.filter(([t, latency]) => t >= from && t < to && latency >= 0).map(([, latency]) => latency);
+const warm = rows[RATE]![0]; // skip the first second (connections, JIT)
 const base = summary(inRange(warm, baselineEnd));
 console.log(
-  `hot swap under ${RATE} msg/s QoS 1 (${total} messages; lost ${lost}, doubled ${doubled})`,
+  `hot swap under ${RATE} msg/s QoS 1 (${total} messages; lost ${lost}, doubled ${doubled}; ` +
+    `served by ${JSON.stringify(byVersion)})`,
 );
 console.log(
   `baseline (no swap): n=${base.n} p50=${base.p50.toFixed(1)} ms p99=${
