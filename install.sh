@@ -89,7 +89,7 @@ install -d -m 0755 "$PREFIX/bin" "$PREFIX/app" "$CONFIG_DIR"
 install -d -m 0750 -o "$SERVICE_USER" -g "$SERVICE_USER" "$DATA_DIR"
 install -m 0755 "$DENO_BIN" "$PREFIX/bin/deno"
 # The application, its npm packages (native addons included) and the built modules.
-for item in main.ts deno.json deno.lock src graphs wit README.md node_modules; do
+for item in main.ts deno.json deno.lock src graphs web wit README.md node_modules; do
   rm -rf "${PREFIX:?}/app/$item"
   cp -a "$HERE/$item" "$PREFIX/app/"
 done

@@ -31,6 +31,8 @@ export function weirStartArgs(...args: string[]): string[] {
     "start",
     "--metrics-port",
     "0",
+    "--admin-port",
+    "0",
     "--modules",
     join(ROOT, "modules/dist"),
     ...args,

@@ -9,6 +9,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { type AdminServer, startAdmin } from "../admin/mod.ts";
 import { WeirError } from "../base/mod.ts";
 import {
   ConfigError,
@@ -23,7 +24,7 @@ import type { Command } from "./command.ts";
 import type { Output } from "./output.ts";
 
 const USAGE =
-  "start [--config <gateway.yaml>] [--modules <dir>] [--no-demo] [--port 1883] [--metrics-port 9464] [--data-dir <dir>]";
+  "start [--config <gateway.yaml>] [--modules <dir>] [--no-demo] [--port 1883] [--metrics-port 9464] [--admin-port 8080] [--data-dir <dir>]";
 
 const SAMPLE_GRAPH = fileURLToPath(new URL("../../graphs/temperature.yaml", import.meta.url));
 
@@ -61,6 +62,7 @@ async function runStart(args: string[], output: Output): Promise<number> {
         "no-demo": { type: "boolean", default: false },
         port: { type: "string", default: "1883" },
         "metrics-port": { type: "string", default: "9464" },
+        "admin-port": { type: "string" },
         "data-dir": { type: "string", default: ".weir" },
         help: { type: "boolean", short: "h" },
       },
@@ -77,6 +79,7 @@ async function runStart(args: string[], output: Output): Promise<number> {
   // Listen for signals from the start, so a stop during start-up is still clean.
   const signal = waitForSignal();
   let embedded: EmbeddedDefault | undefined;
+  let admin: AdminServer | undefined;
   let config: GatewayConfig;
   try {
     if (values.config) {
@@ -91,12 +94,31 @@ async function runStart(args: string[], output: Output): Promise<number> {
     }
     const log = jsonLogger({ level: config.logging.level, write: (l) => output.err(l) });
     const metricsPort = Number(values["metrics-port"]);
+    const adminPort = values["admin-port"] === undefined ? undefined : Number(values["admin-port"]);
+    if (adminPort !== undefined && !(Number.isInteger(adminPort) && adminPort >= 0)) {
+      throw new WeirError("usage", `--admin-port "${values["admin-port"]}" is not a port number`);
+    }
     const gateway = await startGateway({
       config,
       log,
       modulesDir: resolve(values.modules!),
       metricsPort: Number.isInteger(metricsPort) && metricsPort >= 0 ? metricsPort : 9464,
     });
+    if (config.admin.enabled) {
+      try {
+        admin = await startAdmin({
+          control: gateway.control,
+          log: log.child({ component: "admin" }),
+          dataDir: config.dataDir,
+          host: config.admin.host,
+          port: adminPort ?? config.admin.port,
+          allowRemote: config.admin.allowRemote,
+        });
+      } catch (error) {
+        await gateway.stop();
+        throw error;
+      }
+    }
     const demo = embedded && !values["no-demo"] ? await embedded.startDemo() : undefined;
     if (embedded) {
       output.out(`Weir is running on the embedded default.`);
@@ -115,9 +137,16 @@ async function runStart(args: string[], output: Output): Promise<number> {
       );
     }
     if (gateway.metricsUrl) output.out(`  metrics:      ${gateway.metricsUrl}`);
+    if (admin) {
+      output.out(`  admin page:   ${admin.url}`);
+      if (admin.tokenCreated) {
+        output.out(`  admin token:  ${admin.token}  (shown once; kept in ${admin.tokenFile})`);
+      }
+    }
     output.out(`Stop with Ctrl-C.`);
     log.log("info", "stopping", { signal: await signal });
     await demo?.stop();
+    await admin?.stop();
     await gateway.stop();
     await embedded?.broker.close();
     return 0;

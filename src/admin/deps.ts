@@ -1,0 +1,22 @@
+/**
+ * What the route handlers share: the gateway's control and the admin
+ * server's own helpers.
+ *
+ * @module
+ */
+import type { GatewayControl } from "../gateway/mod.ts";
+import type { Logger } from "../telemetry/mod.ts";
+import type { EventTickets } from "./event_ticket.ts";
+import type { RateSampler } from "./rate_sampler.ts";
+
+/** The dependencies of the route handlers. */
+export interface RouteDeps {
+  readonly control: GatewayControl;
+  readonly log: Logger;
+  readonly tickets: EventTickets;
+  readonly sampler: RateSampler;
+  /** Aborts when the server stops, ending open streams. */
+  readonly signal: AbortSignal;
+  /** Quiet time before an event stream sends a keep-alive comment. */
+  readonly heartbeatMs: number;
+}

@@ -1,0 +1,93 @@
+/**
+ * Sends the gateway's events as Server-Sent Events: first the recent ring,
+ * then a `live` marker, then each new event as it happens. A slow reader
+ * loses the oldest unsent events rather than growing memory, and is told how
+ * many. Comment lines keep idle connections open through proxies.
+ *
+ * @module
+ */
+import type { SSEStreamingApi } from "hono/streaming";
+import type { GatewayControl, GatewayEvent } from "../gateway/mod.ts";
+
+/** The kinds of events, for `?kind=`. */
+export const EVENT_KINDS: readonly GatewayEvent["kind"][] = [
+  "log",
+  "dead-letter",
+  "deploy",
+  "state",
+];
+
+/** Options for {@linkcode pumpEvents}. */
+export interface PumpEventsOptions {
+  readonly control: GatewayControl;
+  /** Only events of this kind. */
+  readonly kind?: GatewayEvent["kind"];
+  /** Ends the stream (the server is stopping). */
+  readonly signal?: AbortSignal;
+  /** A comment line after this much quiet. @default 15000 */
+  readonly heartbeatMs?: number;
+  /** Unsent live events kept for a slow reader. @default 1000 */
+  readonly maxPending?: number;
+}
+
+/** Writes events to `stream` until the client leaves or `signal` aborts. */
+export async function pumpEvents(
+  stream: SSEStreamingApi,
+  options: PumpEventsOptions,
+): Promise<void> {
+  const { control, kind, signal } = options;
+  const maxPending = options.maxPending ?? 1000;
+  const pending: GatewayEvent[] = [];
+  let dropped = 0;
+  let wake: (() => void) | undefined;
+  const nudge = () => {
+    wake?.();
+    wake = undefined;
+  };
+  // Read the ring and subscribe in the same turn, so no event falls between them.
+  const recent = control.recentEvents(kind);
+  const unsubscribe = control.subscribe((event) => {
+    if (kind !== undefined && event.kind !== kind) return;
+    pending.push(event);
+    if (pending.length > maxPending) {
+      pending.shift();
+      dropped++;
+    }
+    nudge();
+  });
+  stream.onAbort(nudge);
+  signal?.addEventListener("abort", nudge, { once: true });
+  let id = 0;
+  const send = (event: GatewayEvent) =>
+    stream.writeSSE({ event: event.kind, id: String(++id), data: JSON.stringify(event) });
+  try {
+    for (const event of recent) await send(event);
+    await stream.writeSSE({
+      event: "live",
+      data: JSON.stringify({ recent: recent.length }),
+      retry: 3000,
+    });
+    while (!stream.aborted && !stream.closed && !signal?.aborted) {
+      if (dropped > 0) {
+        await stream.writeSSE({ event: "dropped", data: JSON.stringify({ count: dropped }) });
+        dropped = 0;
+      }
+      const next = pending.shift();
+      if (next !== undefined) {
+        await send(next);
+        continue;
+      }
+      const quiet = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(true), options.heartbeatMs ?? 15_000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve(false);
+        };
+      });
+      if (quiet) await stream.write(": keep-alive\n\n");
+    }
+  } finally {
+    unsubscribe();
+    signal?.removeEventListener("abort", nudge);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The live feed: `GET /api/events` (Server-Sent Events, optionally
+ * `?kind=log|dead-letter|deploy|state`), and `POST /api/events/ticket`, which
+ * trades the bearer token for a short-lived ticket a browser's EventSource
+ * can put in the URL.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import { WeirError } from "../../base/mod.ts";
+import type { GatewayEvent } from "../../gateway/mod.ts";
+import type { TicketResponse } from "../api_types.ts";
+import type { RouteDeps } from "../deps.ts";
+import { TICKET_TTL_MS } from "../event_ticket.ts";
+import { EVENT_KINDS, pumpEvents } from "../event_stream.ts";
+
+function parseKind(kind: string | undefined): GatewayEvent["kind"] | undefined {
+  if (kind === undefined || kind === "") return undefined;
+  if ((EVENT_KINDS as readonly string[]).includes(kind)) return kind as GatewayEvent["kind"];
+  throw new WeirError(
+    "usage",
+    `Query "kind" is ${JSON.stringify(kind)}; expected one of ${EVENT_KINDS.join(", ")}`,
+  );
+}
+
+/** The event routes. */
+export function eventRoutes(deps: RouteDeps): Hono {
+  return new Hono()
+    .post("/events/ticket", async (c) => {
+      const body: TicketResponse = {
+        ticket: await deps.tickets.issue(),
+        expiresInSeconds: TICKET_TTL_MS / 1000,
+      };
+      return c.json(body);
+    })
+    .get("/events", (c) => {
+      const kind = parseKind(c.req.query("kind"));
+      return streamSSE(c, (stream) =>
+        pumpEvents(stream, {
+          control: deps.control,
+          ...(kind === undefined ? {} : { kind }),
+          signal: deps.signal,
+          heartbeatMs: deps.heartbeatMs,
+        }));
+    });
+}

@@ -1,0 +1,197 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  createAdminApp,
+  EventTickets,
+  FailureLimiter,
+  loadOrCreateToken,
+  sameSecret,
+  TICKET_TTL_MS,
+  TOKEN_FILE_NAME,
+} from "../src/admin/mod.ts";
+import { WeirError } from "../src/base/mod.ts";
+import { FakeControl } from "./_admin_fake_control.ts";
+
+const TOKEN = "test-token-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+function app(now?: () => number) {
+  return createAdminApp({ control: new FakeControl(), token: TOKEN, ...(now ? { now } : {}) });
+}
+
+/** A request from a given client address, as Deno.serve would report it. */
+function from(address: string) {
+  return { remoteAddr: { transport: "tcp", hostname: address, port: 40000 } };
+}
+
+function bearer(token: string): RequestInit {
+  return { headers: { Authorization: `Bearer ${token}` } };
+}
+
+Deno.test("GET /api/health answers without a token", async () => {
+  const res = await app().request("/api/health");
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { status: "ok", dataflows: 2 });
+});
+
+Deno.test("createAdminApp() refuses API calls without a token with 401 and a JSON error", async () => {
+  const res = await app().request("/api/dataflows");
+  assert.equal(res.status, 401);
+  assert.match(res.headers.get("WWW-Authenticate") ?? "", /^Bearer/);
+  const body = await res.json();
+  assert.equal(body.error.code, "unauthorized");
+  assert.match(body.error.message, /Bearer/);
+});
+
+Deno.test("createAdminApp() refuses a wrong token with 401 and accepts the right one", async () => {
+  const a = app();
+  const wrong = await a.request("/api/dataflows", bearer("nope"));
+  assert.equal(wrong.status, 401);
+  assert.equal((await wrong.json()).error.message, "The admin token is not valid");
+  const prefix = await a.request("/api/dataflows", bearer(TOKEN.slice(0, -1)));
+  assert.equal(prefix.status, 401);
+  const right = await a.request("/api/dataflows", bearer(TOKEN));
+  assert.equal(right.status, 200);
+  assert.deepEqual((await right.json()).dataflows.map((d: { name: string }) => d.name), [
+    "ovens",
+    "bridge",
+  ]);
+});
+
+Deno.test("createAdminApp() answers 429 with Retry-After after 5 failures from one address", async () => {
+  let now = 1_000_000;
+  const a = app(() => now);
+  for (let i = 0; i < 5; i++) {
+    const res = await a.request("/api/dataflows", bearer(`guess-${i}`), from("127.0.0.7"));
+    assert.equal(res.status, 401, `attempt ${i + 1}`);
+  }
+  // Blocked now, even with the right token: nothing is checked while blocked.
+  const blocked = await a.request("/api/dataflows", bearer(TOKEN), from("127.0.0.7"));
+  assert.equal(blocked.status, 429);
+  assert.equal(blocked.headers.get("Retry-After"), "60");
+  assert.equal((await blocked.json()).error.code, "rate_limited");
+  // Another address is not affected.
+  const other = await a.request("/api/dataflows", bearer(TOKEN), from("127.0.0.8"));
+  assert.equal(other.status, 200);
+  // The block lifts as the failures leave the one-minute window.
+  now += 30_000;
+  const later = await a.request("/api/dataflows", bearer(TOKEN), from("127.0.0.7"));
+  assert.equal(later.status, 429);
+  assert.equal(later.headers.get("Retry-After"), "30");
+  now += 30_001;
+  const after = await a.request("/api/dataflows", bearer(TOKEN), from("127.0.0.7"));
+  assert.equal(after.status, 200);
+});
+
+Deno.test("FailureLimiter forgets a client's failures once it signs in", () => {
+  const limiter = new FailureLimiter({ maxFailures: 2, now: () => 0 });
+  limiter.fail("a");
+  limiter.succeed("a");
+  limiter.fail("a");
+  assert.equal(limiter.retryAfterSeconds("a"), 0);
+  limiter.fail("a");
+  assert.equal(limiter.retryAfterSeconds("a"), 60);
+});
+
+Deno.test("FailureLimiter keeps at most maxClients addresses", () => {
+  const limiter = new FailureLimiter({ maxFailures: 1, maxClients: 2, now: () => 0 });
+  limiter.fail("a");
+  limiter.fail("b");
+  limiter.fail("c");
+  assert.equal(limiter.retryAfterSeconds("a"), 0, "the stalest address is forgotten");
+  assert.ok(limiter.retryAfterSeconds("c") > 0);
+});
+
+Deno.test("sameSecret() compares SHA-256 digests, so lengths and prefixes do not matter", async () => {
+  assert.equal(await sameSecret(TOKEN, TOKEN), true);
+  assert.equal(await sameSecret("", TOKEN), false);
+  assert.equal(await sameSecret(TOKEN.slice(0, 10), TOKEN), false);
+  assert.equal(await sameSecret(TOKEN + "x", TOKEN), false);
+});
+
+Deno.test("createAdminApp() checks the token by hashing both sides with SHA-256", async () => {
+  const digest = crypto.subtle.digest;
+  const hashed: string[] = [];
+  crypto.subtle.digest = function (algorithm, data) {
+    hashed.push(`${algorithm}:${new TextDecoder().decode(data as Uint8Array)}`);
+    return digest.call(crypto.subtle, algorithm, data);
+  };
+  try {
+    const res = await app().request("/api/dataflows", bearer("wrong-token"));
+    assert.equal(res.status, 401);
+  } finally {
+    crypto.subtle.digest = digest;
+  }
+  assert.deepEqual(hashed.sort(), [`SHA-256:${TOKEN}`, "SHA-256:wrong-token"]);
+});
+
+Deno.test("GET /api/events accepts a ticket from POST /api/events/ticket instead of a header", async () => {
+  let now = 5_000_000;
+  const a = app(() => now);
+  const issued = await a.request("/api/events/ticket", { method: "POST", ...bearer(TOKEN) });
+  assert.equal(issued.status, 200);
+  const { ticket, expiresInSeconds } = await issued.json();
+  assert.equal(expiresInSeconds, TICKET_TTL_MS / 1000);
+  const stream = await a.request(`/api/events?ticket=${ticket}`);
+  assert.equal(stream.status, 200);
+  assert.equal(stream.headers.get("Content-Type"), "text/event-stream");
+  await stream.body?.cancel();
+  // A ticket opens only the event stream.
+  const other = await a.request(`/api/dataflows?ticket=${ticket}`);
+  assert.equal(other.status, 401);
+  // And only for a minute.
+  now += TICKET_TTL_MS;
+  const expired = await a.request(`/api/events?ticket=${ticket}`);
+  assert.equal(expired.status, 401);
+});
+
+Deno.test("EventTickets.verify() refuses forged, altered and far-future tickets", async () => {
+  const tickets = new EventTickets(TOKEN, () => 1000);
+  const good = await tickets.issue();
+  assert.equal(await tickets.verify(good), true);
+  const [expiry, mac] = good.split(".");
+  assert.equal(await tickets.verify(`${Number(expiry) + 1}.${mac}`), false);
+  assert.equal(await tickets.verify(`${expiry}.${mac!.slice(0, -1)}A`), mac!.endsWith("A"));
+  const forged = await new EventTickets("another-token", () => 1000).issue();
+  assert.equal(await tickets.verify(forged), false);
+  const future = await new EventTickets(TOKEN, () => 1000 + TICKET_TTL_MS).issue();
+  assert.equal(await tickets.verify(future), false);
+  assert.equal(await tickets.verify("garbage"), false);
+});
+
+Deno.test("loadOrCreateToken() creates a 0600 token file once and reads it back after", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const first = await loadOrCreateToken(join(dir, "data"));
+    assert.equal(first.created, true);
+    assert.equal(first.path, join(dir, "data", TOKEN_FILE_NAME));
+    assert.match(first.token, /^[A-Za-z0-9_-]{43}$/, "32 random bytes as base64url");
+    assert.equal((await Deno.stat(first.path)).mode! & 0o777, 0o600);
+    assert.equal(await Deno.readTextFile(first.path), first.token + "\n");
+    const second = await loadOrCreateToken(join(dir, "data"));
+    assert.deepEqual(second, { ...first, created: false });
+    const other = await loadOrCreateToken(join(dir, "elsewhere"));
+    assert.notEqual(other.token, first.token);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadOrCreateToken() refuses a token file others can read, and one without a token", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { path } = await loadOrCreateToken(dir);
+    await Deno.chmod(path, 0o644);
+    await assert.rejects(loadOrCreateToken(dir), (e: unknown) => {
+      assert.ok(e instanceof WeirError);
+      assert.equal(e.code, "usage");
+      assert.match(e.message, /has mode 0644, which lets other users read it; expected 0600/);
+      assert.ok(e.message.includes(`chmod 600 "${path}"`));
+      return true;
+    });
+    await Deno.chmod(path, 0o600);
+    await Deno.writeTextFile(path, "short\n");
+    await assert.rejects(loadOrCreateToken(dir), /holds no usable token/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

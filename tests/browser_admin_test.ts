@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { startAdmin } from "../src/admin/mod.ts";
+import { FakeControl } from "./_admin_fake_control.ts";
+import { ROOT } from "./_samples.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = join(ROOT, "tests/artifacts");
+const installed = existsSync(CHROMIUM);
+
+Deno.test({
+  name:
+    "admin page in Chromium: sign in, see rates move, deploy with progress, roll back, fit a phone" +
+    (installed ? "" : ` (skipped: ${CHROMIUM} is not installed; run bash .ci/install-browser.sh)`),
+  ignore: !installed,
+  fn: async () => {
+    const control = new FakeControl({ phaseDelayMs: 250 });
+    const ticking = setInterval(() => control.tick(7), 100);
+    const dataDir = await Deno.makeTempDir({ prefix: "weir-browser-" });
+    const admin = await startAdmin({ control, dataDir, port: 0 });
+    await Deno.mkdir(ARTIFACTS, { recursive: true });
+    try {
+      const run = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", join(ROOT, "tests/_browser_admin_driver.ts")],
+        cwd: ROOT,
+        env: {
+          WEIR_ADMIN_URL: admin.url,
+          WEIR_ADMIN_TOKEN: admin.token,
+          WEIR_ARTIFACTS: ARTIFACTS,
+          NO_COLOR: "1",
+        },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const out = new TextDecoder().decode(run.stdout);
+      const err = new TextDecoder().decode(run.stderr);
+      assert.equal(run.code, 0, `the browser run failed:\n${out}\n${err}`);
+      const seen = JSON.parse(out.trim().split("\n").at(-1)!);
+
+      assert.equal(seen.wrongTokenAlert, "That token is not valid.");
+      assert.equal(seen.storedToken, admin.token, "the token is kept in sessionStorage");
+      assert.equal(seen.graphNodes, 5);
+      assert.deepEqual([...seen.armLabels].sort(), ["False", "True"]);
+      assert.ok(seen.sourceRate > 0, `source rate ${seen.sourceRate}`);
+      assert.match(seen.graphRateLabel, /^[0-9.]+\/s$/);
+      assert.match(seen.versionBefore, /^v1 · Ovens · configuration file$/);
+
+      // Progress went through the phases before the result.
+      const log: string[] = seen.statusLog;
+      for (const phase of ["pull", "load", "init", "switch"]) {
+        assert.ok(log.some((l) => l.startsWith(phase)), `phase ${phase} shown: ${log.join(" | ")}`);
+      }
+      assert.ok(log.some((l) => /^pull 2\.0 KiB of 2\.0 KiB/.test(l)), log.join(" | "));
+      assert.match(seen.deployStatus, /^Deployed v2 \(Simple\) in [0-9]+ ms; input paused 2 ms$/);
+      assert.equal(seen.progressValue, 5);
+      assert.equal(seen.versionAfterDeploy, `v2 · Simple · ${"127.0.0.1:5000/graph-simple:1.0.0"}`);
+      assert.equal(seen.newGraphNodes, 3);
+      assert.ok(seen.mapRate > 0, `map rate ${seen.mapRate}`);
+      assert.ok(seen.modules.some((m: string) => m.startsWith("temperature:1.0.0")));
+
+      assert.match(seen.rollbackNote, /^Rolled back to v1 in [0-9]+ ms$/);
+      assert.match(seen.versionAfterRollback, /^v1 · Ovens/);
+      assert.equal(seen.rolledBackGraphNodes, 5);
+      assert.equal(seen.stateAfterStop, "stopped");
+      assert.match(seen.deadLetters, /to-celsius not a number: hot \(sensors\/oven\)/);
+
+      assert.ok(
+        seen.phoneScrollWidth <= 390,
+        `no horizontal scrolling at 390 px: ${seen.phoneScrollWidth} (${seen.phoneWideElements})`,
+      );
+      assert.equal(seen.tokenAfterSignOut, null);
+      assert.deepEqual(seen.problems, [], "no script errors or refused resources");
+
+      // What the page asked of the gateway.
+      assert.ok(control.calls.includes(
+        `deploy ovens ${JSON.stringify({ ref: "127.0.0.1:5000/graph-simple:1.0.0" })}`,
+      ));
+      assert.ok(control.calls.includes("rollback ovens"));
+      assert.ok(control.calls.includes("stop ovens") && control.calls.includes("start ovens"));
+      assert.ok(existsSync(join(ARTIFACTS, "admin.png")));
+    } finally {
+      clearInterval(ticking);
+      await admin.stop();
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
