@@ -15,6 +15,10 @@ fi
 node_modules/.bin/deno install --quiet
 # Brokers the tests start themselves (mosquitto), then the sample modules, built from source.
 bash .ci/install-services.sh
+# Debian Chromium for the admin page browser test.
+bash .ci/install-browser.sh
+# The OCI registry (docker-registry), htpasswd and oras for the OCI tests.
+bash .ci/install-oci-tools.sh
 bash modules/build.sh
 bash modules/build-python.sh
 bash modules/build-js.sh

@@ -18,7 +18,7 @@ export const LAYERS: Record<string, readonly string[]> = {
   oci: ["base", "telemetry", "store"],
   gateway: ["base", "telemetry", "config", "graph", "store", "engine", "wasm", "connectors", "oci"],
   admin: ["base", "telemetry", "graph", "gateway"],
-  cli: ["base", "telemetry", "config", "graph", "gateway", "admin"],
+  cli: ["base", "telemetry", "config", "graph", "oci", "gateway", "admin"],
 };
 
 /** Third-party packages (import-map names) and the areas allowed to use them. */
@@ -30,6 +30,8 @@ export const PACKAGES: Record<string, readonly string[]> = {
   "@bytecodealliance/jco-transpile": ["wasm"],
   "@bytecodealliance/preview2-shim": ["wasm"],
   "@opentelemetry/api": ["telemetry"],
+  /** Drives Chromium in the browser tests only; no area of src/ may use it. */
+  "playwright-core": [],
 };
 
 /** One source file and the specifiers it imports. */
@@ -86,9 +88,9 @@ export function checkArchitecture(files: readonly SourceFile[]): string[] {
         if (!allowed) problems.push(`${file.path}: package "${pkg}" is not listed in PACKAGES`);
         else if (!from || !allowed.includes(from)) {
           problems.push(
-            `${file.path}: package "${pkg}" belongs to ${allowed.join(", ")}, not ${
-              from ?? "this file"
-            }`,
+            `${file.path}: package "${pkg}" belongs to ${
+              allowed.join(", ") || "the tests only"
+            }, not ${from ?? "this file"}`,
           );
         }
         continue;

@@ -94,8 +94,8 @@ Deno.test({
       await rejectsWith(control.deploy("flow", {}), "usage", /reference, a graph YAML/);
       await rejectsWith(
         control.deploy("flow", { ref: "127.0.0.1:1/x:1" }),
-        "usage",
-        /no registry client/,
+        "registry",
+        /Cannot reach registry "127\.0\.0\.1:1"/,
       );
       assert.equal(control.dataflow("flow")!.current?.id, 1, "version 1 still serves");
       assert.ok(

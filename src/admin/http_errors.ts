@@ -20,6 +20,8 @@ export const STATUS_BY_CODE: Readonly<Partial<Record<WeirErrorCode, ContentfulSt
   "module_invalid": 400,
   "usage": 400,
   "module_init_failed": 422,
+  // The registry failed or refused us: the gateway is fine, its upstream is not.
+  "registry": 502,
 };
 
 /** An error the API answers with a chosen status and code (auth, limits, bad bodies). */

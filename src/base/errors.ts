@@ -15,7 +15,8 @@ export type WeirErrorCode =
   | "module_init_failed"
   | "usage"
   | "not_found"
-  | "conflict";
+  | "conflict"
+  | "registry";
 
 /** Options for {@linkcode WeirError}. */
 export interface WeirErrorOptions {

@@ -14,12 +14,24 @@ import { consoleOutput, type Output } from "./output.ts";
 import { graphTestCommand } from "./graph_test.ts";
 import { startCommand } from "./start.ts";
 import { graphValidateCommand } from "./graph_validate.ts";
+import { pushGraphCommand, pushModuleCommand } from "./push.ts";
+import { pullCommand } from "./pull.ts";
+import { bundleExportCommand, bundleImportCommand } from "./bundle.ts";
 
 export type { Command } from "./command.ts";
 export { consoleOutput, memoryOutput, type Output } from "./output.ts";
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [startCommand, graphValidateCommand, graphTestCommand];
+export const COMMANDS: readonly Command[] = [
+  startCommand,
+  graphValidateCommand,
+  graphTestCommand,
+  pushModuleCommand,
+  pushGraphCommand,
+  pullCommand,
+  bundleExportCommand,
+  bundleImportCommand,
+];
 
 function helpText(): string[] {
   return [

@@ -7,12 +7,14 @@
  */
 import { isAbsolute, join, resolve } from "node:path";
 import type {
+  AdminConfig,
   Credentials,
   DataflowConfig,
   EndpointConfig,
   GatewayConfig,
   MqttProtocol,
   QueueConfig,
+  RegistryEndpointConfig,
   TlsFiles,
 } from "./types.ts";
 
@@ -68,6 +70,17 @@ export function buildConfig(value: Obj, source: string, options: BuildOptions): 
     dataDir: typeof value.dataDir === "string" ? path(value.dataDir) : options.defaultDataDir,
     logging: { level: (value.logging as Obj).level as GatewayConfig["logging"]["level"] },
     queue: queueConfig,
+    registries: registriesConfig((value.registries ?? {}) as Obj, path),
+    admin: adminConfig(value.admin as Obj),
+  };
+}
+
+function adminConfig(raw: Obj): AdminConfig {
+  return {
+    enabled: raw.enabled as boolean,
+    host: raw.host as string,
+    port: raw.port as number,
+    allowRemote: raw.allowRemote as boolean,
   };
 }
 
@@ -119,6 +132,8 @@ function dataflow(raw: Obj, path: (p: string) => string): DataflowConfig {
     },
     ...(graph === undefined || graph === null
       ? {}
+      : typeof graph.ref === "string"
+      ? { graph: { ref: graph.ref, watchSeconds: (graph.watchSeconds as number) ?? 0 } }
       : { graph: { file: path(graph.file as string) } }),
     configuration,
     timing: {
@@ -127,6 +142,33 @@ function dataflow(raw: Obj, path: (p: string) => string): DataflowConfig {
     },
     destination: { endpoint: destination.endpoint as string, topic: destination.topic as string },
   };
+}
+
+function registriesConfig(
+  raw: Obj,
+  path: (p: string) => string,
+): Record<string, RegistryEndpointConfig> {
+  const registries: Record<string, RegistryEndpointConfig> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const r = value as Obj;
+    const c = r.credentials as Obj | undefined;
+    const t = r.token as Obj | undefined;
+    const tls = r.tls as Obj | undefined;
+    registries[name] = {
+      host: (r.host as string).replace(/\/+$/, ""),
+      plainHttp: r.plainHttp === true,
+      ...(c === undefined ? {} : {
+        credentials: typeof c.passwordFile === "string"
+          ? { username: c.username as string, passwordFile: path(c.passwordFile) }
+          : { username: c.username as string, passwordEnv: c.passwordEnv as string },
+      }),
+      ...(t === undefined ? {} : {
+        token: typeof t.file === "string" ? { file: path(t.file) } : { env: t.env as string },
+      }),
+      ...(typeof tls?.ca === "string" ? { tls: { ca: path(tls.ca) } } : {}),
+    };
+  }
+  return registries;
 }
 
 /**

@@ -29,6 +29,7 @@ export function checkRules(value: unknown): Finding[] {
   const endpoints = obj(root.endpoints) ?? {};
   const findings: Finding[] = [];
   findings.push(...checkEndpoints(endpoints));
+  findings.push(...checkRegistries(obj(root.registries) ?? {}));
   const maxBytes = obj(root.queue)?.maxBytes;
   if (
     typeof maxBytes === "string" && /^[0-9]+(\.[0-9]+)? ?(B|KB|MB|GB|KiB|MiB|GiB)$/.test(maxBytes)
@@ -42,9 +43,77 @@ export function checkRules(value: unknown): Finding[] {
       });
     }
   }
+  findings.push(...checkAdmin(obj(root.admin)));
   for (const [name, raw] of Object.entries(obj(root.dataflows) ?? {})) {
     const flow = obj(raw);
     if (flow !== undefined) findings.push(...checkDataflow(name, flow, endpoints));
+  }
+  return findings;
+}
+
+/** The admin page listens beyond this machine only when the file says so on purpose. */
+function checkAdmin(admin: Obj | undefined): Finding[] {
+  const host = str(admin?.host);
+  if (host === undefined || admin?.allowRemote === true) return [];
+  const loopback = host === "localhost" || host === "::1" || /^127(\.[0-9]{1,3}){3}$/.test(host);
+  if (loopback) return [];
+  return [{
+    path: ["admin", "host"],
+    rule: "admin-remote",
+    message: `found host ${
+      quote(host)
+    }, expected a loopback address (127.0.0.1, ::1, localhost) unless allowRemote is true`,
+  }];
+}
+
+/**
+ * Registries: plain HTTP only to this machine (it would expose credentials
+ * and let anyone on the path swap modules), no TLS settings with plain HTTP,
+ * and each host and path prefix once, so a reference has one registry.
+ */
+function checkRegistries(registries: Obj): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Map<string, string>();
+  for (const [name, raw] of Object.entries(registries)) {
+    const registry = obj(raw);
+    const host = str(registry?.host);
+    if (registry === undefined || host === undefined) continue;
+    const path = ["registries", name];
+    const authority = host.split("/")[0]!.toLowerCase();
+    const hostname = authority.startsWith("[")
+      ? authority.slice(1, authority.indexOf("]"))
+      : authority.replace(/:[0-9]+$/, "");
+    if (registry.plainHttp === true) {
+      if (hostname !== "127.0.0.1" && hostname !== "::1" && hostname !== "localhost") {
+        findings.push({
+          path: [...path, "plainHttp"],
+          rule: "plain-http-loopback",
+          message: `found plainHttp with the host ${
+            quote(hostname)
+          }, expected 127.0.0.1, ::1 or localhost (use HTTPS for any other registry)`,
+        });
+      }
+      if (obj(registry.tls) !== undefined) {
+        findings.push({
+          path: [...path, "tls"],
+          rule: "tls-plain-http",
+          message: "found tls settings with plainHttp: true, expected one or the other",
+          at: "key",
+        });
+      }
+    }
+    const key = host.toLowerCase().replace(/\/+$/, "");
+    const first = seen.get(key);
+    if (first !== undefined) {
+      findings.push({
+        path: [...path, "host"],
+        rule: "duplicate-registry",
+        message: `found host ${quote(host)} again (registry "${first}" has it), expected each ` +
+          "registry host and path prefix once",
+      });
+    } else {
+      seen.set(key, name);
+    }
   }
   return findings;
 }
@@ -98,6 +167,35 @@ function hostPort(url: string): string {
   return /:[0-9]+$/.test(rest) ? rest : `${rest}:${tls ? 8883 : 1883}`;
 }
 
+/** A graph comes from a file or a registry, never both, never neither. */
+function checkGraphSource(path: (string | number)[], graph: Obj | undefined): Finding[] {
+  if (graph === undefined) return [];
+  const hasFile = typeof graph.file === "string";
+  const hasRef = typeof graph.ref === "string";
+  if (hasFile && hasRef) {
+    return [{
+      path: [...path, "graph"],
+      rule: "graph-source",
+      message: "found both file and ref, expected one of them",
+    }];
+  }
+  if (!hasFile && !hasRef && graph.file === undefined && graph.ref === undefined) {
+    return [{
+      path: [...path, "graph"],
+      rule: "graph-source",
+      message: "found neither file nor ref, expected a graph file or an OCI reference",
+    }];
+  }
+  if (hasFile && typeof graph.watchSeconds === "number" && graph.watchSeconds > 0) {
+    return [{
+      path: [...path, "graph", "watchSeconds"],
+      rule: "graph-source",
+      message: "found watchSeconds with a file, expected it only with ref",
+    }];
+  }
+  return [];
+}
+
 function checkDataflow(name: string, flow: Obj, endpoints: Obj): Finding[] {
   const findings: Finding[] = [];
   const path = ["dataflows", name];
@@ -116,6 +214,7 @@ function checkDataflow(name: string, flow: Obj, endpoints: Obj): Finding[] {
       message: `found endpoint ${quote(endpoint)}, expected ${expected}`,
     });
   }
+  findings.push(...checkGraphSource(path, obj(flow.graph)));
   const topics = Array.isArray(source?.topics) ? source.topics : [];
   for (const [i, topic] of topics.entries()) {
     if (typeof topic !== "string" || topic === "") continue;

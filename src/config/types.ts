@@ -73,11 +73,21 @@ export interface DataflowDestination {
   readonly topic: string;
 }
 
+/** Where a dataflow's graph comes from: exactly one of `file` and `ref`. */
+export type GraphSource =
+  | { readonly file: string; readonly ref?: undefined; readonly watchSeconds?: undefined }
+  | {
+    readonly ref: string;
+    readonly file?: undefined;
+    /** Re-pull the tag every so many seconds; 0 = never. */
+    readonly watchSeconds: number;
+  };
+
 /** One dataflow: source → graph (or a plain bridge) → destination. */
 export interface DataflowConfig {
   readonly source: DataflowSource;
-  /** The graph definition file (absolute path); absent for a plain bridge. */
-  readonly graph?: { readonly file: string };
+  /** The graph: a definition file (absolute path) or an OCI reference; absent for a plain bridge. */
+  readonly graph?: GraphSource;
   /** Graph configuration values by key, as strings (AIO's key/value list). */
   readonly configuration: Readonly<Record<string, string>>;
   /** Event time: idle period before the frontier follows the wall clock, and allowed lateness. */
@@ -98,6 +108,43 @@ export interface QueueConfig {
   readonly policy: QueuePolicy;
 }
 
+/** The admin API and page. */
+export interface AdminConfig {
+  /** @default true */
+  readonly enabled: boolean;
+  /** @default "127.0.0.1" */
+  readonly host: string;
+  /** 0 for any free port. @default 8080 */
+  readonly port: number;
+  /** Whether a non-loopback host was allowed on purpose. @default false */
+  readonly allowRemote: boolean;
+}
+
+/** A token from a file or an environment variable; exactly one of the two is set. */
+export interface TokenSource {
+  /** A file holding the token (absolute path; a trailing newline is ignored). */
+  readonly file?: string;
+  /** An environment variable holding the token. */
+  readonly env?: string;
+}
+
+/**
+ * An OCI registry graphs and modules are pulled from. The same shape as the
+ * OCI client's `RegistryConfig`, so entries pass to it as they are.
+ */
+export interface RegistryEndpointConfig {
+  /** `host[:port]`, optionally with a repository path prefix. */
+  readonly host: string;
+  /** Plain HTTP instead of HTTPS (loopback hosts only). @default false */
+  readonly plainHttp: boolean;
+  /** For basic auth and the registry's token server. */
+  readonly credentials?: Credentials;
+  /** A bearer or identity token. */
+  readonly token?: TokenSource;
+  /** A CA certificate (absolute path) to trust for the registry's HTTPS. */
+  readonly tls?: { readonly ca?: string };
+}
+
 /** The whole gateway configuration. */
 export interface GatewayConfig {
   /** The file (or label) it was loaded from. */
@@ -108,4 +155,7 @@ export interface GatewayConfig {
   readonly dataDir: string;
   readonly logging: { readonly level: ConfigLogLevel };
   readonly queue: QueueConfig;
+  /** OCI registries by name. @default {} */
+  readonly registries: Readonly<Record<string, RegistryEndpointConfig>>;
+  readonly admin: AdminConfig;
 }

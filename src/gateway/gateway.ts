@@ -7,7 +7,8 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { sha256Hex, WeirError } from "../base/mod.ts";
+import { sha256Hex } from "../base/mod.ts";
+import { defaultCacheDir, OciClient } from "../oci/mod.ts";
 import type { DataflowConfig, GatewayConfig } from "../config/mod.ts";
 import { builtinRegistry, ConnectionPool } from "../connectors/mod.ts";
 import { OutboundQueue } from "../store/mod.ts";
@@ -43,7 +44,7 @@ export interface GatewayOptions {
   readonly idleMs?: number;
   /** Queue durability: "full" also survives power loss, at an fsync per batch. @default "normal" */
   readonly queueSync?: "full" | "normal";
-  /** Pulls graphs by reference for deploys; none means deploys by reference are refused. */
+  /** Pulls graphs by reference; by default a client over the configuration's registries. */
   readonly puller?: GraphPuller;
   /** The event feed; one is made when absent. */
   readonly events?: EventHub;
@@ -125,19 +126,26 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const registry = builtinRegistry();
   const dataflows: LiveDataflow[] = [];
   const events = options.events ?? new EventHub();
+  // Registries come from the configuration unless the caller brings its own client.
+  const oci = options.puller ? undefined : new OciClient({
+    registries: Object.entries(config.registries).map(([name, r]) => ({ name, ...r })),
+    cacheDir: defaultCacheDir(config.dataDir),
+    log: log.child({ component: "oci" }),
+  });
+  const puller: GraphPuller = options.puller ?? oci!;
   const control = createGatewayControl({
     dataDir: config.dataDir,
     log,
     events,
     queued: (name) => queue.depth(name),
-    ...(options.puller ? { puller: options.puller } : {}),
+    puller,
   });
   try {
     for (const [name, dataflow] of Object.entries(config.dataflows)) {
       const scoped = events.logger(log).child({ dataflow: name });
       const fresh = freshRecord(dataflow);
       const saved = await readDeployment(config.dataDir, name, fresh.base);
-      const fromConfig = await configSpec(name, dataflow, options.puller, scoped);
+      const fromConfig = await configSpec(name, dataflow, puller, scoped);
       const watch = dataflow.graph?.ref !== undefined && dataflow.graph.watchSeconds > 0
         ? { watch: { ref: dataflow.graph.ref, intervalSeconds: dataflow.graph.watchSeconds } }
         : {};
@@ -178,6 +186,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   } catch (error) {
     control.close();
+    oci?.close();
     await Promise.allSettled(dataflows.map((d) => d.stop()));
     await connections.close();
     queue.close();
@@ -214,6 +223,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     scrape,
     stop: async () => {
       control.close();
+      oci?.close();
       await Promise.allSettled(dataflows.map((d) => d.stop()));
       await connections.close();
       await server?.shutdown();
@@ -226,20 +236,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 async function configSpec(
   name: string,
   dataflow: DataflowConfig,
-  puller: GraphPuller | undefined,
+  puller: GraphPuller,
   log: Logger,
 ): Promise<VersionSpec | undefined> {
   const graph = dataflow.graph;
   if (!graph) return undefined;
   if (graph.ref !== undefined) {
-    if (!puller) {
-      throw new WeirError(
-        "usage",
-        `Dataflow "${name}" names the graph ${graph.ref} but the gateway has no registry client`,
-      );
-    }
     const pulled = await puller.pullGraph(graph.ref);
-    log.log("info", "graph pulled", { ref: graph.ref, digest: pulled.digest });
+    log.log("info", "graph pulled", { dataflow: name, ref: graph.ref, digest: pulled.digest });
     return {
       id: 1,
       origin: "oci",

@@ -41,7 +41,9 @@ export interface PulledGraphFiles {
 export interface GraphPuller {
   pullGraph(
     ref: string,
-    options?: { onProgress?: (p: { doneBytes: number; totalBytes: number }) => void },
+    options?: {
+      onProgress?: (p: { ref?: string; doneBytes: number; totalBytes: number }) => void;
+    },
   ): Promise<PulledGraphFiles>;
   /** The manifest digest a reference points at now. */
   resolveDigest(ref: string): Promise<string>;
@@ -140,7 +142,13 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
       }
       progress({ phase: "pull", message: `pulling ${request.ref}` });
       const pulled = await options.puller.pullGraph(request.ref, {
-        onProgress: (p) => progress({ phase: "pull", ...p }),
+        onProgress: (p) =>
+          progress({
+            phase: "pull",
+            doneBytes: p.doneBytes,
+            totalBytes: p.totalBytes,
+            ...(p.ref === undefined ? {} : { message: p.ref }),
+          }),
       });
       return { id, origin: "oci", ref: request.ref, ...pulledFiles(pulled), configuration };
     }
