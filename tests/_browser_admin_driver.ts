@@ -10,7 +10,9 @@
  * (a WSL probe), which Deno grants only with `--allow-all`, so the test
  * suite's own permissions stay as they are.
  *
- * Environment: WEIR_ADMIN_URL, WEIR_ADMIN_TOKEN, WEIR_ARTIFACTS (a folder).
+ * Environment: WEIR_ADMIN_URL, WEIR_ADMIN_TOKEN, WEIR_ARTIFACTS (a folder); optionally
+ * WEIR_DATAFLOW, WEIR_DEPLOY_REF, WEIR_NEW_OPERATION (an operation of the deployed graph whose
+ * rate must move) and WEIR_SHOT (the screenshot's base name), for runs against a real gateway.
  *
  * @module
  */
@@ -20,7 +22,10 @@ import { chromium, type Locator, type Page } from "playwright-core";
 const url = Deno.env.get("WEIR_ADMIN_URL")!;
 const token = Deno.env.get("WEIR_ADMIN_TOKEN")!;
 const artifacts = Deno.env.get("WEIR_ARTIFACTS")!;
-const REF = "127.0.0.1:5000/graph-simple:1.0.0";
+const REF = Deno.env.get("WEIR_DEPLOY_REF") ?? "127.0.0.1:5000/graph-simple:1.0.0";
+const FLOW = Deno.env.get("WEIR_DATAFLOW") ?? "ovens";
+const NEW_OPERATION = Deno.env.get("WEIR_NEW_OPERATION") ?? "module-temperature/map";
+const SHOT = Deno.env.get("WEIR_SHOT") ?? "admin";
 const WAIT = { timeout: 15_000 };
 
 /** The In/s number of an operation's row in a dataflow's rates table. */
@@ -75,16 +80,16 @@ try {
   seen.wrongTokenAlert = await text(alert);
   await page.getByLabel("Admin token").fill(token);
   await page.getByRole("button", { name: "Sign in" }).click();
-  const ovens = page.getByRole("article", { name: "ovens" });
-  await ovens.waitFor(WAIT);
+  const flow = page.getByRole("article", { name: FLOW });
+  await flow.waitFor(WAIT);
   seen.storedToken = await page.evaluate(() => sessionStorage.getItem("weir-admin-token"));
 
   // The graph is drawn with its branch arms labelled, and the rates move.
-  const graph = page.getByRole("img", { name: "Graph of ovens" });
+  const graph = page.getByRole("img", { name: `Graph of ${FLOW}` });
   await graph.waitFor(WAIT);
   seen.graphNodes = await graph.locator("g.node").count();
   seen.armLabels = await graph.locator("g.arm-label text").allTextContents();
-  seen.sourceRate = await ratesMove(page, "ovens", "source");
+  seen.sourceRate = await ratesMove(page, FLOW, "source");
   await page.waitForFunction(
     () =>
       /\/s$/.test(
@@ -94,7 +99,7 @@ try {
     WAIT,
   );
   seen.graphRateLabel = await graph.locator('g[data-operation="source"] .rate').textContent();
-  seen.versionBefore = await text(ovens.locator("dd").first());
+  seen.versionBefore = await text(flow.locator("dd").first());
 
   // Deploy by reference and follow the progress.
   await page.evaluate(() => {
@@ -107,7 +112,7 @@ try {
       subtree: true,
     });
   });
-  await page.getByLabel("Dataflow", { exact: true }).selectOption("ovens");
+  await page.getByLabel("Dataflow", { exact: true }).selectOption(FLOW);
   await page.getByLabel("Reference", { exact: true }).fill(REF);
   await page.getByRole("button", { name: "Deploy" }).click();
   await page.getByRole("status").filter({ hasText: /^Deployed v2/ }).waitFor(WAIT);
@@ -117,37 +122,38 @@ try {
   );
   seen.progressValue = await page.getByRole("progressbar", { name: "Deploy progress" })
     .evaluate((p) => (p as HTMLProgressElement).value);
-  await ovens.locator("dd").first().filter({ hasText: "v2" }).waitFor(WAIT);
-  seen.versionAfterDeploy = await text(ovens.locator("dd").first());
-  seen.newGraphNodes = await page.getByRole("img", { name: "Graph of ovens" }).locator("g.node")
+  await flow.locator("dd").first().filter({ hasText: "v2" }).waitFor(WAIT);
+  seen.versionAfterDeploy = await text(flow.locator("dd").first());
+  seen.newGraphNodes = await page.getByRole("img", { name: `Graph of ${FLOW}` }).locator("g.node")
     .count();
-  seen.mapRate = await ratesMove(page, "ovens", "module-temperature/map");
-  await page.getByRole("log", { name: "Logs" }).getByText(/deploy ovens/).first().waitFor(WAIT);
+  seen.mapRate = await ratesMove(page, FLOW, NEW_OPERATION);
+  await page.getByRole("log", { name: "Logs" }).getByText(new RegExp(`deploy ${FLOW}`)).first()
+    .waitFor(WAIT);
   seen.modules = await page.locator("#modules tbody th").allTextContents();
 
   // Roll back.
-  await page.getByRole("button", { name: "Roll back ovens" }).click();
-  const rolledBack = ovens.getByRole("status").filter({ hasText: /Rolled back/ });
+  await page.getByRole("button", { name: `Roll back ${FLOW}` }).click();
+  const rolledBack = flow.getByRole("status").filter({ hasText: /Rolled back/ });
   await rolledBack.waitFor(WAIT);
   seen.rollbackNote = await text(rolledBack);
-  await page.getByRole("article", { name: "ovens" }).locator("dd").first()
+  await page.getByRole("article", { name: FLOW }).locator("dd").first()
     .filter({ hasText: /^v1 / }).waitFor(WAIT);
   seen.versionAfterRollback = await text(
-    page.getByRole("article", { name: "ovens" }).locator("dd").first(),
+    page.getByRole("article", { name: FLOW }).locator("dd").first(),
   );
-  seen.rolledBackGraphNodes = await page.getByRole("img", { name: "Graph of ovens" })
+  seen.rolledBackGraphNodes = await page.getByRole("img", { name: `Graph of ${FLOW}` })
     .locator("g.node").count();
 
   // Stop and start.
-  await page.getByRole("button", { name: "Stop ovens" }).click();
-  await page.getByRole("button", { name: "Start ovens" }).waitFor(WAIT);
-  seen.stateAfterStop = await text(page.getByRole("article", { name: "ovens" }).locator(".badge"));
-  await page.getByRole("button", { name: "Start ovens" }).click();
-  await page.getByRole("button", { name: "Stop ovens" }).waitFor(WAIT);
+  await page.getByRole("button", { name: `Stop ${FLOW}` }).click();
+  await page.getByRole("button", { name: `Start ${FLOW}` }).waitFor(WAIT);
+  seen.stateAfterStop = await text(page.getByRole("article", { name: FLOW }).locator(".badge"));
+  await page.getByRole("button", { name: `Start ${FLOW}` }).click();
+  await page.getByRole("button", { name: `Stop ${FLOW}` }).waitFor(WAIT);
 
   seen.deadLetters = await page.getByRole("log", { name: "Dead letters" }).textContent();
-  await ratesMove(page, "ovens", "source");
-  await page.screenshot({ path: join(artifacts, "admin.png"), fullPage: true });
+  await ratesMove(page, FLOW, "source");
+  await page.screenshot({ path: join(artifacts, `${SHOT}.png`), fullPage: true });
 
   // On a phone: nothing wider than the screen.
   await page.setViewportSize({ width: 390, height: 844 });
@@ -159,7 +165,7 @@ try {
       .slice(0, 5)
       .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}.${e.className}`)
   );
-  await page.screenshot({ path: join(artifacts, "admin-phone.png"), fullPage: true });
+  await page.screenshot({ path: join(artifacts, `${SHOT}-phone.png`), fullPage: true });
 
   // Signing out forgets the token.
   await page.getByRole("button", { name: "Sign out" }).click();

@@ -7,17 +7,11 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { copyFile, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { startAdmin } from "../src/admin/mod.ts";
-import { parseConfig } from "../src/config/mod.ts";
-import { startGateway } from "../src/gateway/mod.ts";
-import { OciClient } from "../src/oci/mod.ts";
-import { jsonLogger } from "../src/telemetry/mod.ts";
+import { readFile } from "node:fs/promises";
 import { modulePath, modulesBuilt, modulesNote } from "./_modules.ts";
-import { HAS_MOSQUITTO, MOSQUITTO_NOTE, startMosquitto } from "./_mosquitto.ts";
-import { ORAS_NOTE, orasPush, withRegistry } from "./_registry.ts";
-import { ROOT } from "./_samples.ts";
+import { HAS_MOSQUITTO, MOSQUITTO_NOTE } from "./_mosquitto.ts";
+import { ORAS_NOTE } from "./_registry.ts";
+import { withRegistryGateway } from "./_registry_gateway.ts";
 import { collect, steadyStream, until } from "./_stream.ts";
 
 const NOTE = ORAS_NOTE + MOSQUITTO_NOTE + modulesNote("temperature");
@@ -28,49 +22,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () =>
-    withRegistry({}, async (registry, dir) => {
-      const host = registry.host;
-      // v1 of the graph and the module pushed with oras; v2 pushed with weir's client.
-      await copyFile(modulePath("temperature"), join(dir, "temperature.wasm"));
-      const graphText = await readFile(join(ROOT, "graphs/temperature.yaml"), "utf8");
-      await writeFile(join(dir, "temperature-graph.yaml"), graphText);
-      await orasPush(dir, `${host}/temperature:1.0.0`, "module", "temperature.wasm");
-      await orasPush(dir, `${host}/temperature-graph:1.0.0`, "graph", "temperature-graph.yaml");
-      await writeFile(
-        join(dir, "v2.yaml"),
-        graphText.replaceAll("module-temperature/map", "module-temperature/map-v2"),
-      );
-      const pusher = new OciClient({
-        registries: [{ host, plainHttp: true }],
-        cacheDir: join(dir, "push-cache"),
-      });
-      await pusher.pushGraph(join(dir, "v2.yaml"), `${host}/temperature-graph:2.0.0`);
-      pusher.close();
-
-      const broker = await startMosquitto();
-      const dataDir = await Deno.makeTempDir({ prefix: "weir-admin-e2e-" });
-      const config = parseConfig(
-        JSON.stringify({
-          endpoints: { local: { url: broker.url, clientId: "weir-admin-e2e" } },
-          registries: { local: { host, plainHttp: true } },
-          dataflows: {
-            flow: {
-              source: { endpoint: "local", topics: ["in/#"] },
-              graph: { ref: `${host}/temperature-graph:1.0.0` },
-              destination: { endpoint: "local", topic: "out/e2e" },
-            },
-          },
-          dataDir,
-        }),
-        "e2e",
-      );
-      const gateway = await startGateway({
-        config,
-        log: jsonLogger({ level: "error", write: () => {} }),
-        modulesDir: join(dataDir, "no-local-modules"),
-        metricsPort: null,
-      });
-      const admin = await startAdmin({ control: gateway.control, dataDir, port: 0 });
+    withRegistryGateway(async ({ host, brokerUrl, admin }) => {
       const api = async (method: string, path: string, body?: unknown) => {
         const response = await fetch(new URL(path, admin.url), {
           method,
@@ -84,7 +36,7 @@ Deno.test({
         assert.equal(response.status, 200, JSON.stringify(json));
         return json;
       };
-      try {
+      {
         const before = await api("GET", "/api/dataflows/flow");
         assert.equal(before.current.origin, "oci");
         assert.equal(before.current.ref, `${host}/temperature-graph:1.0.0`);
@@ -97,8 +49,8 @@ Deno.test({
 
         const total = 20_000;
         const sentAt = new Map<number, number>();
-        const out = await collect(broker.url, "out/e2e", sentAt);
-        const stream = steadyStream(broker.url, "in/sensor", { rate: 5_000, total, sentAt });
+        const out = await collect(brokerUrl, "out/e2e", sentAt);
+        const stream = steadyStream(brokerUrl, "in/sensor", { rate: 5_000, total, sentAt });
         await until(() => sentAt.size > 5_000, 15_000);
         const deployed = await api("POST", "/api/dataflows/flow/deploy", {
           ref: `${host}/temperature-graph:2.0.0`,
@@ -127,11 +79,6 @@ Deno.test({
         assert.equal(after.current.id, 1);
         assert.equal(after.previous.id, 2);
         assert.equal(after.previous.ref, `${host}/temperature-graph:2.0.0`);
-      } finally {
-        await admin.stop();
-        await gateway.stop();
-        await broker.stop();
-        await Deno.remove(dataDir, { recursive: true });
       }
     }),
 });

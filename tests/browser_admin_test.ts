@@ -52,7 +52,10 @@ Deno.test({
         assert.ok(log.some((l) => l.startsWith(phase)), `phase ${phase} shown: ${log.join(" | ")}`);
       }
       assert.ok(log.some((l) => /^pull 2\.0 KiB of 2\.0 KiB/.test(l)), log.join(" | "));
-      assert.match(seen.deployStatus, /^Deployed v2 \(Simple\) in [0-9]+ ms; input paused 2 ms$/);
+      assert.match(
+        seen.deployStatus,
+        /^Deployed v2 \(Simple\) in [0-9]+ ms; input paused 2\.00 ms$/,
+      );
       assert.equal(seen.progressValue, 5);
       assert.equal(seen.versionAfterDeploy, `v2 · Simple · ${"127.0.0.1:5000/graph-simple:1.0.0"}`);
       assert.equal(seen.newGraphNodes, 3);

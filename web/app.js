@@ -354,7 +354,7 @@ async function act(name, action, note, button) {
     outcomes.set(
       name,
       action === "rollback"
-        ? `Rolled back to v${result.version.id} in ${result.totalMs} ms`
+        ? `Rolled back to v${result.version.id} in ${Math.round(result.totalMs)} ms`
         : `${action === "stop" ? "Stopped" : "Started"}`,
     );
   } catch (error) {
@@ -449,7 +449,7 @@ $("deploy-form").addEventListener("submit", async (e) => {
       } else if (event === "result") {
         progress.value = PHASES.length;
         status.textContent = `Deployed v${data.version.id} (${data.version.graphName}) in ` +
-          `${data.totalMs} ms; input paused ${data.switchMs} ms`;
+          `${Math.round(data.totalMs)} ms; input paused ${formatMs(data.switchMs)} ms`;
       } else if (event === "error") {
         status.textContent = `Deploy failed: ${data.error.message}`;
       }
@@ -550,3 +550,8 @@ async function openEvents() {
 
 if (token) signIn();
 else showConsole(false);
+
+/** Milliseconds for people: whole numbers, or two decimals below ten. */
+function formatMs(ms) {
+  return ms < 10 ? ms.toFixed(2) : String(Math.round(ms));
+}

@@ -117,11 +117,11 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
     origin: spec.origin,
     ...(spec.ref === undefined ? {} : { ref: spec.ref }),
     digest: spec.digest,
-    graphName: spec.graphFile.split("/").pop()!,
     loadedAt: "",
     configuration: spec.configuration,
-    modules: [],
-    graph: { operations: [], connections: [] },
+    graphName: spec.loaded?.graphName ?? spec.graphFile.split("/").pop()!,
+    modules: spec.loaded?.modules ?? [],
+    graph: spec.loaded?.graph ?? { operations: [], connections: [] },
   });
 
   /** Builds the spec of a new version from a request. */
@@ -189,10 +189,11 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
     progress({ phase: "load", message: `loading version ${spec.id}` });
     const runtime = await e.flow.load(spec);
     progress({ phase: "switch" });
+    const { graphName, modules, graph } = runtime.version;
     e.record = {
       ...e.record,
       nextId: Math.max(e.record.nextId, spec.id + 1),
-      current: spec,
+      current: { ...spec, loaded: { graphName, modules, graph } },
       ...(previous ? { previous } : {}),
     };
     try {
@@ -287,6 +288,14 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
 
   return {
     add(flow, record) {
+      const serving = flow.current?.version;
+      if (serving && record.current) {
+        const { graphName, modules, graph } = serving;
+        record = {
+          ...record,
+          current: { ...record.current, loaded: { graphName, modules, graph } },
+        };
+      }
       const e: Entry = { flow, config: flow.config, record, busy: undefined };
       entries.set(flow.name, e);
       startWatch(e);

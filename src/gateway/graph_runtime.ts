@@ -37,6 +37,8 @@ export interface VersionSpec {
   /** The OCI reference each pulled module came from. */
   readonly pulledFrom: Readonly<Record<string, string>>;
   readonly configuration: Readonly<Record<string, string>>;
+  /** Filled in once loaded, to describe a version that is not loaded (a rollback target). */
+  readonly loaded?: Pick<GraphVersion, "graphName" | "modules" | "graph">;
 }
 
 /** What a runtime needs from its dataflow. */
