@@ -41,6 +41,9 @@ export async function embeddedDefault(options: EmbeddedDefaultOptions): Promise<
   // Written as configuration text so the same checks and defaults apply as to a user's file.
   const text = JSON.stringify({
     endpoints: { local: { url: broker.url, protocol: "3.1.1" } },
+    // A registry a developer runs on this machine (`docker-registry`, `zot`, …) is trusted over
+    // plain HTTP here, so the admin page can deploy from it at once; never beyond loopback.
+    registries: { local: { host: "127.0.0.1:5000", plainHttp: true } },
     dataflows: {
       temperature: {
         source: { endpoint: "local", topics: [inputFilter] },
