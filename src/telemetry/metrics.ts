@@ -49,8 +49,24 @@ export const DEFAULT_BUCKETS: readonly number[] = [
   10000,
 ];
 
+// Hot paths reuse one labels object per series; remembering its key spares a sort and a join
+// per update. Labels objects are treated as immutable once passed in.
+const keysByLabels = new WeakMap<Labels, Map<string, string>>();
+
 function seriesKey(name: string, labels: Labels): string {
-  return `${name}{${Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(",")}}`;
+  let byName = keysByLabels.get(labels);
+  const known = byName?.get(name);
+  if (known !== undefined) return known;
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let key = `${name}{`;
+  for (let i = 0; i < names.length; i++) {
+    key += `${i === 0 ? "" : ","}${names[i]}=${labels[names[i]!]}`;
+  }
+  key += "}";
+  if (!byName) keysByLabels.set(labels, byName = new Map());
+  byName.set(name, key);
+  return key;
 }
 
 /** Thrown when a name is reused with another instrument type. */

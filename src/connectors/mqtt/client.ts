@@ -108,6 +108,7 @@ export class MqttConnection {
   readonly #client: MqttClient;
   readonly #logger: Logger;
   readonly #metrics: Metrics | undefined;
+  readonly #labels: { endpoint: string };
   readonly #acks: AckSequencer;
   readonly #router: InboundRouter;
   readonly #slots: Slots;
@@ -132,6 +133,7 @@ export class MqttConnection {
     this.settings = settings;
     this.#logger = options.logger;
     this.#metrics = options.metrics;
+    this.#labels = { endpoint: name };
     this.#slots = new Slots(maxInFlight);
     this.#acks = new AckSequencer((messageId) => this.#sendPuback(messageId));
     this.#router = new InboundRouter({
@@ -331,7 +333,7 @@ export class MqttConnection {
                 ),
               );
             } else {
-              this.#metrics?.add("weir_mqtt_published_total", 1, { endpoint: this.name });
+              this.#metrics?.add("weir_mqtt_published_total", 1, this.#labels);
               resolve();
             }
           },
@@ -382,7 +384,7 @@ export class MqttConnection {
         sessionPresent,
         downMs: this.#outage === undefined ? 0 : Date.now() - this.#outage.since,
       });
-      this.#metrics?.add("weir_mqtt_reconnects_total", 1, { endpoint: this.name });
+      this.#metrics?.add("weir_mqtt_reconnects_total", 1, this.#labels);
     }
     this.#outage = undefined;
     for (const resolve of this.#connectWaiters.splice(0)) resolve();

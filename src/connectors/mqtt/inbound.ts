@@ -78,6 +78,7 @@ function userPropertyPairs(packet: IPublishPacket): Array<readonly [string, stri
 /** Local subscribers of one connection and the messages waiting for one. */
 export class InboundRouter {
   readonly #options: InboundRouterOptions;
+  readonly #labels: { endpoint: string };
   readonly #subscribers = new Set<Subscriber>();
   #parked: Parked[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -86,6 +87,7 @@ export class InboundRouter {
 
   /** A router with no subscribers. */
   constructor(options: InboundRouterOptions) {
+    this.#labels = { endpoint: options.name };
     this.#options = options;
   }
 
@@ -128,7 +130,7 @@ export class InboundRouter {
 
   /** Routes one received message; `deferred` when its PUBACK waits for the subscribers. */
   route(packet: IPublishPacket, deferred: boolean): void {
-    this.#options.metrics?.add("weir_mqtt_received_total", 1, { endpoint: this.#options.name });
+    this.#options.metrics?.add("weir_mqtt_received_total", 1, this.#labels);
     const targets = [...this.#subscribers].filter((s) =>
       s.filters.some((f) => topicMatches(f, packet.topic))
     );
