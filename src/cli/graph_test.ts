@@ -6,7 +6,7 @@
  * @module
  */
 import { readFile, writeFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Hlc, WeirError } from "../base/mod.ts";
 import { formatOutputLine, parseInputLine, runOffline } from "../gateway/mod.ts";
@@ -16,7 +16,7 @@ import type { Command } from "./command.ts";
 import type { Output } from "./output.ts";
 
 const USAGE =
-  "graph test <graph.yaml> --modules <dir> --input <in.jsonl|-> [--config key=value]... [--state <state.json>] [--schema <schema.json>]... [--dead-letter <file>] [--isolation worker|none] [--deadline ms] [--log-level warn]";
+  "graph test <graph.yaml> --modules <dir> --input <in.jsonl|-> [--config key=value]... [--state <state.json>] [--schema <schema.json>]... [--dead-letter <file>] [--isolation worker|none] [--deadline ms] [--model name=path.onnx]... [--no-wasi-nn] [--log-level warn]";
 
 /** Exit codes: 0 when the run completed, 1 when the graph or a module failed, 2 on usage errors. */
 export const graphTestCommand: Command = {
@@ -87,6 +87,8 @@ async function runGraphTest(args: string[], output: Output): Promise<number> {
         cache: { type: "string" },
         isolation: { type: "string", default: "worker" },
         deadline: { type: "string", default: "1000" },
+        model: { type: "string", multiple: true },
+        "no-wasi-nn": { type: "boolean", default: false },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -120,6 +122,12 @@ async function runGraphTest(args: string[], output: Output): Promise<number> {
     if (eq <= 0) problems.push(`--config "${pair}" must be key=value`);
     else config.set(pair.slice(0, eq), pair.slice(eq + 1));
   }
+  const models: Record<string, string> = {};
+  for (const pair of values.model ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0 || eq === pair.length - 1) problems.push(`--model "${pair}" must be name=path`);
+    else models[pair.slice(0, eq)] = resolve(pair.slice(eq + 1));
+  }
   if (problems.length > 0) {
     problems.forEach((p) => output.err(`weir graph test: ${p}`));
     output.err(`Usage: weir ${USAGE}`);
@@ -152,6 +160,8 @@ async function runGraphTest(args: string[], output: Output): Promise<number> {
       log: jsonLogger({ level, write: (l) => output.err(l) }),
       isolation,
       deadlineMs,
+      models,
+      wasiNn: !values["no-wasi-nn"],
       state,
       schemas: await Promise.all((values.schema ?? []).map(readSchema)),
       onOutput: (r) => output.out(formatOutputLine(r)),

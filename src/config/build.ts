@@ -12,6 +12,7 @@ import type {
   DataflowConfig,
   EndpointConfig,
   GatewayConfig,
+  MlConfig,
   MqttProtocol,
   QueueConfig,
   RegistryEndpointConfig,
@@ -72,6 +73,20 @@ export function buildConfig(value: Obj, source: string, options: BuildOptions): 
     queue: queueConfig,
     registries: registriesConfig((value.registries ?? {}) as Obj, path),
     admin: adminConfig(value.admin as Obj),
+    ml: mlConfig((value.ml ?? {}) as Obj, path),
+  };
+}
+
+function mlConfig(raw: Obj, path: (p: string) => string): MlConfig {
+  const models: Record<string, string> = {};
+  for (const [name, model] of Object.entries((raw.models ?? {}) as Obj)) {
+    models[name] = path((model as Obj).file as string);
+  }
+  return {
+    enabled: (raw.enabled as boolean | undefined) ?? true,
+    maxModelBytes: parseSize((raw.maxModelBytes as number | string | undefined) ?? 52428800),
+    computeTimeoutMs: (raw.computeTimeoutMs as number | undefined) ?? 5000,
+    models,
   };
 }
 

@@ -44,11 +44,27 @@ export function checkRules(value: unknown): Finding[] {
     }
   }
   findings.push(...checkAdmin(obj(root.admin)));
+  findings.push(...checkMl(obj(root.ml)));
   for (const [name, raw] of Object.entries(obj(root.dataflows) ?? {})) {
     const flow = obj(raw);
     if (flow !== undefined) findings.push(...checkDataflow(name, flow, endpoints));
   }
   return findings;
+}
+
+/** wasi-nn: a model size limit written as text must still come to at least one byte. */
+function checkMl(ml: Obj | undefined): Finding[] {
+  const max = ml?.maxModelBytes;
+  if (typeof max !== "string" || !/^[0-9]+(\.[0-9]+)? ?(B|KB|MB|GB|KiB|MiB|GiB)$/.test(max)) {
+    return [];
+  }
+  const bytes = parseSize(max);
+  if (bytes >= 1) return [];
+  return [{
+    path: ["ml", "maxModelBytes"],
+    rule: "minimum",
+    message: `found ${quote(max)} (${bytes} bytes), expected at least 1 byte`,
+  }];
 }
 
 /** The admin page listens beyond this machine only when the file says so on purpose. */

@@ -108,6 +108,18 @@ export interface QueueConfig {
   readonly policy: QueuePolicy;
 }
 
+/** Machine-learning inference for modules (wasi-nn). */
+export interface MlConfig {
+  /** The gateway's switch for wasi-nn. @default true */
+  readonly enabled: boolean;
+  /** The largest model a module may load. @default 52428800 (50 MiB) */
+  readonly maxModelBytes: number;
+  /** The longest one compute may take. @default 5000 */
+  readonly computeTimeoutMs: number;
+  /** Models for `load-by-name`: name → absolute file path. @default {} */
+  readonly models: Readonly<Record<string, string>>;
+}
+
 /** The admin API and page. */
 export interface AdminConfig {
   /** @default true */
@@ -158,4 +170,6 @@ export interface GatewayConfig {
   /** OCI registries by name. @default {} */
   readonly registries: Readonly<Record<string, RegistryEndpointConfig>>;
   readonly admin: AdminConfig;
+  /** wasi-nn inference. */
+  readonly ml: MlConfig;
 }

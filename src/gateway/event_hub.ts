@@ -57,17 +57,18 @@ export class EventHub {
 
   /** A logger that writes through `log` and also feeds the hub (info and above). */
   logger(log: Logger, scope: LogFields = {}): Logger {
-    const hub = this;
     const level = (l: LogLevel) => l !== "debug";
+    const emit = (kind: GatewayEvent["kind"], data: Record<string, unknown>, dataflow?: string) =>
+      this.emit(kind, data, dataflow);
     return {
-      log(l, message, fields = {}) {
+      log: (l, message, fields = {}) => {
         log.log(l, message, fields);
         if (!level(l)) return;
         const all = { ...scope, ...fields };
         const dataflow = typeof all.dataflow === "string" ? all.dataflow : undefined;
-        hub.emit("log", { level: l, msg: message, ...all }, dataflow);
+        emit("log", { level: l, msg: message, ...all }, dataflow);
       },
-      child: (fields) => hub.logger(log.child(fields), { ...scope, ...fields }),
+      child: (fields) => this.logger(log.child(fields), { ...scope, ...fields }),
     };
   }
 }

@@ -12,6 +12,7 @@ import { defaultCacheDir, OciClient } from "../oci/mod.ts";
 import type { DataflowConfig, GatewayConfig } from "../config/mod.ts";
 import { builtinRegistry, ConnectionPool } from "../connectors/mod.ts";
 import { OutboundQueue } from "../store/mod.ts";
+import { NnService } from "../nn/mod.ts";
 import {
   bridgeToOpenTelemetry,
   type Labels,
@@ -31,6 +32,7 @@ import {
 } from "./gateway_control.ts";
 import type { VersionSpec } from "./graph_runtime.ts";
 import { type LiveDataflow, startLiveDataflow } from "./live_dataflow.ts";
+import type { GraphNnOptions } from "./nn_link.ts";
 
 /** Options for {@linkcode startGateway}. */
 export interface GatewayOptions {
@@ -133,6 +135,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     log: log.child({ component: "oci" }),
   });
   const puller: GraphPuller = options.puller ?? oci!;
+  // wasi-nn: the inference worker starts only when a module that uses it is loaded.
+  const nnService = config.ml.enabled
+    ? new NnService({
+      models: config.ml.models,
+      limits: {
+        maxModelBytes: config.ml.maxModelBytes,
+        computeTimeoutMs: config.ml.computeTimeoutMs,
+      },
+      log: log.child({ component: "wasi-nn" }),
+    })
+    : undefined;
+  const nn: GraphNnOptions = nnService ? { service: nnService } : { off: "ml.enabled is false" };
   const control = createGatewayControl({
     dataDir: config.dataDir,
     log,
@@ -165,6 +179,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           log: scoped,
           metrics,
           events,
+          nn,
           ...(initial ? { initial } : {}),
           ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
         });
@@ -188,6 +203,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     control.close();
     oci?.close();
     await Promise.allSettled(dataflows.map((d) => d.stop()));
+    nnService?.close();
     await connections.close();
     queue.close();
     throw error;
@@ -225,6 +241,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       control.close();
       oci?.close();
       await Promise.allSettled(dataflows.map((d) => d.stop()));
+      nnService?.close();
       await connections.close();
       await server?.shutdown();
       queue.close();

@@ -22,6 +22,7 @@ import {
 } from "../wasm/mod.ts";
 import { resolveConfigurations } from "./configuration.ts";
 import { moduleFile, moduleName } from "./module_ref.ts";
+import { type GraphNnOptions, openOperationNn } from "./nn_link.ts";
 
 /** Options for {@linkcode graphOperators}. */
 export interface GraphOperatorOptions {
@@ -46,6 +47,8 @@ export interface GraphOperatorOptions {
   readonly isolation?: "worker" | "none";
   /** @default 1000 */
   readonly deadlineMs?: number;
+  /** wasi-nn: the inference service, or why it is off (see nn_link.ts). */
+  readonly nn?: GraphNnOptions;
 }
 
 /**
@@ -107,8 +110,9 @@ export async function graphOperators(
   const configurations = resolveConfigurations(graph, options.config);
   const modules = await loadModules(graph, options);
   const graphName = graph.metadata?.name ?? graph.source;
-  return (op: Operation) => {
+  return async (op: Operation) => {
     const module = modules.get(moduleName(op.module!))!;
+    const nn = await openOperationNn(graph, module.info.imports, options.nn);
     const common = {
       operation: op.name,
       kind: op.operationType as LogicKind,
@@ -119,13 +123,22 @@ export async function graphOperators(
         metrics: options.metrics,
         labels: { graph: graphName, operation: op.name },
         stateStore: options.stateStore,
+        ...(nn.link ? { nn: nn.link } : {}),
       },
     };
-    if (options.isolation === "none") return createWasmOperator(module, common);
-    return createIsolatedOperator(module, {
-      ...common,
-      deadlineMs: options.deadlineMs ?? 1000,
-      statePath: options.statePath,
-    });
+    try {
+      return nn.attach(
+        options.isolation === "none"
+          ? await createWasmOperator(module, common)
+          : await createIsolatedOperator(module, {
+            ...common,
+            deadlineMs: options.deadlineMs ?? 1000,
+            statePath: options.statePath,
+          }),
+      );
+    } catch (error) {
+      await nn.close();
+      throw error;
+    }
   };
 }

@@ -23,6 +23,7 @@ import { AckTracker } from "./ack_tracker.ts";
 import type { GraphDrawing, GraphVersion, VersionOrigin } from "./control.ts";
 import { graphOperators } from "./graph_operators.ts";
 import { moduleName } from "./module_ref.ts";
+import type { GraphNnOptions } from "./nn_link.ts";
 
 /** Everything needed to load a version again (after a restart or for a rollback). */
 export interface VersionSpec {
@@ -57,6 +58,8 @@ export interface RuntimeContext {
   encode(record: Rec, id: string): Omit<QueueMessage, "destination" | "id">;
   /** Appends to the outbound queue, waiting while a reject-new queue is full. */
   append(messages: QueueMessage[]): Promise<void>;
+  /** wasi-nn for the graph's modules. */
+  readonly nn?: GraphNnOptions;
 }
 
 function drawing(graph: GraphDefinition): GraphDrawing {
@@ -118,6 +121,7 @@ export class GraphRuntime {
       metrics: ctx.metrics,
       stateStore: ctx.stateStore,
       statePath: ctx.statePath,
+      ...(ctx.nn ? { nn: ctx.nn } : {}),
     });
     const flow = await Dataflow.start(graph, {
       logic,

@@ -30,6 +30,7 @@ import { StateStore } from "../wasm/mod.ts";
 import type { EventHub } from "./event_hub.ts";
 import { Forwarder } from "./forwarder.ts";
 import { GraphRuntime, type RuntimeContext, type VersionSpec } from "./graph_runtime.ts";
+import type { GraphNnOptions } from "./nn_link.ts";
 
 /** Options for {@linkcode startLiveDataflow}. */
 export interface LiveDataflowOptions {
@@ -51,6 +52,8 @@ export interface LiveDataflowOptions {
   readonly events?: EventHub;
   /** @default the dataflow's `timing.idleMs` */
   readonly idleMs?: number;
+  /** wasi-nn for the graph's modules. */
+  readonly nn?: GraphNnOptions;
 }
 
 /** A running dataflow. */
@@ -174,6 +177,7 @@ export async function startLiveDataflow(o: LiveDataflowOptions): Promise<LiveDat
     side,
     encode: (record, id) => sink.encode(record, id),
     append,
+    ...(o.nn ? { nn: o.nn } : {}),
   };
 
   let current: GraphRuntime | undefined;

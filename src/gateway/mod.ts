@@ -10,6 +10,7 @@ export * from "./module_ref.ts";
 export * from "./offline_runner.ts";
 export * from "./ack_tracker.ts";
 export * from "./graph_operators.ts";
+export * from "./nn_link.ts";
 export * from "./forwarder.ts";
 export * from "./gateway.ts";
 export * from "./live_dataflow.ts";

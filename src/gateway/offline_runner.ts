@@ -19,6 +19,7 @@ import type { GraphDefinition } from "../graph/mod.ts";
 import { type Logger, Metrics } from "../telemetry/mod.ts";
 import { type ModuleSchema, StateStore } from "../wasm/mod.ts";
 import { graphOperators } from "./graph_operators.ts";
+import { type NnLimits, NnService } from "../nn/mod.ts";
 
 /** Options for {@linkcode runOffline}. */
 export interface OfflineRunOptions {
@@ -44,6 +45,12 @@ export interface OfflineRunOptions {
   readonly schemas?: readonly ModuleSchema[];
   /** State store contents to start from, shaped like AIO's statestore.json. */
   readonly state?: ReadonlyArray<Record<string, string>>;
+  /** Models for wasi-nn `load-by-name`: name → file path. */
+  readonly models?: Readonly<Record<string, string>>;
+  /** Whether modules may run inference (`--no-wasi-nn` turns it off). @default true */
+  readonly wasiNn?: boolean;
+  /** wasi-nn bounds; the defaults are DEFAULT_NN_LIMITS. */
+  readonly nnLimits?: Partial<NnLimits>;
 }
 
 /** Runs the graph over `input`; resolves with per-operation counters once every sink has everything. */
@@ -71,6 +78,8 @@ async function runWithStore(
   statePath: string,
 ): Promise<Record<string, OperationStats>> {
   const { graph } = options;
+  // Started only if a module opens a wasi-nn channel; closed with the run.
+  using nn = offlineNn(options);
   const logic = await graphOperators(graph, {
     modulesDir: options.modulesDir,
     config: options.config,
@@ -82,6 +91,7 @@ async function runWithStore(
     statePath,
     isolation: options.isolation ?? "worker",
     deadlineMs: options.deadlineMs ?? 1000,
+    nn: nn.service ? { service: nn.service } : { off: "--no-wasi-nn" },
   });
   const flow = await Dataflow.start(graph, {
     logic,
@@ -113,4 +123,14 @@ async function runWithStore(
     throw error;
   }
   return flow.stats();
+}
+
+function offlineNn(options: OfflineRunOptions): { service?: NnService } & Disposable {
+  if (options.wasiNn === false) return { [Symbol.dispose]: () => {} };
+  const service = new NnService({
+    models: options.models ?? {},
+    ...(options.nnLimits ? { limits: options.nnLimits } : {}),
+    log: options.log,
+  });
+  return { service, [Symbol.dispose]: () => service.close() };
 }

@@ -1,8 +1,8 @@
 /**
  * The host side of the operator world for one operation: logger and metrics
  * into Weir's telemetry, tagged with graph and operation; the `buffer`
- * resource; and clean errors from the services not yet backed (state store,
- * command invoker, schema registry).
+ * resource; wasi-nn (see wasi_nn.ts); and clean errors from the services not
+ * yet backed (command invoker, schema registry).
  *
  * @module
  */
@@ -11,6 +11,7 @@ import { HostBuffer } from "./host_buffer.ts";
 import type { AbiPackage } from "./module_check.ts";
 import { FencingError, type SetCondition, type StateStore } from "./state_store.ts";
 import { sandboxedWasi } from "./wasi.ts";
+import { type NnLink, wasiNnImports } from "./wasi_nn.ts";
 import { liftHlc, lowerHlc, type WitHlc } from "./wit_values.ts";
 
 /** What a module instance may reach. */
@@ -22,6 +23,8 @@ export interface HostServices {
   readonly labels: Readonly<Record<string, string>>;
   /** The graph's state store; modules get a clean error without one. */
   readonly stateStore?: StateStore;
+  /** wasi-nn access; without it `load` answers `security`. */
+  readonly nn?: NnLink;
 }
 
 const LEVELS: Record<string, LogLevel> = {
@@ -61,6 +64,7 @@ export function hostImports(
     ...sandboxedWasi((stream, text) =>
       log.log(stream === "stderr" ? "warn" : "info", text, { stream })
     ),
+    ...wasiNnImports(services.nn),
     [`${pkg}/types`]: { Buffer: HostBuffer },
     [`${pkg}/hybrid-logical-clock`]: {},
     [`${pkg}/state-store-types`]: {},

@@ -160,6 +160,7 @@ export async function createIsolatedOperator(
       schemas: options.schemas ?? [],
       labels: services.labels,
       ...(statePath === undefined ? {} : { statePath }),
+      ...(services.nn ? { nn: services.nn } : {}),
       progress: handle.progress,
     };
     // Instantiation and init get a generous deadline of their own: compiling is not the module's fault.

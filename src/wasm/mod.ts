@@ -23,3 +23,4 @@ export * from "./wasm_operator.ts";
 export * from "./wit_values.ts";
 export * from "./isolated_operator.ts";
 export * from "./state_store.ts";
+export * from "./wasi_nn.ts";

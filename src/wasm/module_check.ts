@@ -1,7 +1,9 @@
 /**
  * Checks a component's imports and exports against what Weir hosts before it
  * runs: operator exports of one AIO ABI, imports only from that ABI's host
- * world and sandboxed WASI 0.2. Anything else is refused, by name.
+ * world, sandboxed WASI 0.2 and wasi-nn (`wasi:nn@0.2.0-rc-2024-10-28`; whether
+ * a module may run inference is decided when it calls `load`). Anything else
+ * is refused, by name.
  *
  * @module
  */
@@ -45,6 +47,10 @@ const HOST_INTERFACES: Record<AbiPackage, readonly string[]> = {
   ],
 };
 
+/** The wasi-nn revision Weir hosts (AIO's), and its interfaces. */
+export const WASI_NN_VERSION = "0.2.0-rc-2024-10-28";
+const WASI_NN_INTERFACES = ["tensor", "graph", "inference", "errors"];
+
 /** WASI 0.2 packages Weir provides, sandboxed. */
 const WASI_PACKAGES = ["wasi:cli", "wasi:io", "wasi:clocks", "wasi:filesystem", "wasi:random"];
 
@@ -83,7 +89,12 @@ function why(item: string, pkg: AbiPackage | undefined): string | undefined {
   if (!n) return `import "${item}" is not an interface Weir provides`;
   if (n.pkg === "wasi:sockets") return `import "${item}" is refused: modules get no network`;
   if (n.pkg === "wasi:nn") {
-    return `import "${item}" is refused: wasi-nn is not available in this build`;
+    if (n.version !== WASI_NN_VERSION) {
+      return `import "${item}" needs wasi-nn ${n.version}; Weir provides ${WASI_NN_VERSION}`;
+    }
+    return WASI_NN_INTERFACES.includes(n.iface)
+      ? undefined
+      : `import "${item}" is not a wasi-nn interface`;
   }
   if (WASI_PACKAGES.includes(n.pkg)) {
     return n.version.startsWith("0.2.")

@@ -61,6 +61,7 @@ async function init(msg: InitMessage): Promise<void> {
     metrics: forwardingMetrics,
     labels: msg.labels,
     ...(msg.statePath ? { stateStore: new StateStore(msg.statePath) } : {}),
+    ...(msg.nn ? { nn: msg.nn } : {}),
   };
   try {
     core = await startOperatorCore({

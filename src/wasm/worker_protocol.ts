@@ -7,6 +7,7 @@ import type { LogicKind } from "../engine/mod.ts";
 import type { LogFields, LogLevel } from "../telemetry/mod.ts";
 import type { AbiPackage } from "./module_check.ts";
 import type { ModuleSchema } from "./operator_core.ts";
+import type { NnLink } from "./wasi_nn.ts";
 
 /** Host → worker: instantiate and `init`. */
 export interface InitMessage {
@@ -23,6 +24,8 @@ export interface InitMessage {
   readonly statePath?: string;
   /** One Int32: the index of the item being processed, for deadline reports. */
   readonly progress: SharedArrayBuffer;
+  /** wasi-nn access (the channel is shared memory, so it crosses as is). */
+  readonly nn?: NnLink;
 }
 
 /** Host → worker: run a packed batch. */

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console -- a bench script reports on standard output
 /**
  * The load side of the hot-swap bench, in its own process so that publishing
  * and collecting do not compete with the gateway's event loop: publishes a

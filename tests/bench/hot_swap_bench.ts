@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console -- a bench script reports on standard output
 /**
  * Hot swap under a steady QoS 1 stream (5,000 msg/s unless RATE says otherwise)
  * through the gateway and a local mosquitto: message latency (publish →

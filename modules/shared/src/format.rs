@@ -3,9 +3,7 @@
 //! is no known image passes through as such a frame.
 use image::imageops::FilterType;
 
-pub const SIDE: u32 = 224;
-pub const FRAME_LEN: usize = (SIDE * SIDE * 3) as usize;
-pub const FORMAT: &str = "rgb24";
+pub use crate::imagenet::{FORMAT, FRAME_LEN, SIDE};
 pub const FORMAT_ERROR: &str = "Unexpected image format or size.";
 
 /// What becomes of the input bytes.

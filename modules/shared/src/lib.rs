@@ -3,11 +3,14 @@
 //! the host with plain `cargo test -p operator-logic`.
 use serde::{Deserialize, Serialize};
 
+pub mod anomaly;
 pub mod collection;
 pub mod enrichment;
 #[cfg(feature = "image")]
 pub mod format;
+pub mod imagenet;
 pub mod kv;
+pub mod objects;
 pub mod opcua;
 pub mod otel;
 pub mod schema;
