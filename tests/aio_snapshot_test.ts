@@ -141,8 +141,8 @@ Deno.test({
 
 Deno.test({
   name: "snapshot branch: true for the configured topic and for snapshots, else false (T16)" +
-    modulesNote("format", "snapshot"),
-  ignore: !modulesBuilt("format", "snapshot"),
+    modulesNote("format", "snapshot") + SAMPLES_SKIP_NOTE,
+  ignore: !SAMPLES_PRESENT || !modulesBuilt("format", "snapshot"),
   fn: async () => {
     const dir = await scratchDir();
     const branch: Step = {
