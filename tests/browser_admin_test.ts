@@ -3,40 +3,20 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { startAdmin } from "../src/admin/mod.ts";
 import { FakeControl } from "./_admin_fake_control.ts";
-import { ROOT } from "./_samples.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = join(ROOT, "tests/artifacts");
-const installed = existsSync(CHROMIUM);
+import { ARTIFACTS, CHROMIUM_NOTE, driveAdminPage } from "./_browser.ts";
 
 Deno.test({
   name:
     "admin page in Chromium: sign in, see rates move, deploy with progress, roll back, fit a phone" +
-    (installed ? "" : ` (skipped: ${CHROMIUM} is not installed; run bash .ci/install-browser.sh)`),
-  ignore: !installed,
+    CHROMIUM_NOTE,
+  ignore: CHROMIUM_NOTE !== "",
   fn: async () => {
     const control = new FakeControl({ phaseDelayMs: 250 });
     const ticking = setInterval(() => control.tick(7), 100);
     const dataDir = await Deno.makeTempDir({ prefix: "weir-browser-" });
     const admin = await startAdmin({ control, dataDir, port: 0 });
-    await Deno.mkdir(ARTIFACTS, { recursive: true });
     try {
-      const run = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", join(ROOT, "tests/_browser_admin_driver.ts")],
-        cwd: ROOT,
-        env: {
-          WEIR_ADMIN_URL: admin.url,
-          WEIR_ADMIN_TOKEN: admin.token,
-          WEIR_ARTIFACTS: ARTIFACTS,
-          NO_COLOR: "1",
-        },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const out = new TextDecoder().decode(run.stdout);
-      const err = new TextDecoder().decode(run.stderr);
-      assert.equal(run.code, 0, `the browser run failed:\n${out}\n${err}`);
-      const seen = JSON.parse(out.trim().split("\n").at(-1)!);
+      const seen = await driveAdminPage(admin.url, admin.token);
 
       assert.equal(seen.wrongTokenAlert, "That token is not valid.");
       assert.equal(seen.storedToken, admin.token, "the token is kept in sessionStorage");

@@ -11,15 +11,10 @@ import { modulesBuilt, modulesNote } from "./_modules.ts";
 import { HAS_MOSQUITTO, MOSQUITTO_NOTE } from "./_mosquitto.ts";
 import { ORAS_NOTE } from "./_registry.ts";
 import { withRegistryGateway } from "./_registry_gateway.ts";
-import { ROOT } from "./_samples.ts";
+import { ARTIFACTS, CHROMIUM_NOTE, driveAdminPage } from "./_browser.ts";
 import { collect, steadyStream, until } from "./_stream.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = join(ROOT, "tests/artifacts");
-const NOTE =
-  (existsSync(CHROMIUM)
-    ? ""
-    : ` (skipped: ${CHROMIUM} is not installed; run bash .ci/install-browser.sh)`) +
+const NOTE = CHROMIUM_NOTE +
   ORAS_NOTE + MOSQUITTO_NOTE + modulesNote("temperature");
 
 Deno.test({
@@ -31,32 +26,17 @@ Deno.test({
   sanitizeResources: false,
   fn: () =>
     withRegistryGateway(async ({ brokerUrl, admin, gateway, v2 }) => {
-      await Deno.mkdir(ARTIFACTS, { recursive: true });
       // A sensor at 100 messages a second for 25 s, longer than the browser needs.
       const total = 100 * 25;
       const sentAt = new Map<number, number>();
       const out = await collect(brokerUrl, "out/e2e", sentAt);
       const sensor = steadyStream(brokerUrl, "in/sensor", { rate: 100, total, sentAt });
-      const run = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", join(ROOT, "tests/_browser_admin_driver.ts")],
-        cwd: ROOT,
-        env: {
-          WEIR_ADMIN_URL: admin.url,
-          WEIR_ADMIN_TOKEN: admin.token,
-          WEIR_ARTIFACTS: ARTIFACTS,
-          WEIR_DATAFLOW: "flow",
-          WEIR_DEPLOY_REF: v2,
-          WEIR_NEW_OPERATION: "module-temperature/map-v2",
-          WEIR_SHOT: "admin-registry",
-          NO_COLOR: "1",
-        },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const stdout = new TextDecoder().decode(run.stdout);
-      const stderr = new TextDecoder().decode(run.stderr);
-      assert.equal(run.code, 0, `the browser run failed:\n${stdout}\n${stderr}`);
-      const seen = JSON.parse(stdout.trim().split("\n").at(-1)!);
+      const seen = await driveAdminPage(admin.url, admin.token, {
+        WEIR_DATAFLOW: "flow",
+        WEIR_DEPLOY_REF: v2,
+        WEIR_NEW_OPERATION: "module-temperature/map-v2",
+        WEIR_SHOT: "admin-registry",
+      });
 
       assert.equal(seen.storedToken, admin.token);
       assert.equal(seen.graphNodes, 3, "source → map → sink drawn");
