@@ -4,6 +4,7 @@ import {
   formatHlc,
   type Hlc,
   hlc,
+  HLC_COUNTER_MAX,
   HlcClock,
   hlcToTimespec,
   parseHlc,
@@ -84,11 +85,37 @@ Deno.test("HlcClock.update() merges a remote value as the AIO SDK does", () => {
   assert.deepEqual(clock.update(hlc(9999, 1, "me")), { ms: 2000, counter: 0, node: "me" });
 });
 
-Deno.test("HlcClock refuses a remote time beyond the allowed drift", () => {
+Deno.test("HlcClock.distrust() refuses a time beyond the drift or a counter it cannot carry", () => {
   const clock = new HlcClock("me", { now: () => 0, maxDriftMs: 60_000 });
-  assert.throws(
-    () => clock.update(hlc(60_001, 0, "x")),
+  assert.match(
+    clock.distrust(hlc(60_001, 0, "x"))!,
     /60001 ms ahead of the wall clock; at most 60000/,
   );
+  assert.match(
+    clock.distrust(hlc(5, 9007199254740989, "x"))!,
+    /counter "9007199254740989" is above/,
+  );
+  assert.equal(clock.distrust(hlc(60_000, HLC_COUNTER_MAX, "x")), undefined);
+  // update() leaves the clock untouched by what distrust() refuses, and never throws
+  assert.deepEqual(clock.update(hlc(60_001, 0, "x")), { ms: 0, counter: 0, node: "me" });
+  assert.deepEqual(clock.update(hlc(5, 9007199254740989, "x")), { ms: 0, counter: 0, node: "me" });
   assert.deepEqual(clock.update(hlc(60_000, 0, "x")), { ms: 60_000, counter: 1, node: "me" });
+});
+
+Deno.test("HlcClock never throws: an exhausted counter moves the physical part forward", () => {
+  const now = 1000;
+  const clock = new HlcClock("me", { now: () => now });
+  // A trusted remote value at the top of the counter range.
+  assert.deepEqual(clock.update(hlc(1000, HLC_COUNTER_MAX, "x")), {
+    ms: 1001,
+    counter: 0,
+    node: "me",
+  });
+  assert.deepEqual(clock.update(hlc(1001, HLC_COUNTER_MAX, "x")), {
+    ms: 1002,
+    counter: 0,
+    node: "me",
+  });
+  for (let i = 0; i < 5; i++) clock.updateNow();
+  assert.deepEqual(clock.current, { ms: 1002, counter: 5, node: "me" });
 });

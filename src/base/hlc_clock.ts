@@ -2,18 +2,31 @@
  * The mutable clock a node keeps: `updateNow` before it stamps a local event,
  * `update` when it learns of a remote one. Follows the AIO SDK's rules: the
  * wall clock wins when it is ahead and resets the counter; otherwise the
- * counter moves past both sides. Times more than the allowed drift in the
- * future are refused.
+ * counter moves past both sides.
+ *
+ * Remote times come from devices, which may be wrong or hostile, so the
+ * clock never throws on that path: {@linkcode HlcClock.distrust} says why a
+ * remote time must not be merged (too far in the future, a counter the
+ * clock's arithmetic could not carry on from), and `update` merges only what
+ * is trusted. A counter that runs out moves the physical part forward by a
+ * millisecond instead of failing.
  *
  * @module
  */
 import { DEFAULT_MAX_CLOCK_DRIFT_MS, type Hlc } from "./hlc.ts";
 
+/**
+ * The largest counter a clock keeps. Remote counters above it are not
+ * trusted; a local counter that would pass it moves time forward instead.
+ * AIO writers pad counters to five digits, so real ones are far below.
+ */
+export const HLC_COUNTER_MAX = 0xffff_ffff;
+
 /** Options for {@linkcode HlcClock}. */
 export interface HlcClockOptions {
   /** Reads the wall clock in milliseconds. @default Date.now */
   now?: () => number;
-  /** How far into the future a time may be. @default 60000 */
+  /** How far into the future a remote time may be. @default 60000 */
   maxDriftMs?: number;
 }
 
@@ -38,51 +51,58 @@ export class HlcClock {
     return { ms: this.#ms, counter: this.#counter, node: this.#node };
   }
 
+  /** How far into the future a remote time may be. */
+  get maxDriftMs(): number {
+    return this.#maxDriftMs;
+  }
+
   /** Advances for a local event and returns the new value. */
   updateNow(): Hlc {
     const now = Math.floor(this.#now());
-    if (now > this.#ms) {
-      this.#ms = now;
-      this.#counter = 0;
-    } else {
-      this.#validate(this.#ms, this.#counter, now);
-      this.#counter += 1;
-    }
+    if (now > this.#ms) this.#set(now, 0);
+    else this.#set(this.#ms, this.#counter + 1);
     return this.current;
   }
 
-  /** Merges a value seen from another node and returns the new value. */
+  /**
+   * Why `other` must not be merged into this clock, or undefined when it may
+   * be: a time further ahead of the wall clock than the allowed drift, or a
+   * counter above {@linkcode HLC_COUNTER_MAX}.
+   */
+  distrust(other: Hlc): string | undefined {
+    if (!(other.counter >= 0 && other.counter <= HLC_COUNTER_MAX)) {
+      return `HLC counter "${other.counter}" is above ${HLC_COUNTER_MAX}`;
+    }
+    const ahead = other.ms - Math.floor(this.#now());
+    if (!(ahead <= this.#maxDriftMs)) {
+      return `HLC time "${other.ms}" is ${ahead} ms ahead of the wall clock; at most ${this.#maxDriftMs} ms is allowed`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Merges a value seen from another node and returns the new value. Values
+   * {@linkcode distrust} refuses leave the clock as it was (their time is not
+   * taken); it never throws.
+   */
   update(other: Hlc): Hlc {
-    if (other.node === this.#node) return this.current;
+    if (other.node === this.#node || this.distrust(other) !== undefined) return this.current;
     const now = Math.floor(this.#now());
-    if (now > this.#ms && now > other.ms) {
-      this.#ms = now;
-      this.#counter = 0;
-    } else if (other.ms === this.#ms) {
-      const top = Math.max(this.#counter, other.counter);
-      this.#validate(this.#ms, top, now);
-      this.#counter = top + 1;
-    } else if (this.#ms > other.ms) {
-      this.#validate(this.#ms, this.#counter, now);
-      this.#counter += 1;
-    } else {
-      this.#validate(other.ms, other.counter, now);
-      this.#ms = other.ms;
-      this.#counter = other.counter + 1;
-    }
+    if (now > this.#ms && now > other.ms) this.#set(now, 0);
+    else if (other.ms === this.#ms) this.#set(this.#ms, Math.max(this.#counter, other.counter) + 1);
+    else if (this.#ms > other.ms) this.#set(this.#ms, this.#counter + 1);
+    else this.#set(other.ms, other.counter + 1);
     return this.current;
   }
 
-  #validate(ms: number, counter: number, now: number): void {
-    if (counter >= Number.MAX_SAFE_INTEGER) {
-      throw new RangeError(`HLC counter overflow at "${ms}:${counter}"`);
-    }
-    if (ms - now > this.#maxDriftMs) {
-      throw new RangeError(
-        `HLC time "${ms}" is ${
-          ms - now
-        } ms ahead of the wall clock; at most ${this.#maxDriftMs} ms is allowed`,
-      );
+  /** Sets the clock; a counter past the maximum moves time on by a millisecond instead. */
+  #set(ms: number, counter: number): void {
+    if (counter > HLC_COUNTER_MAX) {
+      this.#ms = ms + 1;
+      this.#counter = 0;
+    } else {
+      this.#ms = ms;
+      this.#counter = counter;
     }
   }
 }
