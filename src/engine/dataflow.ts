@@ -25,6 +25,20 @@ import type { OperationStats } from "./stats.ts";
 
 const ACCEPTED: Promise<void> = Promise.resolve();
 
+/** `fn`, called at most once per microtask turn however often it is asked for. */
+function coalesced(fn: (() => void) | undefined): (() => void) | undefined {
+  if (fn === undefined) return undefined;
+  let queued = false;
+  return () => {
+    if (queued) return;
+    queued = true;
+    queueMicrotask(() => {
+      queued = false;
+      fn();
+    });
+  };
+}
+
 function fanIn(graph: GraphDefinition, name: string): number {
   return graph.connections.filter((c) => c.to === name).length;
 }
@@ -43,6 +57,13 @@ export interface DataflowOptions {
   idleMs?: number;
   /** How far behind the latest time a record may arrive and still be on time. @default 0 */
   latenessMs?: number;
+  /** False while input waits to be admitted: the idle clock then holds. @default always quiet */
+  quiet?: () => boolean;
+  /**
+   * Called (at most once per microtask turn) after records left an operation: the lowest
+   * origin in flight ({@linkcode Dataflow.minOrigin}) may have risen.
+   */
+  onSettle?: () => void;
   /** Records each operation may hold queued before its sender waits. @default 8192 */
   queueCapacity?: number;
   /**
@@ -82,6 +103,13 @@ export class Dataflow {
   #fatal: unknown;
   #failed: Promise<never>;
   #fail: (error: unknown) => void = () => {};
+  /** Resolves with the error once the graph failed. */
+  readonly failed: Promise<unknown>;
+
+  /** The error the graph failed with, set the moment it fails; undefined while it runs. */
+  get fatal(): unknown {
+    return this.#fatal;
+  }
 
   private constructor(
     graph: GraphDefinition,
@@ -98,7 +126,7 @@ export class Dataflow {
     this.#logic = parts.logic;
     this.#sinks = parts.sinks;
     this.#failed = new Promise<never>((_, reject) => (this.#fail = reject));
-    this.#failed.catch(() => {});
+    this.failed = this.#failed.catch((error: unknown) => error);
   }
 
   /** Builds the graph's operators and starts the source's idle clock. */
@@ -110,12 +138,13 @@ export class Dataflow {
     const onFatal = (error: unknown) => {
       if (built.flow) built.flow.#onFatal(error);
     };
+    const onSettle = coalesced(options.onSettle);
     const nodes = new Map<string, Node>();
     const logic: OperatorLogic[] = [];
     const sinks: SinkWriter[] = [];
     try {
       for (const op of graph.operations) {
-        const node = new Node(op.name, op.operationType, capacity, onFatal);
+        const node = new Node(op.name, op.operationType, capacity, { onFatal, onSettle });
         nodes.set(op.name, node);
         const merges = options.orderedMerge === true && fanIn(graph, op.name) > 1;
         if (op.operationType === "source" || op.operationType === "concatenate") {
@@ -156,7 +185,7 @@ export class Dataflow {
       clock: options.clock ?? systemClock,
       idleMs: options.idleMs ?? 1000,
       latenessMs: options.latenessMs ?? 0,
-      side: ctx.side,
+      ...(options.quiet ? { quiet: options.quiet } : {}),
     });
     built.flow = new Dataflow(graph, { nodes, source, logic, sinks });
     return built.flow;
@@ -177,6 +206,20 @@ export class Dataflow {
   /** The source's frontier. */
   get frontier(): Hlc {
     return this.#source.frontier;
+  }
+
+  /**
+   * The lowest origin among records queued or being processed anywhere in the
+   * graph; Infinity when none is. Records folded into a window or held by a
+   * delay belong to that operator's state and are not counted.
+   */
+  minOrigin(): number {
+    let min = Infinity;
+    for (const node of this.#nodes.values()) {
+      const m = node.minOrigin();
+      if (m < min) min = m;
+    }
+    return min;
   }
 
   /** Ends the input, waits until every sink has everything, then releases the operators. */

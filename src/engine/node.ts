@@ -8,11 +8,18 @@
  * Held state (delay, accumulate) is released by the behaviour before the
  * frontier moves on, so a frontier never overtakes a record on an edge.
  *
+ * A record may still arrive behind a frontier (a device whose clock lags, a
+ * message the broker resent): it travels like any other, and only operators
+ * that keep time (accumulate) can find it late. Because such a record does
+ * not hold any frontier back, completion is tracked apart from time: each node
+ * knows the lowest origin (see {@linkcode Rec.origin}) among the records it
+ * has queued or is processing, and says when a batch is done.
+ *
  * @module
  */
 import { compareHlc, type Hlc, HLC_MAX, HLC_MIN, minHlc } from "../base/mod.ts";
 import type { OperationType } from "../graph/mod.ts";
-import { batchMinTime, type Rec } from "./record.ts";
+import { batchMinOrigin, batchMinTime, type Rec } from "./record.ts";
 import { emptyStats, type OperationStats } from "./stats.ts";
 
 /** An edge between two nodes, with the frontier its sender has promised. */
@@ -31,8 +38,13 @@ export interface Behavior {
   advance?(node: Node, frontier: Hlc): Promise<Hlc> | Hlc;
 }
 
-/** Reports a failure that stops the graph (a bug or a sink that cannot write). */
-export type FatalHandler = (error: unknown) => void;
+/** What a node tells its graph. */
+export interface NodeHooks {
+  /** A failure that stops the graph (a bug or a sink that cannot write). */
+  readonly onFatal: (error: unknown) => void;
+  /** A batch left the node (its results are queued downstream, written or dropped). */
+  readonly onSettle?: (() => void) | undefined;
+}
 
 /** A running operation. */
 export class Node {
@@ -47,10 +59,14 @@ export class Node {
   outFrontier: Hlc = HLC_MIN;
 
   readonly #capacity: number;
-  readonly #onFatal: FatalHandler;
+  readonly #hooks: NodeHooks;
   #queue: (readonly Rec[])[] = [];
   /** The input each queued batch came from, parallel to #queue. */
   #from: number[] = [];
+  /** The lowest origin of each queued batch, parallel to #queue. */
+  #origins: number[] = [];
+  /** The lowest origin of the batch being processed; Infinity when idle. */
+  #current = Infinity;
   #head = 0;
   #queued = 0;
   #running = false;
@@ -59,11 +75,20 @@ export class Node {
   #doneWaiters: (() => void)[] = [];
 
   /** Makes a node with an input queue bounded to `capacity` records. */
-  constructor(name: string, kind: OperationType, capacity: number, onFatal: FatalHandler) {
+  constructor(name: string, kind: OperationType, capacity: number, hooks: NodeHooks) {
     this.name = name;
     this.kind = kind;
     this.#capacity = capacity;
-    this.#onFatal = onFatal;
+    this.#hooks = hooks;
+  }
+
+  /** The lowest origin among the records queued here or being processed; Infinity if none. */
+  minOrigin(): number {
+    let min = this.#current;
+    for (let i = this.#head; i < this.#origins.length; i++) {
+      if (this.#origins[i]! < min) min = this.#origins[i]!;
+    }
+    return min;
   }
 
   /** The edges to send records on (all of them when `arm` is ""). */
@@ -124,6 +149,7 @@ export class Node {
   #accept(batch: readonly Rec[], input: number): void {
     this.#queue.push(batch);
     this.#from.push(input);
+    this.#origins.push(batchMinOrigin(batch));
     this.#queued += batch.length;
     this.stats.recordsIn += batch.length;
     this.wake();
@@ -137,7 +163,7 @@ export class Node {
     }
     this.#running = true;
     // The loop runs synchronously until an operator or a full queue makes it wait.
-    this.#loop().catch(this.#onFatal);
+    this.#loop().catch(this.#hooks.onFatal);
   }
 
   /** Resolves once the node's output frontier has reached the end of time. */
@@ -153,17 +179,24 @@ export class Node {
         while (this.#head < this.#queue.length) {
           const batch = this.#queue[this.#head]!;
           const input = this.#from[this.#head]!;
+          this.#current = this.#origins[this.#head]!;
           this.#queue[this.#head++] = [];
           if (this.#head > 64 && this.#head * 2 > this.#queue.length) {
             this.#queue = this.#queue.slice(this.#head);
             this.#from = this.#from.slice(this.#head);
+            this.#origins = this.#origins.slice(this.#head);
             this.#head = 0;
           }
           this.#queued -= batch.length;
           this.#releaseSpace();
           this.stats.batches++;
-          const r = this.behavior?.process(this, batch, input);
-          if (r instanceof Promise) await r;
+          try {
+            const r = this.behavior?.process(this, batch, input);
+            if (r instanceof Promise) await r;
+          } finally {
+            this.#current = Infinity;
+          }
+          this.#hooks.onSettle?.();
         }
         const a = this.#advance();
         if (a) await a;

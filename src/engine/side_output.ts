@@ -5,6 +5,7 @@
  * @module
  */
 import type { Hlc } from "../base/mod.ts";
+import type { MaybePromise } from "./operator.ts";
 import type { Rec } from "./record.ts";
 
 /** A record that arrived behind the frontier of the operation it reached. */
@@ -22,10 +23,13 @@ export interface DeadLetter {
   readonly reason: string;
 }
 
-/** Receivers for the side outputs. */
+/**
+ * Receivers for the side outputs. A promise means "stored once it settles";
+ * the batch that produced the entry is not done before.
+ */
 export interface SideOutputs {
-  late(entry: LateRecord): void;
-  deadLetter(entry: DeadLetter): void;
+  late(entry: LateRecord): MaybePromise<void>;
+  deadLetter(entry: DeadLetter): MaybePromise<void>;
 }
 
 /** Side outputs that keep everything in memory; for tests and the offline runner. */
@@ -38,7 +42,7 @@ export function collectingSideOutputs(): SideOutputs & {
   return {
     lates,
     deadLetters,
-    late: (e) => lates.push(e),
-    deadLetter: (e) => deadLetters.push(e),
+    late: (e) => void lates.push(e),
+    deadLetter: (e) => void deadLetters.push(e),
   };
 }

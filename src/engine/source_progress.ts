@@ -2,8 +2,12 @@
  * The source's promise about time. Its frontier follows the latest time seen
  * (less an allowed lateness), and, once input has been quiet for the idle
  * period, keeps moving at wall-clock speed from there, so the last window
- * closes when sensors go quiet. A record behind the frontier is late: counted
- * and sent to the late output, never dropped silently.
+ * closes when sensors go quiet. Input still waiting to be admitted is not
+ * quiet: the idle clock never overtakes messages already in hand.
+ *
+ * Every record is admitted, also one behind the frontier (a lagging device, a
+ * message resent after a crash): lateness is a property of windows, judged by
+ * the operators that keep time, never by the source.
  *
  * @module
  */
@@ -11,7 +15,6 @@ import { compareHlc, type Hlc, hlc, HLC_MAX, HLC_MIN } from "../base/mod.ts";
 import type { Clock } from "./clock.ts";
 import type { Edge, Node } from "./node.ts";
 import type { Rec } from "./record.ts";
-import type { SideOutputs } from "./side_output.ts";
 
 /** Options for {@linkcode SourceProgress}. */
 export interface SourceProgressOptions {
@@ -20,7 +23,8 @@ export interface SourceProgressOptions {
   readonly idleMs: number;
   /** How far behind the latest time a record may be and still be on time. @default 0 */
   readonly latenessMs: number;
-  readonly side: SideOutputs;
+  /** False while input is waiting to be admitted (the idle clock then holds). @default always quiet */
+  readonly quiet?: () => boolean;
 }
 
 /** Feeds the source node and moves its frontier. */
@@ -84,23 +88,14 @@ export class SourceProgress {
   }
 
   #admit(records: readonly Rec[]): Promise<void> | undefined {
-    const frontier = this.#input.frontier;
-    let onTime: Rec[] | readonly Rec[] = records;
     let max = this.#maxSeen;
     for (let i = 0; i < records.length; i++) {
       const t = records[i]!.time;
-      if (compareHlc(t, frontier) < 0) {
-        if (onTime === records) onTime = records.slice(0, i);
-        this.#node.stats.late++;
-        this.#options.side.late({ operation: this.#node.name, record: records[i]!, frontier });
-        continue;
-      }
-      if (onTime !== records) (onTime as Rec[]).push(records[i]!);
       if (max === undefined || compareHlc(t, max) > 0) max = t;
     }
     this.#maxSeen = max;
     this.#lastArrival = this.#options.clock.now();
-    const wait = onTime.length > 0 ? this.#node.enqueue(onTime) : undefined;
+    const wait = records.length > 0 ? this.#node.enqueue(records) : undefined;
     const progress = () => {
       if (max !== undefined) this.#moveTo(hlc(max.ms - this.#options.latenessMs));
     };
@@ -111,6 +106,10 @@ export class SourceProgress {
 
   #onTick(): void {
     if (this.#pending !== undefined || this.#maxSeen === undefined) return;
+    if (this.#options.quiet?.() === false) {
+      this.#lastArrival = this.#options.clock.now();
+      return;
+    }
     const quiet = this.#options.clock.now() - this.#lastArrival;
     if (quiet < this.#options.idleMs) return;
     this.#moveTo(hlc(this.#maxSeen.ms + quiet - this.#options.idleMs));

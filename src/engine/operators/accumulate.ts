@@ -18,13 +18,15 @@ import {
 import { MinHeap } from "../heap.ts";
 import type { Behavior, Node } from "../node.ts";
 import { type AccumulateGroup, type AccumulateLogic, Failure } from "../operator.ts";
-import type { Rec } from "../record.ts";
-import { type BehaviorContext, deadLetter } from "./context.ts";
+import { batchMinOrigin, type Rec } from "../record.ts";
+import { afterWrites, type BehaviorContext, deadLetter, type PendingWrites } from "./context.ts";
 import { invoke, then } from "./invoke.ts";
 
 interface Staged {
   readonly time: Hlc;
   value: DataModel;
+  /** The lowest origin folded in (Infinity when none is tracked). */
+  origin: number;
 }
 
 function keyOf(t: Hlc): string {
@@ -38,12 +40,13 @@ export function accumulateBehavior(logic: AccumulateLogic, ctx: BehaviorContext)
   let closedBefore = HLC_MIN;
 
   /** Groups a batch by time; records at a time already emitted are late. */
-  const group = (node: Node, batch: readonly Rec[]) => {
+  const group = (node: Node, batch: readonly Rec[], pending: PendingWrites) => {
     const groups = new Map<string, { time: Hlc; records: Rec[] }>();
     for (const record of batch) {
       if (compareHlc(record.time, closedBefore) < 0) {
         node.stats.late++;
-        ctx.side.late({ operation: node.name, record, frontier: closedBefore });
+        const w = ctx.side.late({ operation: node.name, record, frontier: closedBefore });
+        if (w instanceof Promise) pending.push(w);
         continue;
       }
       const key = keyOf(record.time);
@@ -58,44 +61,52 @@ export function accumulateBehavior(logic: AccumulateLogic, ctx: BehaviorContext)
     node: Node,
     list: ReadonlyArray<{ time: Hlc; records: Rec[] }>,
     results: ReadonlyArray<DataModel | Failure>,
+    pending: PendingWrites,
   ) => {
     for (let i = 0; i < list.length; i++) {
       const r = results[i]!;
       const g = list[i]!;
       if (r instanceof Failure) {
-        for (const record of g.records) deadLetter(ctx, node, record, r);
+        for (const record of g.records) deadLetter(ctx, node, record, r, pending);
         continue;
       }
       const key = keyOf(g.time);
       const entry = staged.get(key);
+      const origin = batchMinOrigin(g.records);
       if (entry) {
         entry.value = r;
+        entry.origin = Math.min(entry.origin, origin);
       } else {
-        const fresh = { time: g.time, value: r };
+        const fresh = { time: g.time, value: r, origin };
         staged.set(key, fresh);
         order.push(fresh);
       }
     }
-    return undefined;
+    return afterWrites(pending, undefined);
   };
 
   return {
     process(node, batch) {
-      const list = group(node, batch);
-      if (list.length === 0) return undefined;
+      const pending: PendingWrites = [];
+      const list = group(node, batch, pending);
+      if (list.length === 0) return afterWrites(pending, undefined);
       const calls: AccumulateGroup[] = list.map((g) => ({
         time: g.time,
         staged: staged.get(keyOf(g.time))?.value ?? emptyMessage(g.time),
         inputs: g.records.map((r) => r.data),
       }));
-      return then(invoke(calls, (c) => logic.process(c)), (r) => store(node, list, r));
+      return then(invoke(calls, (c) => logic.process(c)), (r) => store(node, list, r, pending));
     },
     advance(node, frontier) {
       const ready: Rec[] = [];
       while (order.size > 0 && compareHlc(order.peek()!.time, frontier) < 0) {
         const entry = order.pop()!;
         staged.delete(keyOf(entry.time));
-        ready.push({ time: entry.time, data: entry.value });
+        ready.push(
+          entry.origin === Infinity
+            ? { time: entry.time, data: entry.value }
+            : { time: entry.time, data: entry.value, origin: entry.origin },
+        );
       }
       closedBefore = maxHlc(closedBefore, frontier);
       return then(node.send(node.edges(), ready), () => order.peek()?.time ?? HLC_MAX);

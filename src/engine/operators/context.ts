@@ -1,10 +1,13 @@
 /**
- * What every behaviour may reach besides its node: the side outputs.
+ * What every behaviour may reach besides its node: the side outputs. A side
+ * write may be a promise (the destination waits for room); a behaviour
+ * gathers them and its batch is done only once they are too, so a dead letter
+ * is stored before anything that counts on it moves on.
  *
  * @module
  */
 import type { Node } from "../node.ts";
-import type { Failure } from "../operator.ts";
+import type { Failure, MaybePromise } from "../operator.ts";
 import type { Rec } from "../record.ts";
 import type { SideOutputs } from "../side_output.ts";
 
@@ -13,8 +16,28 @@ export interface BehaviorContext {
   readonly side: SideOutputs;
 }
 
-/** Sends a failed record to the dead-letter output and counts it. */
-export function deadLetter(ctx: BehaviorContext, node: Node, record: Rec, failure: Failure): void {
+/** Side writes of one batch still under way. */
+export type PendingWrites = Promise<void>[];
+
+/** Sends a failed record to the dead-letter output and counts it; a wait joins `pending`. */
+export function deadLetter(
+  ctx: BehaviorContext,
+  node: Node,
+  record: Rec,
+  failure: Failure,
+  pending: PendingWrites,
+): void {
   node.stats.deadLettered++;
-  ctx.side.deadLetter({ operation: node.name, record, reason: failure.reason });
+  const w = ctx.side.deadLetter({ operation: node.name, record, reason: failure.reason });
+  if (w instanceof Promise) pending.push(w);
+}
+
+/** `result`, once every pending side write is done too; synchronous when nothing waits. */
+export function afterWrites(
+  pending: PendingWrites,
+  result: MaybePromise<void> | undefined,
+): Promise<void> | undefined {
+  if (pending.length === 0) return result instanceof Promise ? result : undefined;
+  if (result instanceof Promise) pending.push(result);
+  return Promise.all(pending).then(() => {});
 }

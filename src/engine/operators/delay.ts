@@ -11,7 +11,7 @@ import { MinHeap } from "../heap.ts";
 import type { Behavior, Node } from "../node.ts";
 import { type DelayLogic, Failure } from "../operator.ts";
 import type { Rec } from "../record.ts";
-import { type BehaviorContext, deadLetter } from "./context.ts";
+import { afterWrites, type BehaviorContext, deadLetter, type PendingWrites } from "./context.ts";
 import { invoke, then } from "./invoke.ts";
 
 interface Held {
@@ -31,28 +31,33 @@ export function delayBehavior(logic: DelayLogic, ctx: BehaviorContext): Behavior
   );
   let seq = 0;
   const hold = (node: Node, batch: readonly Rec[], results: ReadonlyArray<Hlc | Failure>) => {
+    const pending: PendingWrites = [];
     for (let i = 0; i < batch.length; i++) {
       const record = batch[i]!;
       const r = results[i]!;
       if (r instanceof Failure) {
-        deadLetter(ctx, node, record, r);
+        deadLetter(ctx, node, record, r, pending);
       } else if (!isHlc(r)) {
         deadLetter(
           ctx,
           node,
           record,
           new Failure(`Delay returned "${String(r)}", expected an HLC`),
+          pending,
         );
       } else if (compareHlc(r, record.time) < 0) {
         const reason = `Delay moved the record back in time from "${formatHlc(record.time)}" to "${
           formatHlc(r)
         }"; the new time must not be earlier`;
-        deadLetter(ctx, node, record, new Failure(reason));
+        deadLetter(ctx, node, record, new Failure(reason), pending);
       } else {
-        held.push({ record: { time: r, data: record.data }, seq: seq++ });
+        const moved = record.origin === undefined
+          ? { time: r, data: record.data }
+          : { time: r, data: record.data, origin: record.origin };
+        held.push({ record: moved, seq: seq++ });
       }
     }
-    return undefined;
+    return afterWrites(pending, undefined);
   };
   return {
     process: (node, batch) =>
