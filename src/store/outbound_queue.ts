@@ -5,6 +5,10 @@
  * out at least once. It lives in one SQLite file (`node:sqlite`, WAL) and is
  * bounded by total bytes and by age.
  *
+ * Dead letters share the file and the write path but not the budget: they
+ * have a byte budget of their own, and when it is full the oldest dead letters
+ * go, so a flood of bad input can never evict or refuse a good output.
+ *
  * @module
  */
 import { mkdirSync } from "node:fs";
@@ -20,8 +24,19 @@ import {
   type QueueFullPolicy,
   type QueueMessage,
   type QueueStats,
+  type QueueUsage,
   ROW_OVERHEAD_BYTES,
 } from "./queue_types.ts";
+
+/** The two classes of rows, as stored in the `dead` column. */
+const OUTPUT = 0;
+const DEAD = 1;
+type RowClass = typeof OUTPUT | typeof DEAD;
+
+/** A dead letter's default budget: a tenth of the queue, at least 1 MiB. */
+function defaultDeadLetterBytes(maxBytes: number): number {
+  return Math.max(1_048_576, Math.floor(maxBytes / 10));
+}
 
 /** UTF-8 length of a string without encoding it. */
 function utf8Length(text: string): number {
@@ -71,7 +86,8 @@ function toMessage(row: Row): QueuedMessage {
 /** A durable FIFO of outbound messages. Not safe to share between processes. */
 export class OutboundQueue implements Disposable {
   readonly #db: DatabaseSync;
-  readonly #maxBytes: number;
+  /** Byte budgets by class. */
+  readonly #budget: [number, number];
   readonly #maxAgeMs: number;
   readonly #policy: QueueFullPolicy;
   readonly #now: () => number;
@@ -85,30 +101,37 @@ export class OutboundQueue implements Disposable {
   readonly #peekDestination: StatementSync;
   readonly #totals: StatementSync;
   readonly #countDestination: StatementSync;
-  #depth: number;
-  #bytes: number;
-  #stats = { droppedOverflow: 0, droppedExpired: 0, rejected: 0 };
+  /** Rows and accounted bytes by class. */
+  #depth: [number, number] = [0, 0];
+  #bytes: [number, number] = [0, 0];
+  #stats = { droppedOverflow: 0, droppedExpired: 0, rejected: 0, droppedDeadLetters: 0 };
   #closed = false;
 
   private constructor(db: DatabaseSync, options: OutboundQueueOptions) {
     this.#db = db;
-    this.#maxBytes = options.maxBytes;
+    this.#budget = [
+      options.maxBytes,
+      options.deadLetterMaxBytes ?? defaultDeadLetterBytes(options.maxBytes),
+    ];
     this.#maxAgeMs = options.maxAgeSeconds * 1000;
     this.#policy = options.policy ?? "drop-oldest";
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger;
     this.#insert = db.prepare(
-      "INSERT INTO outbound (destination, topic, payload, properties, id, bytes, enqueued_at) " +
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO outbound (destination, topic, payload, properties, id, bytes, enqueued_at, dead) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.#delete = db.prepare(
-      "DELETE FROM outbound WHERE seq IN (SELECT value FROM json_each(?)) RETURNING bytes",
+      "DELETE FROM outbound WHERE seq IN (SELECT value FROM json_each(?)) RETURNING bytes, dead",
     );
-    this.#oldest = db.prepare("SELECT enqueued_at AS at FROM outbound ORDER BY seq LIMIT 1");
+    this.#oldest = db.prepare(
+      "SELECT enqueued_at AS at FROM outbound WHERE dead = ? ORDER BY seq LIMIT 1",
+    );
     this.#headRows = db.prepare(
-      "SELECT seq, bytes, enqueued_at AS at FROM outbound WHERE seq > ? ORDER BY seq LIMIT 256",
+      "SELECT seq, bytes, enqueued_at AS at FROM outbound WHERE dead = ? AND seq > ? " +
+        "ORDER BY seq LIMIT 256",
     );
-    this.#deleteUpTo = db.prepare("DELETE FROM outbound WHERE seq <= ?");
+    this.#deleteUpTo = db.prepare("DELETE FROM outbound WHERE dead = ? AND seq <= ?");
     const columns = "seq, destination, topic, payload, properties, id, enqueued_at AS enqueuedAt";
     this.#peekAll = db.prepare(
       `SELECT ${columns} FROM outbound WHERE seq > ? ORDER BY seq LIMIT ?`,
@@ -120,10 +143,8 @@ export class OutboundQueue implements Disposable {
       "SELECT count(*) AS n FROM outbound WHERE destination = ?",
     );
     this.#totals = db.prepare(
-      "SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM outbound",
+      "SELECT dead, count(*) AS n, coalesce(sum(bytes), 0) AS b FROM outbound GROUP BY dead",
     );
-    this.#depth = 0;
-    this.#bytes = 0;
     this.#recount();
   }
 
@@ -137,6 +158,9 @@ export class OutboundQueue implements Disposable {
     }
     if (!(options.maxAgeSeconds > 0)) {
       throw new RangeError(`maxAgeSeconds "${options.maxAgeSeconds}" must be > 0`);
+    }
+    if (options.deadLetterMaxBytes !== undefined && !(options.deadLetterMaxBytes >= 1)) {
+      throw new RangeError(`deadLetterMaxBytes "${options.deadLetterMaxBytes}" must be ≥ 1`);
     }
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     const db = new DatabaseSync(path);
@@ -152,9 +176,12 @@ export class OutboundQueue implements Disposable {
         properties TEXT NOT NULL,
         id TEXT NOT NULL,
         bytes INTEGER NOT NULL,
-        enqueued_at INTEGER NOT NULL
+        enqueued_at INTEGER NOT NULL,
+        dead INTEGER NOT NULL DEFAULT 0
       )`);
+      upgradeDeadColumn(db);
       db.exec("CREATE INDEX IF NOT EXISTS outbound_destination ON outbound (destination, seq)");
+      db.exec("CREATE INDEX IF NOT EXISTS outbound_class ON outbound (dead, seq)");
       return new OutboundQueue(db, options);
     } catch (error) {
       db.close();
@@ -163,46 +190,52 @@ export class OutboundQueue implements Disposable {
   }
 
   /**
-   * Appends a batch in one transaction, in order. Expired messages go first;
-   * then, when the batch does not fit, `drop-oldest` drops the oldest
-   * messages (counted) and `reject-new` throws {@linkcode QueueFullError}
-   * without storing any of the batch.
+   * Appends a batch in one transaction, in order. Expired messages go first.
+   * Outputs that do not fit: `drop-oldest` drops the oldest outputs (counted)
+   * and `reject-new` throws {@linkcode QueueFullError} without storing any of
+   * the batch. Dead letters that do not fit their budget drop the oldest dead
+   * letters; they are never refused for room.
    *
+   * @throws {QueueFullError} `full` (reject-new) or `too-large` (a message larger than its budget).
    * @returns The seq of each appended message.
    */
   append(batch: readonly QueueMessage[]): number[] {
     this.#open();
     if (batch.length === 0) return [];
     const now = this.#now();
+    const needed: [number, number] = [0, 0];
     const rows = batch.map((m) => {
       const props = propertiesJson(m.properties);
-      return { m, props, bytes: accounted(m, props) };
-    });
-    let needed = 0;
-    for (const r of rows) {
-      if (r.bytes > this.#maxBytes) {
+      const kind: RowClass = m.deadLetter === true ? DEAD : OUTPUT;
+      const bytes = accounted(m, props);
+      if (bytes > this.#budget[kind]) {
         this.#stats.rejected += batch.length;
-        throw new QueueFullError("too-large", r.bytes, this.#maxBytes);
+        throw new QueueFullError("too-large", bytes, this.#budget[kind]);
       }
-      needed += r.bytes;
-    }
-    if (needed > this.#maxBytes) {
-      this.#stats.rejected += batch.length;
-      throw new QueueFullError("too-large", needed, this.#maxBytes);
+      needed[kind] += bytes;
+      return { m, props, bytes, kind };
+    });
+    for (const kind of [OUTPUT, DEAD] as const) {
+      if (needed[kind] > this.#budget[kind]) {
+        this.#stats.rejected += batch.length;
+        throw new QueueFullError("too-large", needed[kind], this.#budget[kind]);
+      }
     }
     const seqs: number[] = [];
     let full: QueueFullError | undefined;
     this.#transaction(() => {
       this.#expireBefore(now - this.#maxAgeMs);
-      const free = this.#maxBytes - this.#bytes;
-      if (needed > free) {
+      const free = this.#budget[OUTPUT] - this.#bytes[OUTPUT];
+      if (needed[OUTPUT] > free) {
         if (this.#policy === "reject-new") {
-          full = new QueueFullError("full", needed, free);
+          full = new QueueFullError("full", needed[OUTPUT], free);
           return; // commit the expiry, store nothing of the batch
         }
-        this.#dropOldest(needed - free);
+        this.#dropOldest(OUTPUT, needed[OUTPUT] - free);
       }
-      for (const { m, props, bytes } of rows) {
+      const freeDead = this.#budget[DEAD] - this.#bytes[DEAD];
+      if (needed[DEAD] > freeDead) this.#dropOldest(DEAD, needed[DEAD] - freeDead);
+      for (const { m, props, bytes, kind } of rows) {
         const result = this.#insert.run(
           m.destination,
           m.topic,
@@ -211,10 +244,11 @@ export class OutboundQueue implements Disposable {
           m.id,
           bytes,
           now,
+          kind,
         );
         seqs.push(Number(result.lastInsertRowid));
-        this.#depth++;
-        this.#bytes += bytes;
+        this.#depth[kind]++;
+        this.#bytes[kind] += bytes;
       }
     });
     if (full !== undefined) {
@@ -251,10 +285,13 @@ export class OutboundQueue implements Disposable {
     const list = JSON.stringify([...seqs]);
     if (list === "[]") return 0;
     this.#transaction(() => {
-      const rows = this.#delete.all(list) as unknown as { bytes: number }[];
-      for (const row of rows) this.#bytes -= Number(row.bytes);
+      const rows = this.#delete.all(list) as unknown as { bytes: number; dead: number }[];
+      for (const row of rows) {
+        const kind = Number(row.dead) === DEAD ? DEAD : OUTPUT;
+        this.#bytes[kind] -= Number(row.bytes);
+        this.#depth[kind]--;
+      }
       deleted = rows.length;
-      this.#depth -= deleted;
     });
     return deleted;
   }
@@ -263,23 +300,31 @@ export class OutboundQueue implements Disposable {
   expire(): number {
     this.#open();
     const cutoff = this.#now() - this.#maxAgeMs;
-    if (!this.#headExpired(cutoff)) return 0;
+    if (!this.#headExpired(OUTPUT, cutoff) && !this.#headExpired(DEAD, cutoff)) return 0;
     let dropped = 0;
     this.#transaction(() => dropped = this.#expireBefore(cutoff));
     return dropped;
   }
 
-  /** Messages in the queue; with a destination, only those for it (a count query). */
+  /** Messages in the queue, dead letters included; with a destination, only those for it. */
   depth(destination?: string): number {
-    if (destination === undefined) return this.#depth;
+    if (destination === undefined) return this.#depth[OUTPUT] + this.#depth[DEAD];
     this.#open();
     const row = this.#countDestination.get(destination) as { n: number } | undefined;
     return Number(row?.n ?? 0);
   }
 
-  /** Accounted bytes in the queue. */
+  /** Accounted bytes in the queue, dead letters included. */
   bytes(): number {
-    return this.#bytes;
+    return this.#bytes[OUTPUT] + this.#bytes[DEAD];
+  }
+
+  /** Rows and bytes of outputs and of dead letters, each against its own budget. */
+  usage(): { readonly outputs: QueueUsage; readonly deadLetters: QueueUsage } {
+    return {
+      outputs: { count: this.#depth[OUTPUT], bytes: this.#bytes[OUTPUT] },
+      deadLetters: { count: this.#depth[DEAD], bytes: this.#bytes[DEAD] },
+    };
   }
 
   /** Drop and reject counters since open. */
@@ -316,15 +361,19 @@ export class OutboundQueue implements Disposable {
   }
 
   #recount(): void {
-    const totals = this.#totals.get() as { n: number; b: number };
-    this.#depth = Number(totals.n);
-    this.#bytes = Number(totals.b);
+    this.#depth = [0, 0];
+    this.#bytes = [0, 0];
+    for (const row of this.#totals.all() as unknown as { dead: number; n: number; b: number }[]) {
+      const kind = Number(row.dead) === DEAD ? DEAD : OUTPUT;
+      this.#depth[kind] = Number(row.n);
+      this.#bytes[kind] = Number(row.b);
+    }
   }
 
-  /** True when the head of the queue is older than `cutoff` (one rowid lookup). */
-  #headExpired(cutoff: number): boolean {
-    if (this.#depth === 0) return false;
-    const oldest = this.#oldest.get() as { at: number } | undefined;
+  /** True when the oldest row of a class is older than `cutoff` (one index lookup). */
+  #headExpired(kind: RowClass, cutoff: number): boolean {
+    if (this.#depth[kind] === 0) return false;
+    const oldest = this.#oldest.get(kind) as { at: number } | undefined;
     return oldest !== undefined && oldest.at < cutoff;
   }
 
@@ -333,35 +382,49 @@ export class OutboundQueue implements Disposable {
    * taken in queue order: dropping stops at the first message young enough.
    */
   #expireBefore(cutoff: number): number {
-    if (!this.#headExpired(cutoff)) return 0;
-    const count = this.#dropHead((row) => row.at >= cutoff).count;
+    let count = 0;
+    for (const kind of [OUTPUT, DEAD] as const) {
+      if (!this.#headExpired(kind, cutoff)) continue;
+      count += this.#dropHead(kind, (row) => row.at >= cutoff).count;
+    }
+    if (count === 0) return 0;
     this.#stats.droppedExpired += count;
     this.#logger?.log("warn", "queue dropped expired messages", { dropped: count });
     return count;
   }
 
-  /** Inside a transaction: drops the oldest messages until `bytes` are freed. */
-  #dropOldest(bytes: number): void {
+  /** Inside a transaction: drops the oldest messages of a class until `bytes` are freed. */
+  #dropOldest(kind: RowClass, bytes: number): void {
     let freed = 0;
-    const { count } = this.#dropHead((row) => {
+    const { count } = this.#dropHead(kind, (row) => {
       if (freed >= bytes) return true;
       freed += row.bytes;
       return false;
     });
-    this.#stats.droppedOverflow += count;
-    this.#logger?.log("warn", "queue full, dropped the oldest messages", { dropped: count });
+    if (kind === DEAD) {
+      this.#stats.droppedDeadLetters += count;
+      this.#logger?.log("warn", "dead-letter budget full, dropped the oldest dead letters", {
+        dropped: count,
+      });
+    } else {
+      this.#stats.droppedOverflow += count;
+      this.#logger?.log("warn", "queue full, dropped the oldest messages", { dropped: count });
+    }
   }
 
-  /** Inside a transaction: deletes head rows up to (not including) the first that `stop` accepts. */
-  #dropHead(stop: (row: { seq: number; bytes: number; at: number }) => boolean): {
-    count: number;
-    freed: number;
-  } {
+  /**
+   * Inside a transaction: deletes a class's head rows up to (not including)
+   * the first that `stop` accepts.
+   */
+  #dropHead(
+    kind: RowClass,
+    stop: (row: { seq: number; bytes: number; at: number }) => boolean,
+  ): { count: number; freed: number } {
     let count = 0;
     let freed = 0;
     let last = 0;
     for (let done = false; !done;) {
-      const rows = this.#headRows.all(last) as unknown as {
+      const rows = this.#headRows.all(kind, last) as unknown as {
         seq: number;
         bytes: number;
         at: number;
@@ -377,9 +440,17 @@ export class OutboundQueue implements Disposable {
         last = row.seq;
       }
     }
-    if (count > 0) this.#deleteUpTo.run(last);
-    this.#depth -= count;
-    this.#bytes -= freed;
+    if (count > 0) this.#deleteUpTo.run(kind, last);
+    this.#depth[kind] -= count;
+    this.#bytes[kind] -= freed;
     return { count, freed };
   }
+}
+
+/** Adds the `dead` column to a queue file written before dead letters had a budget. */
+function upgradeDeadColumn(db: DatabaseSync): void {
+  const columns = db.prepare("PRAGMA table_info(outbound)").all() as unknown as { name: string }[];
+  if (columns.some((c) => c.name === "dead")) return;
+  db.exec("ALTER TABLE outbound ADD COLUMN dead INTEGER NOT NULL DEFAULT 0");
+  db.exec("UPDATE outbound SET dead = 1 WHERE destination LIKE 'dead-letter/%'");
 }

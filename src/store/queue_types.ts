@@ -24,6 +24,11 @@ export interface QueueMessage {
   readonly properties: QueuedProperties;
   /** The message's own id (e.g. the deterministic output id); kept, not interpreted. */
   readonly id: string;
+  /**
+   * A dead letter: kept under a budget of its own, so bad input never evicts good
+   * outputs, and never refused (the oldest dead letters make room). @default false
+   */
+  readonly deadLetter?: boolean;
 }
 
 /** A message read back from the queue. */
@@ -43,6 +48,8 @@ export interface OutboundQueueOptions {
   maxBytes: number;
   /** Messages older than this are dropped. */
   maxAgeSeconds: number;
+  /** The most dead letters hold, in accounted bytes. @default a tenth of maxBytes, at least 1 MiB */
+  deadLetterMaxBytes?: number;
   /** @default "drop-oldest" */
   policy?: QueueFullPolicy;
   /** `full` survives power loss; `normal` survives a process crash and is faster. @default "full" */
@@ -69,6 +76,15 @@ export interface QueueStats {
   readonly droppedExpired: number;
   /** Appends refused (policy `reject-new`, or a message larger than the whole queue). */
   readonly rejected: number;
+  /** Dead letters dropped to keep within their budget (oldest first). */
+  readonly droppedDeadLetters: number;
+}
+
+/** How much one class of messages holds. */
+export interface QueueUsage {
+  readonly count: number;
+  /** Accounted bytes. */
+  readonly bytes: number;
 }
 
 /** Why {@linkcode QueueFullError} was thrown. */
