@@ -13,6 +13,7 @@ import type {
   DeployProgress,
   DeployRequest,
   DeployResult,
+  EndpointStatus,
   GatewayControl,
   GatewayEvent,
   GraphDrawing,
@@ -177,6 +178,15 @@ export class FakeControl implements GatewayControl {
   /** How many live subscribers there are. */
   get subscribers(): number {
     return this.#listeners.size;
+  }
+
+  /** Endpoint states the fake reports; tests set them. */
+  endpointStates: EndpointStatus[] = [
+    { name: "local", up: true, since: "2026-01-01T00:00:00.000Z" },
+  ];
+
+  endpoints(): EndpointStatus[] {
+    return this.endpointStates;
   }
 
   dataflows(): DataflowStatus[] {

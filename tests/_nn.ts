@@ -140,7 +140,7 @@ export async function runProbe(
     },
     side: {
       late: () => {},
-      deadLetter: (e) => deadLetters.push(e.reason),
+      deadLetter: (e) => void deadLetters.push(e.reason),
     },
   }, records);
   return { answers, deadLetters, logs };

@@ -30,7 +30,28 @@ function bearer(token: string): RequestInit {
 Deno.test("GET /api/health answers without a token", async () => {
   const res = await app().request("/api/health");
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { status: "ok", dataflows: 2 });
+  assert.deepEqual(await res.json(), {
+    status: "ok",
+    dataflows: 2,
+    endpointsDown: [],
+    dataflowsFailed: [],
+  });
+});
+
+Deno.test("GET /api/health says degraded and names an endpoint that is down", async () => {
+  const control = new FakeControl();
+  control.endpointStates = [
+    { name: "local", up: true, since: "2026-01-01T00:00:00.000Z" },
+    { name: "upstream", up: false, since: "2026-01-01T00:00:00.000Z", error: "ECONNREFUSED" },
+  ];
+  const res = await createAdminApp({ control, token: TOKEN }).request("/api/health");
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), {
+    status: "degraded",
+    dataflows: 2,
+    endpointsDown: ["upstream"],
+    dataflowsFailed: [],
+  });
 });
 
 Deno.test("createAdminApp() refuses API calls without a token with 401 and a JSON error", async () => {

@@ -16,7 +16,12 @@ Deno.test("startAdmin() serves on 127.0.0.1, creates the token once, and stop() 
     assert.equal(admin.tokenCreated, true);
     assert.equal(admin.tokenFile, join(dataDir, "admin-token"));
     const health = await fetch(new URL("api/health", admin.url));
-    assert.deepEqual(await health.json(), { status: "ok", dataflows: 2 });
+    assert.deepEqual(await health.json(), {
+      status: "ok",
+      dataflows: 2,
+      endpointsDown: [],
+      dataflowsFailed: [],
+    });
     const auth = { headers: { Authorization: `Bearer ${admin.token}` } };
     const list = await fetch(new URL("api/dataflows", admin.url), auth);
     assert.equal(list.status, 200);
@@ -122,7 +127,12 @@ async function weirStart(dataDir: string): Promise<string> {
     const url = /admin page: +(http:\/\/127\.0\.0\.1:[0-9]+\/)/.exec(banner)?.[1];
     assert.ok(url, banner);
     const health = await fetch(new URL("api/health", url));
-    assert.deepEqual(await health.json(), { status: "ok", dataflows: 1 });
+    assert.deepEqual(await health.json(), {
+      status: "ok",
+      dataflows: 1,
+      endpointsDown: [],
+      dataflowsFailed: [],
+    });
     return banner;
   } finally {
     child.kill("SIGTERM");

@@ -84,13 +84,13 @@ Deno.test("parseConfig() reads a full configuration with paths resolved and valu
     source: { endpoint: "plant", topics: ["sensors/+/temperature", "line/#"], sharedGroup: "weir" },
     graph: { file: "/srv/weir/graphs/temperature.yaml" },
     configuration: { temperature_lower_bound: "-10", upper: "40", enabled: "true" },
-    timing: { idleMs: 1000, latenessMs: 0 },
+    timing: { idleMs: 1000, latenessMs: 0, maxClockDriftMs: 60_000 },
     destination: { endpoint: "cloud", topic: "site-7/${outputTopic}" },
   });
   assert.deepEqual(config.dataflows.bridge, {
     source: { endpoint: "plant", topics: ["alarms/#"] },
     configuration: {},
-    timing: { idleMs: 1000, latenessMs: 0 },
+    timing: { idleMs: 1000, latenessMs: 0, maxClockDriftMs: 60_000 },
     destination: { endpoint: "cloud", topic: "alarms" },
   });
 });
@@ -292,13 +292,13 @@ Deno.test("dataflow timing: defaults, values, and a clear error for a bad one", 
       b: {
         source: { endpoint: "local", topics: ["t/#"] },
         destination: { endpoint: "local", topic: "p" },
-        timing: { idleMs: 250, latenessMs: 2000 },
+        timing: { idleMs: 250, latenessMs: 2000, maxClockDriftMs: 5000 },
       },
     },
   };
   const config = parseConfig(JSON.stringify(base), "timing.yaml");
-  assert.deepEqual(config.dataflows["a"]!.timing, { idleMs: 1000, latenessMs: 0 });
-  assert.deepEqual(config.dataflows["b"]!.timing, { idleMs: 250, latenessMs: 2000 });
+  assert.deepEqual(config.dataflows["a"]!.timing, { idleMs: 1000, latenessMs: 0, maxClockDriftMs: 60_000 });
+  assert.deepEqual(config.dataflows["b"]!.timing, { idleMs: 250, latenessMs: 2000, maxClockDriftMs: 5000 });
   const bad = { ...base, dataflows: { b: { ...base.dataflows.b, timing: { latenessMs: -5 } } } };
   const { issues } = checkConfig(JSON.stringify(bad), "timing.yaml");
   assert.equal(issues.length, 1);

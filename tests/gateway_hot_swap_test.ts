@@ -74,7 +74,11 @@ Deno.test({
       assert.ok(
         deployed.version.graph.operations.some((o) => o.name === "module-temperature/map-v2"),
       );
-      await until(() => sentAt.size > 12_000, 10_000);
+      // Let version 2 serve a good share before rolling back, however long the deploy took.
+      await until(
+        () => sentAt.size > 12_000 && (out.byVersion.get("v2") ?? 0) > 2_000,
+        20_000,
+      );
       const rolledBack = await gateway.control.rollback("flow");
       assert.equal(rolledBack.version.id, 1, "the rollback serves version 1 again");
       await stream;

@@ -12,10 +12,14 @@ export type OperationCounters = DataflowStatus["stats"][string];
 
 /** `GET /api/health`: no authentication needed. */
 export interface HealthResponse {
-  /** Always "ok": the gateway answered. */
-  readonly status: "ok";
+  /** "ok" when every endpoint is up and no dataflow failed; "degraded" otherwise. */
+  readonly status: "ok" | "degraded";
   /** How many dataflows the gateway runs. */
   readonly dataflows: number;
+  /** Endpoints whose connection is down, by name (empty when all are up). */
+  readonly endpointsDown: readonly string[];
+  /** Dataflows that failed, by name. */
+  readonly dataflowsFailed: readonly string[];
 }
 
 /** Every error response: a stable code and a readable message. */

@@ -167,7 +167,7 @@ async function runGraphTest(args: string[], output: Output): Promise<number> {
       onOutput: (r) => output.out(formatOutputLine(r)),
       side: {
         late: (e) =>
-          deadLetters.push(
+          void deadLetters.push(
             JSON.stringify({
               kind: "late",
               operation: e.operation,
@@ -175,7 +175,7 @@ async function runGraphTest(args: string[], output: Output): Promise<number> {
             }),
           ),
         deadLetter: (e) =>
-          deadLetters.push(
+          void deadLetters.push(
             JSON.stringify({
               kind: "dead-letter",
               operation: e.operation,

@@ -63,6 +63,9 @@ export function buildConfig(value: Obj, source: string, options: BuildOptions): 
     maxBytes: parseSize(queue.maxBytes as number | string),
     maxAgeSeconds: queue.maxAgeSeconds as number,
     policy: queue.policy as QueueConfig["policy"],
+    ...(queue.deadLetterMaxBytes === undefined
+      ? {}
+      : { deadLetterMaxBytes: parseSize(queue.deadLetterMaxBytes as number | string) }),
   };
   return {
     source,
@@ -154,6 +157,7 @@ function dataflow(raw: Obj, path: (p: string) => string): DataflowConfig {
     timing: {
       idleMs: (timing.idleMs as number) ?? 1000,
       latenessMs: (timing.latenessMs as number) ?? 0,
+      maxClockDriftMs: (timing.maxClockDriftMs as number) ?? 60_000,
     },
     destination: { endpoint: destination.endpoint as string, topic: destination.topic as string },
   };

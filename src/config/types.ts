@@ -90,8 +90,15 @@ export interface DataflowConfig {
   readonly graph?: GraphSource;
   /** Graph configuration values by key, as strings (AIO's key/value list). */
   readonly configuration: Readonly<Record<string, string>>;
-  /** Event time: idle period before the frontier follows the wall clock, and allowed lateness. */
-  readonly timing: { readonly idleMs: number; readonly latenessMs: number };
+  /**
+   * Event time: idle period before the frontier follows the wall clock, allowed lateness
+   * (for windows), and how far ahead of the gateway's clock a message's `__ts` may be.
+   */
+  readonly timing: {
+    readonly idleMs: number;
+    readonly latenessMs: number;
+    readonly maxClockDriftMs: number;
+  };
   readonly destination: DataflowDestination;
 }
 
@@ -106,6 +113,8 @@ export interface QueueConfig {
   readonly maxAgeSeconds: number;
   /** @default "drop-oldest" */
   readonly policy: QueuePolicy;
+  /** The dead letters' own budget. @default a tenth of maxBytes, at least 1 MiB */
+  readonly deadLetterMaxBytes?: number;
 }
 
 /** Machine-learning inference for modules (wasi-nn). */

@@ -39,6 +39,8 @@ export interface Source extends AsyncDisposable {
   start(handler: SourceHandler): Promise<void>;
   /** Stops delivering and releases the connection; unacknowledged records stay with the broker. */
   close(): Promise<void>;
+  /** Records received and not yet handed to the handler, when the source knows. */
+  readonly buffered?: number;
 }
 
 /** MQTT-like properties of an outbound message. */
@@ -97,6 +99,10 @@ export interface SourceSettings {
   readonly node?: string;
   /** The most records in one batch. @default 1024 */
   readonly maxBatch?: number;
+  /** How far ahead of the wall clock a record's own time may be and still be taken. @default 60000 */
+  readonly maxClockDriftMs?: number;
+  /** Labels of the source's metrics (e.g. the dataflow). @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** Settings of one sink. */

@@ -6,9 +6,19 @@
  * @module
  */
 
-/** Something a pool can close. */
+/** Whether a connection is up, since when, and why not. */
+export interface ConnectionStatus {
+  readonly up: boolean;
+  /** Milliseconds since the epoch of the last change. */
+  readonly since: number;
+  /** The last error while down. */
+  readonly error?: string;
+}
+
+/** Something a pool can close (and, for connections that know it, tell whether it is up). */
 export interface Closable {
   close(): Promise<void>;
+  status?(): ConnectionStatus;
 }
 
 /** One user's hold on a shared connection. */
@@ -56,6 +66,16 @@ export class ConnectionPool implements AsyncDisposable {
   /** Keys with an open connection. */
   keys(): string[] {
     return [...this.#entries.keys()];
+  }
+
+  /** The status of every open connection that reports one, by key. */
+  statuses(): Array<{ readonly key: string; readonly status: ConnectionStatus }> {
+    const out: Array<{ key: string; status: ConnectionStatus }> = [];
+    for (const [key, entry] of this.#entries) {
+      const status = entry.value.status?.();
+      if (status) out.push({ key, status });
+    }
+    return out;
   }
 
   /** Closes every connection, whoever still holds it. */

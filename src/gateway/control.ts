@@ -67,7 +67,7 @@ export type DataflowState = "running" | "stopped" | "failed";
 export interface DataflowStatus {
   readonly name: string;
   readonly state: DataflowState;
-  /** Why it failed, when it did. */
+  /** Why it failed, when it did (its input then goes to the dead letters). */
   readonly error?: string;
   readonly source: { readonly endpoint: string; readonly topics: readonly string[] };
   readonly destination: { readonly endpoint: string; readonly topic: string };
@@ -85,6 +85,16 @@ export interface DataflowStatus {
   readonly queued: number;
   /** A tag re-pulled on an interval; a new digest is hot-loaded. */
   readonly watch?: { readonly ref: string; readonly intervalSeconds: number };
+}
+
+/** One broker connection: up or down, since when, the last error while down. */
+export interface EndpointStatus {
+  /** The endpoint's name in the configuration. */
+  readonly name: string;
+  readonly up: boolean;
+  /** ISO time of the last change. */
+  readonly since: string;
+  readonly error?: string;
 }
 
 /** What to deploy: an OCI reference or an uploaded graph YAML. */
@@ -139,6 +149,8 @@ export interface GatewayEvent {
  */
 export interface GatewayControl {
   dataflows(): DataflowStatus[];
+  /** Every broker connection the dataflows use. */
+  endpoints(): EndpointStatus[];
   dataflow(name: string): DataflowStatus | undefined;
   /** Loads a new version and switches to it with no message lost or duplicated. */
   deploy(

@@ -10,6 +10,7 @@ import { parseHlc } from "../base/mod.ts";
 import type { OutboundMessage, Sink } from "../connectors/mod.ts";
 import type { OutboundQueue, QueuedMessage } from "../store/mod.ts";
 import type { Logger, Metrics } from "../telemetry/mod.ts";
+import type { QueueRoom } from "./outbound_writer.ts";
 
 /** Options for {@linkcode Forwarder}. */
 export interface ForwarderOptions {
@@ -23,6 +24,8 @@ export interface ForwarderOptions {
   readonly labels: Readonly<Record<string, string>>;
   /** Messages per send. @default 256 */
   readonly batch?: number;
+  /** Told after messages were acknowledged: writers waiting for room try again. */
+  readonly room?: QueueRoom;
 }
 
 function toOutbound(m: QueuedMessage): OutboundMessage {
@@ -34,7 +37,6 @@ export class Forwarder {
   readonly #o: ForwarderOptions;
   #running = false;
   #wake: (() => void) | undefined;
-  #drainedWaiters: (() => void)[] = [];
   #loop: Promise<void> | undefined;
   #failing = false;
 
@@ -52,11 +54,6 @@ export class Forwarder {
   /** New messages are in the queue. */
   notify(): void {
     this.#wake?.();
-  }
-
-  /** Resolves after the next acknowledgement (or at once when nothing is pending): room was made. */
-  acked(): Promise<void> {
-    return new Promise((resolve) => this.#drainedWaiters.push(resolve));
   }
 
   /** Sends what it can within `flushMs`, then stops. */
@@ -119,9 +116,7 @@ export class Forwarder {
         }
         this.#failing = false;
         backoff = 100;
-        const waiters = this.#drainedWaiters;
-        this.#drainedWaiters = [];
-        for (const w of waiters) w();
+        this.#o.room?.made();
       } catch (error) {
         if (!this.#failing) {
           log.log("warn", "destination unavailable; outputs wait in the queue", {

@@ -7,7 +7,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { sha256Hex } from "../base/mod.ts";
+import { sha256Hex, WeirError } from "../base/mod.ts";
 import { defaultCacheDir, OciClient } from "../oci/mod.ts";
 import type { DataflowConfig, GatewayConfig } from "../config/mod.ts";
 import { builtinRegistry, ConnectionPool } from "../connectors/mod.ts";
@@ -21,7 +21,7 @@ import {
   openTelemetryEnabled,
   renderPrometheus,
 } from "../telemetry/mod.ts";
-import type { GatewayControl } from "./control.ts";
+import type { EndpointStatus, GatewayControl } from "./control.ts";
 import { readDeployment } from "./deployments.ts";
 import { EventHub } from "./event_hub.ts";
 import {
@@ -32,6 +32,7 @@ import {
 } from "./gateway_control.ts";
 import type { VersionSpec } from "./graph_runtime.ts";
 import { type LiveDataflow, startLiveDataflow } from "./live_dataflow.ts";
+import { QueueRoom } from "./outbound_writer.ts";
 import type { GraphNnOptions } from "./nn_link.ts";
 
 /** Options for {@linkcode startGateway}. */
@@ -61,13 +62,28 @@ export interface Gateway {
   readonly control: GatewayControl;
   /** The `/metrics` URL, when served. */
   readonly metricsUrl: string | undefined;
+  /** Every broker connection: up or down, since when, the last error. */
+  endpoints(): EndpointStatus[];
   /** The Prometheus text for the current state. */
   scrape(): string;
   /** Stops input, flushes the queue for a few seconds, disconnects. */
   stop(): Promise<void>;
 }
 
-function engineLines(dataflows: readonly LiveDataflow[], queue: OutboundQueue): string {
+function endpointStatuses(connections: ConnectionPool): EndpointStatus[] {
+  return connections.statuses().map(({ key, status }) => ({
+    name: key.slice(key.indexOf(":") + 1),
+    up: status.up,
+    since: new Date(status.since).toISOString(),
+    ...(status.error === undefined ? {} : { error: status.error }),
+  }));
+}
+
+function engineLines(
+  dataflows: readonly LiveDataflow[],
+  queue: OutboundQueue,
+  endpoints: readonly EndpointStatus[],
+): string {
   const lines: string[] = [];
   const counters: Array<
     [string, keyof ReturnType<NonNullable<LiveDataflow["flow"]>["stats"]>[string]]
@@ -88,8 +104,17 @@ function engineLines(dataflows: readonly LiveDataflow[], queue: OutboundQueue): 
       }
     }
   }
-  lines.push("# TYPE weir_queue_depth gauge", `weir_queue_depth ${queue.depth()}`);
-  lines.push("# TYPE weir_queue_bytes gauge", `weir_queue_bytes ${queue.bytes()}`);
+  const usage = queue.usage();
+  lines.push("# TYPE weir_queue_depth gauge", `weir_queue_depth ${usage.outputs.count}`);
+  lines.push("# TYPE weir_queue_bytes gauge", `weir_queue_bytes ${usage.outputs.bytes}`);
+  lines.push("# TYPE weir_dead_letters_stored gauge");
+  lines.push(`weir_dead_letters_stored ${usage.deadLetters.count}`);
+  lines.push("# TYPE weir_dead_letters_dropped_total counter");
+  lines.push(`weir_dead_letters_dropped_total ${queue.stats().droppedDeadLetters}`);
+  lines.push("# TYPE weir_endpoint_up gauge");
+  for (const e of endpoints) {
+    lines.push(`weir_endpoint_up{endpoint="${e.name.replaceAll('"', '\\"')}"} ${e.up ? 1 : 0}`);
+  }
   return lines.join("\n") + "\n";
 }
 
@@ -112,19 +137,35 @@ function engineCounters(
 
 /** Starts every dataflow of the configuration. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  await mkdir(join(options.config.dataDir, "state"), { recursive: true });
+  // Everything started is registered here, so teardown is written once: after a failed start
+  // and on stop alike, in reverse order of start.
+  const parts = new AsyncDisposableStack();
+  try {
+    return await startParts(options, parts);
+  } catch (error) {
+    await parts.disposeAsync();
+    throw error;
+  }
+}
+
+async function startParts(options: GatewayOptions, parts: AsyncDisposableStack): Promise<Gateway> {
   const { config, log } = options;
-  await mkdir(join(config.dataDir, "state"), { recursive: true });
   const metrics = new Metrics();
-  const queue = OutboundQueue.open(join(config.dataDir, "outbound.db"), {
+  const queue = parts.use(OutboundQueue.open(join(config.dataDir, "outbound.db"), {
     maxBytes: config.queue.maxBytes,
     maxAgeSeconds: config.queue.maxAgeSeconds,
     policy: config.queue.policy,
+    ...(config.queue.deadLetterMaxBytes === undefined
+      ? {}
+      : { deadLetterMaxBytes: config.queue.deadLetterMaxBytes }),
     // WAL + synchronous NORMAL: nothing committed is lost when the process dies (kill -9 is
     // tested); a power cut may lose the last commits. FULL costs an fsync per batch.
     synchronous: options.queueSync ?? "normal",
     logger: log.child({ component: "queue" }),
-  });
-  const connections = new ConnectionPool();
+  }));
+  const room = new QueueRoom();
+  const connections = parts.use(new ConnectionPool());
   const registry = builtinRegistry();
   const dataflows: LiveDataflow[] = [];
   const events = options.events ?? new EventHub();
@@ -134,6 +175,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     cacheDir: defaultCacheDir(config.dataDir),
     log: log.child({ component: "oci" }),
   });
+  if (oci) parts.defer(() => oci.close());
   const puller: GraphPuller = options.puller ?? oci!;
   // wasi-nn: the inference worker starts only when a module that uses it is loaded.
   const nnService = config.ml.enabled
@@ -146,88 +188,78 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       log: log.child({ component: "wasi-nn" }),
     })
     : undefined;
+  if (nnService) parts.defer(() => nnService.close());
   const nn: GraphNnOptions = nnService ? { service: nnService } : { off: "ml.enabled is false" };
   const control = createGatewayControl({
     dataDir: config.dataDir,
     log,
     events,
     queued: (name) => queue.depth(name),
+    endpoints: () => endpointStatuses(connections),
     puller,
   });
-  try {
-    for (const [name, dataflow] of Object.entries(config.dataflows)) {
-      const scoped = events.logger(log).child({ dataflow: name });
-      const fresh = freshRecord(dataflow);
-      const saved = await readDeployment(config.dataDir, name, fresh.base);
-      const fromConfig = await configSpec(name, dataflow, puller, scoped);
-      const watch = dataflow.graph?.ref !== undefined && dataflow.graph.watchSeconds > 0
-        ? { watch: { ref: dataflow.graph.ref, intervalSeconds: dataflow.graph.watchSeconds } }
-        : {};
-      let record = saved ??
-        (fromConfig ? { ...fresh, nextId: 2, current: fromConfig, ...watch } : fresh);
-      const start = (initial: VersionSpec | undefined) =>
-        startLiveDataflow({
-          name,
-          config: dataflow,
-          endpoints: config.endpoints,
-          registry,
-          context: { logger: scoped, metrics, connections },
-          queue,
-          modulesDir: options.modulesDir,
-          cacheDir: join(config.dataDir, "cache", "bindings"),
-          statePath: join(config.dataDir, "state", `${name}.db`),
-          log: scoped,
-          metrics,
-          events,
-          nn,
-          ...(initial ? { initial } : {}),
-          ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
-        });
-      let live: LiveDataflow;
-      try {
-        live = await start(record.current);
-      } catch (error) {
-        // A deployed version that no longer loads (e.g. its cache was wiped) gives way to the file.
-        if (!saved || !fromConfig) throw error;
-        scoped.log("error", "deployed version failed to load; serving the configured graph", {
-          version: saved.current?.id ?? null,
-          error,
-        });
-        record = { ...saved, current: fromConfig };
-        live = await start(fromConfig);
-      }
-      dataflows.push(live);
-      control.add(live, record);
-    }
-  } catch (error) {
-    control.close();
-    oci?.close();
+  parts.defer(async () => {
     await Promise.allSettled(dataflows.map((d) => d.stop()));
-    nnService?.close();
-    await connections.close();
-    queue.close();
-    throw error;
+  });
+  // Tag watches stop before the dataflows do.
+  parts.defer(() => control.close());
+  for (const [name, dataflow] of Object.entries(config.dataflows)) {
+    const scoped = events.logger(log).child({ dataflow: name });
+    const fresh = freshRecord(dataflow);
+    const saved = await readDeployment(config.dataDir, name, fresh.base);
+    const fromConfig = await configSpec(name, dataflow, puller, scoped);
+    const watch = dataflow.graph?.ref !== undefined && dataflow.graph.watchSeconds > 0
+      ? { watch: { ref: dataflow.graph.ref, intervalSeconds: dataflow.graph.watchSeconds } }
+      : {};
+    let record = saved ??
+      (fromConfig ? { ...fresh, nextId: 2, current: fromConfig, ...watch } : fresh);
+    const start = (initial: VersionSpec | undefined) =>
+      startLiveDataflow({
+        name,
+        config: dataflow,
+        endpoints: config.endpoints,
+        registry,
+        context: { logger: scoped, metrics, connections },
+        queue,
+        room,
+        modulesDir: options.modulesDir,
+        cacheDir: join(config.dataDir, "cache", "bindings"),
+        statePath: join(config.dataDir, "state", `${name}.db`),
+        log: scoped,
+        metrics,
+        events,
+        nn,
+        ...(initial ? { initial } : {}),
+        ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
+      });
+    let live: LiveDataflow;
+    try {
+      live = await start(record.current);
+    } catch (error) {
+      // A deployed version that no longer loads (e.g. its cache was wiped) gives way to the file.
+      if (!saved || !fromConfig) throw error;
+      scoped.log("error", "deployed version failed to load; serving the configured graph", {
+        version: saved.current?.id ?? null,
+        error,
+      });
+      record = { ...saved, current: fromConfig };
+      live = await start(fromConfig);
+    }
+    dataflows.push(live);
+    control.add(live, record);
   }
-  const scrape = () => renderPrometheus(metrics) + engineLines(dataflows, queue);
+  const endpoints = control.endpoints;
+  const scrape = () => renderPrometheus(metrics) + engineLines(dataflows, queue, endpoints());
   if (openTelemetryEnabled()) {
     bridgeToOpenTelemetry(metrics, () => engineCounters(dataflows));
     log.log("info", "metrics mirrored to OpenTelemetry (OTEL_DENO)");
   }
-  let server: Deno.HttpServer | undefined;
   let metricsUrl: string | undefined;
   if (options.metricsPort !== null) {
-    server = Deno.serve(
-      {
-        hostname: "127.0.0.1",
-        port: options.metricsPort ?? 9464,
-        onListen: ({ port }) => (metricsUrl = `http://127.0.0.1:${port}/metrics`),
-      },
-      (req) =>
-        new URL(req.url).pathname === "/metrics"
-          ? new Response(scrape(), { headers: { "content-type": "text/plain; version=0.0.4" } })
-          : new Response("Not found\n", { status: 404 }),
-    );
+    const server = serveMetrics(options.metricsPort ?? 9464, scrape, (url) => (metricsUrl = url));
+    parts.defer(() => server.shutdown());
   }
+  let stopped: Promise<void> | undefined;
   return {
     dataflows,
     metrics,
@@ -237,16 +269,38 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return metricsUrl;
     },
     scrape,
-    stop: async () => {
-      control.close();
-      oci?.close();
-      await Promise.allSettled(dataflows.map((d) => d.stop()));
-      nnService?.close();
-      await connections.close();
-      await server?.shutdown();
-      queue.close();
-    },
+    endpoints,
+    stop: () => stopped ??= parts.disposeAsync(),
   };
+}
+
+/** Serves `/metrics` on loopback; a port in use is a one-line usage error. */
+function serveMetrics(
+  port: number,
+  scrape: () => string,
+  listening: (url: string) => void,
+): Deno.HttpServer {
+  try {
+    return Deno.serve(
+      {
+        hostname: "127.0.0.1",
+        port,
+        onListen: ({ port }) => listening(`http://127.0.0.1:${port}/metrics`),
+      },
+      (req) =>
+        new URL(req.url).pathname === "/metrics"
+          ? new Response(scrape(), { headers: { "content-type": "text/plain; version=0.0.4" } })
+          : new Response("Not found\n", { status: 404 }),
+    );
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new WeirError(
+        "usage",
+        `Metrics port ${port} on 127.0.0.1 is in use; choose another with --metrics-port`,
+      );
+    }
+    throw error;
+  }
 }
 
 /** The version a dataflow's configured graph makes (id 1): a local file, or pulled by reference. */

@@ -17,6 +17,7 @@ import type {
   DeployProgress,
   DeployRequest,
   DeployResult,
+  EndpointStatus,
   GatewayControl,
   GatewayEvent,
   ModuleInfo,
@@ -65,6 +66,8 @@ export interface GatewayControlOptions {
   readonly events: EventHub;
   /** Messages waiting per destination. */
   readonly queued: (dataflow: string) => number;
+  /** The broker connections' states. @default none */
+  readonly endpoints?: () => EndpointStatus[];
   /** Needed for deploys by reference. */
   readonly puller?: GraphPuller;
 }
@@ -98,7 +101,8 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
     const current = flow.current;
     return {
       name: flow.name,
-      state: flow.paused ? "stopped" : "running",
+      state: flow.failure !== undefined ? "failed" : flow.paused ? "stopped" : "running",
+      ...(flow.failure === undefined ? {} : { error: flow.failure }),
       source: { endpoint: config.source.endpoint, topics: config.source.topics },
       destination: { endpoint: config.destination.endpoint, topic: config.destination.topic },
       ...(current ? { current: current.version } : {}),
@@ -287,6 +291,7 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
   };
 
   return {
+    endpoints: () => options.endpoints?.() ?? [],
     add(flow, record) {
       const serving = flow.current?.version;
       if (serving && record.current) {

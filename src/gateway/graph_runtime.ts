@@ -4,9 +4,15 @@
  * dataflow holds one serving runtime and, right after a switch, old ones that
  * finish the records they took before it.
  *
+ * Each admitted message gets an origin number; its acknowledgement goes out
+ * once nothing derived from it is in flight in the engine (see
+ * ack_tracker.ts). Should the engine fail, the messages it still holds are
+ * dead-lettered and acknowledged, so nothing is lost and no later message on
+ * the connection waits for them.
+ *
  * @module
  */
-import { formatHlc, type Hlc } from "../base/mod.ts";
+import { formatHlc, type Hlc, WeirError } from "../base/mod.ts";
 import type { SourceBatch } from "../connectors/mod.ts";
 import {
   Dataflow,
@@ -54,10 +60,14 @@ export interface RuntimeContext {
   readonly idleMs: number;
   readonly latenessMs: number;
   readonly side: SideOutputs;
+  /** False while input waits at the source (the idle clock then holds). */
+  readonly quiet?: () => boolean;
   /** Turns a result into a queue message (the destination's encoding). */
   encode(record: Rec, id: string): Omit<QueueMessage, "destination" | "id">;
-  /** Appends to the outbound queue, waiting while a reject-new queue is full. */
-  append(messages: QueueMessage[]): Promise<void>;
+  /** Appends to the outbound queue; a promise while a reject-new queue is full. */
+  append(messages: QueueMessage[]): Promise<void> | undefined;
+  /** Stores source records the graph could not finish (it failed) as dead letters. */
+  failed(records: readonly Rec[], error: unknown): Promise<void> | undefined;
   /** wasi-nn for the graph's modules. */
   readonly nn?: GraphNnOptions;
 }
@@ -83,12 +93,21 @@ export class GraphRuntime {
   readonly version: GraphVersion;
   readonly #flow: Dataflow;
   readonly #acks: AckTracker;
+  readonly #ctx: RuntimeContext;
+  #failure: WeirError | undefined;
 
-  private constructor(spec: VersionSpec, version: GraphVersion, flow: Dataflow, acks: AckTracker) {
+  private constructor(
+    spec: VersionSpec,
+    version: GraphVersion,
+    flow: Dataflow,
+    parts: { acks: AckTracker; ctx: RuntimeContext },
+  ) {
     this.spec = spec;
     this.version = version;
     this.#flow = flow;
-    this.#acks = acks;
+    this.#acks = parts.acks;
+    this.#ctx = parts.ctx;
+    flow.failed.then((error) => this.#onFailed(error));
   }
 
   /**
@@ -97,10 +116,9 @@ export class GraphRuntime {
    */
   static async load(spec: VersionSpec, ctx: RuntimeContext): Promise<GraphRuntime> {
     const graph = await loadGraphFile(spec.graphFile);
-    const sinkNames = graph.operations.filter((op) => op.operationType === "sink").map((op) =>
-      op.name
-    );
-    const acks = new AckTracker(sinkNames);
+    const acks = new AckTracker();
+    // The engine tells when records leave an operation; the runtime exists only once it is built.
+    const built: { runtime?: GraphRuntime } = {};
     const modules: Array<GraphVersion["modules"][number]> = [];
     const logic = await graphOperators(graph, {
       modulesDir: ctx.modulesDir,
@@ -125,11 +143,15 @@ export class GraphRuntime {
     });
     const flow = await Dataflow.start(graph, {
       logic,
-      sink: (op) => sinkWriter(ctx, spec.id, op.name, acks),
+      sink: (op) => sinkWriter(ctx, spec.id, op.name),
       side: ctx.side,
       clock: systemClock,
       idleMs: ctx.idleMs,
       latenessMs: ctx.latenessMs,
+      ...(ctx.quiet ? { quiet: ctx.quiet } : {}),
+      onSettle: () => {
+        if (built.runtime) built.runtime.#settle();
+      },
     });
     const version: GraphVersion = {
       id: spec.id,
@@ -142,13 +164,42 @@ export class GraphRuntime {
       modules,
       graph: drawing(graph),
     };
-    return new GraphRuntime(spec, version, flow, acks);
+    built.runtime = new GraphRuntime(spec, version, flow, { acks, ctx });
+    return built.runtime;
   }
 
-  /** Feeds a source batch; its acknowledgements wait for this version's sinks. */
+  /**
+   * Feeds a source batch; each acknowledgement waits until nothing derived from
+   * its message is in flight. Resolves once the engine took the batch (it waits
+   * while the graph is full: the back-pressure).
+   *
+   * @throws {WeirError} `operator_failed` when the graph has failed (the batch is not taken).
+   */
   async push(batch: SourceBatch): Promise<void> {
-    await this.#flow.push(batch.records);
-    batch.records.forEach((r, i) => this.#acks.add(r.time, batch.acks[i]!));
+    if (this.#failure) throw this.#failure;
+    const first = this.#acks.reserve(batch.records.length);
+    const records = batch.records.map((r, i): Rec => ({
+      time: r.time,
+      data: r.data,
+      origin: first + i,
+    }));
+    try {
+      await this.#flow.push(records);
+    } catch (error) {
+      // Failed while this batch waited: it never entered, so it is the caller's to handle.
+      for (let i = 0; i < records.length; i++) this.#acks.add(first + i, records[i]!, () => {});
+      this.#acks.takeAll();
+      throw this.#failure ?? error;
+    }
+    for (let i = 0; i < records.length; i++) {
+      this.#acks.add(first + i, records[i]!, batch.acks[i]!);
+    }
+    this.#settle();
+  }
+
+  /** Why this version failed, when it did. */
+  get failure(): WeirError | undefined {
+    return this.#failure;
   }
 
   /** Promises this version gets nothing earlier than `time` (input moved on to another version). */
@@ -175,15 +226,51 @@ export class GraphRuntime {
   stop(): Promise<void> {
     return this.#flow.stop();
   }
+
+  /** Acknowledges every message nothing of which is in flight any more. */
+  #settle(): void {
+    if (this.#failure) return;
+    // Records a failure threw away are in flight nowhere, yet not stored: never acknowledge them.
+    if (this.#flow.fatal !== undefined) return this.#onFailed(this.#flow.fatal);
+    this.#acks.releaseBelow(this.#flow.minOrigin());
+  }
+
+  /** The engine failed: what it held is dead-lettered, then acknowledged. */
+  #onFailed(error: unknown): void {
+    if (this.#failure) return;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.#failure = new WeirError(
+      "operator_failed",
+      `Graph version ${this.spec.id} of "${this.#ctx.dataflow}" failed: ${reason}`,
+      { cause: error },
+    );
+    const held = this.#acks.takeAll();
+    this.#ctx.log.log("error", "graph failed; its in-flight messages go to the dead letters", {
+      version: this.spec.id,
+      messages: held.length,
+      error: reason,
+    });
+    const ackAll = () => held.forEach((p) => p.ack());
+    try {
+      const w = this.#ctx.failed(held.map((p) => p.record), this.#failure);
+      if (w) w.then(ackAll, (e) => this.#lost(held.length, e));
+      else ackAll();
+    } catch (e) {
+      this.#lost(held.length, e);
+    }
+  }
+
+  /** Dead-lettering failed too: the messages stay with the broker (it resends them). */
+  #lost(count: number, error: unknown): void {
+    this.#ctx.log.log("error", "could not store the failed graph's messages; left unacknowledged", {
+      messages: count,
+      error,
+    });
+  }
 }
 
 /** Writes a sink's results into the queue with ids that are the same for the same input. */
-function sinkWriter(
-  ctx: RuntimeContext,
-  versionId: number,
-  sinkName: string,
-  acks: AckTracker,
-): SinkWriter {
+function sinkWriter(ctx: RuntimeContext, versionId: number, sinkName: string): SinkWriter {
   let lastTime: Hlc | undefined;
   let n = 0;
   const idOf = (r: Rec) => {
@@ -196,18 +283,22 @@ function sinkWriter(
     return `${ctx.dataflow}/v${versionId}/${sinkName}/${formatHlc(r.time)}/${n}`;
   };
   return {
-    write: async (batch) => {
+    write: (batch) => {
       const messages: QueueMessage[] = [];
+      const pending: Promise<void>[] = [];
       for (const r of batch) {
         const id = idOf(r);
         try {
           messages.push({ destination: ctx.dataflow, id, ...ctx.encode(r, id) });
         } catch (error) {
-          ctx.side.deadLetter({ operation: sinkName, record: r, reason: (error as Error).message });
+          const reason = (error as Error).message;
+          const w = ctx.side.deadLetter({ operation: sinkName, record: r, reason });
+          if (w instanceof Promise) pending.push(w);
         }
       }
-      if (messages.length > 0) await ctx.append(messages);
+      const w = ctx.append(messages);
+      if (w) pending.push(w);
+      return pending.length === 0 ? undefined : Promise.all(pending).then(() => {});
     },
-    progress: (frontier) => acks.progress(sinkName, frontier),
   };
 }

@@ -5,6 +5,12 @@
  * once every sink's frontier has passed them, i.e. once everything derived
  * from them is on disk. Without a graph the dataflow is a plain bridge.
  *
+ * Whatever becomes of a message, its acknowledgement is released: results
+ * stored, filtered out, dead-lettered, too large for the queue, or caught in
+ * a graph that failed (its records are then dead-lettered first). One message
+ * never holds back another, on this dataflow or another one sharing the
+ * connection.
+ *
  * Versions switch between two source batches: the batch in progress finishes
  * on the old version, every later one goes to the new version, and the old
  * version is told that time moved on, so it closes its windows, stores its
@@ -13,7 +19,6 @@
  *
  * @module
  */
-import { Buffer } from "node:buffer";
 import { compareHlc, formatHlc, type Hlc, WeirError } from "../base/mod.ts";
 import type {
   ConnectorContext,
@@ -22,13 +27,15 @@ import type {
   Source,
   SourceBatch,
 } from "../connectors/mod.ts";
-import type { DeadLetter, LateRecord } from "../engine/mod.ts";
+import type { DeadLetter, LateRecord, Rec, SideOutputs } from "../engine/mod.ts";
 import type { DataflowConfig, EndpointConfig } from "../config/mod.ts";
-import { type OutboundQueue, QueueFullError, type QueueMessage } from "../store/mod.ts";
+import type { OutboundQueue, QueueMessage } from "../store/mod.ts";
 import type { Logger, Metrics } from "../telemetry/mod.ts";
 import { StateStore } from "../wasm/mod.ts";
 import type { EventHub } from "./event_hub.ts";
+import { type DeadLetterKind, deadLetterMessage, tooLargeDeadLetter } from "./dead_letters.ts";
 import { Forwarder } from "./forwarder.ts";
+import { OutboundWriter, type QueueRoom } from "./outbound_writer.ts";
 import { GraphRuntime, type RuntimeContext, type VersionSpec } from "./graph_runtime.ts";
 import type { GraphNnOptions } from "./nn_link.ts";
 
@@ -40,6 +47,8 @@ export interface LiveDataflowOptions {
   readonly registry: ConnectorRegistry;
   readonly context: ConnectorContext;
   readonly queue: OutboundQueue;
+  /** Shared by every dataflow's writer and forwarder: who made room in the queue. */
+  readonly room: QueueRoom;
   readonly modulesDir: string;
   readonly cacheDir: string;
   /** The graph's state store file. */
@@ -67,6 +76,8 @@ export interface LiveDataflow {
   /** Old versions still finishing what they took. */
   readonly draining: number;
   readonly paused: boolean;
+  /** Why the serving version failed, when it did (its input then goes to the dead letters). */
+  readonly failure: string | undefined;
   readonly forwarder: Forwarder;
   /** Loads and initialises a version beside the serving one (nothing switches yet). */
   load(spec: VersionSpec): Promise<GraphRuntime>;
@@ -77,35 +88,6 @@ export interface LiveDataflow {
   resume(): void;
   /** Stops taking input, flushes what it can to the destination, releases everything. */
   stop(): Promise<void>;
-}
-
-function deadLetterMessage(
-  dataflow: string,
-  kind: string,
-  entry: DeadLetter | LateRecord,
-): QueueMessage {
-  const data = entry.record.data;
-  const body = {
-    kind,
-    dataflow,
-    operation: entry.operation,
-    ...("reason" in entry ? { reason: entry.reason } : { frontier: formatHlc(entry.frontier) }),
-    ts: formatHlc(entry.record.time),
-    ...(data.kind === "message"
-      ? {
-        topic: new TextDecoder().decode(data.topic),
-        payloadBase64: Buffer.from(data.payload).toString("base64"),
-        properties: data.userProperties,
-      }
-      : { dataKind: data.kind }),
-  };
-  return {
-    destination: `dead-letter/${dataflow}`,
-    topic: `weir/dead-letter/${dataflow}`,
-    payload: new TextEncoder().encode(JSON.stringify(body)),
-    properties: { contentType: "application/json", userProperties: [] },
-    id: `${dataflow}/${entry.operation}/${formatHlc(entry.record.time)}/${kind}`,
-  };
 }
 
 function latestTime(batch: SourceBatch): Hlc | undefined {
@@ -131,24 +113,31 @@ export async function startLiveDataflow(o: LiveDataflowOptions): Promise<LiveDat
     topics: config.source.topics,
     ...(config.source.sharedGroup ? { sharedGroup: config.source.sharedGroup } : {}),
     node: `weir-${name}`,
+    maxClockDriftMs: config.timing.maxClockDriftMs,
+    labels,
   }, o.context);
-  const forwarder = new Forwarder({ queue, destination: name, sink, log, metrics, labels });
-
-  // Appends, waiting for the forwarder to make room while a reject-new queue is full.
-  const append = async (messages: QueueMessage[]) => {
-    for (;;) {
-      try {
-        queue.append(messages);
-        forwarder.notify();
-        return;
-      } catch (error) {
-        if (!(error instanceof QueueFullError) || error.reason !== "full") throw error;
-        await Promise.race([forwarder.acked(), new Promise((r) => setTimeout(r, 1000))]);
-      }
-    }
-  };
-  const side = {
-    deadLetter: (e: DeadLetter) => {
+  const forwarder = new Forwarder({
+    queue,
+    destination: name,
+    sink,
+    log,
+    metrics,
+    labels,
+    room: o.room,
+  });
+  const writer = new OutboundWriter({
+    queue,
+    room: o.room,
+    appended: () => forwarder.notify(),
+    tooLarge: (message, error) => tooLargeDeadLetter(name, message, error),
+    log,
+    metrics,
+    labels,
+  });
+  const keep = (kind: DeadLetterKind, entry: DeadLetter | LateRecord) =>
+    writer.write([deadLetterMessage(name, kind, entry)]);
+  const side: SideOutputs = {
+    deadLetter: (e) => {
       metrics.add("weir_dead_letters_total", 1, { ...labels, operation: e.operation });
       log.log("warn", "record dead-lettered", { operation: e.operation, reason: e.reason });
       o.events?.emit("dead-letter", {
@@ -156,12 +145,22 @@ export async function startLiveDataflow(o: LiveDataflowOptions): Promise<LiveDat
         reason: e.reason,
         ts: formatHlc(e.record.time),
       }, name);
-      queue.append([deadLetterMessage(name, "dead-letter", e)]);
+      return keep("dead-letter", e);
     },
-    late: (e: LateRecord) => {
+    late: (e) => {
       metrics.add("weir_late_records_total", 1, { ...labels, operation: e.operation });
-      queue.append([deadLetterMessage(name, "late", e)]);
+      return keep("late", e);
     },
+  };
+  /** Source records no graph could take: dead letters with the reason, all at once. */
+  const deadLetterAll = (records: readonly Rec[], error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    metrics.add("weir_dead_letters_total", records.length, { ...labels, operation: "graph" });
+    return writer.write(
+      records.map((record) =>
+        deadLetterMessage(name, "dead-letter", { operation: "graph", record, reason })
+      ),
+    );
   };
   const store = new StateStore(o.statePath);
   const runtimeContext: RuntimeContext = {
@@ -175,12 +174,16 @@ export async function startLiveDataflow(o: LiveDataflowOptions): Promise<LiveDat
     idleMs: o.idleMs ?? config.timing.idleMs,
     latenessMs: config.timing.latenessMs,
     side,
+    // The idle clock holds while messages wait at the source or a batch is being taken.
+    quiet: () => !busy && (source.buffered ?? 0) === 0,
     encode: (record, id) => sink.encode(record, id),
-    append,
+    append: (messages) => writer.write(messages),
+    failed: deadLetterAll,
     ...(o.nn ? { nn: o.nn } : {}),
   };
 
   let current: GraphRuntime | undefined;
+  let busy = false;
   try {
     if (o.initial) current = await GraphRuntime.load(o.initial, runtimeContext);
   } catch (error) {
@@ -189,7 +192,6 @@ export async function startLiveDataflow(o: LiveDataflowOptions): Promise<LiveDat
     throw error;
   }
   const draining = new Set<GraphRuntime>();
-  let busy = false;
   let pendingSwitch: { next: GraphRuntime; asked: number; done: (ms: number) => void } | undefined;
   let pause: { promise: Promise<void>; resolve: () => void } | undefined;
   let bridged = 0;
@@ -218,25 +220,58 @@ export async function startLiveDataflow(o: LiveDataflowOptions): Promise<LiveDat
     done(performance.now() - asked);
   };
 
+  /** The bridge: each record straight to the queue; one that cannot be encoded is dead-lettered. */
+  const bridge = (batch: SourceBatch) => {
+    const messages: QueueMessage[] = [];
+    const pending: Promise<void>[] = [];
+    for (const r of batch.records) {
+      const id = `${name}/bridge/${formatHlc(r.time)}/${bridged++}`;
+      try {
+        messages.push({ destination: name, id, ...sink.encode(r, id) });
+      } catch (error) {
+        const w = side.deadLetter({ operation: "bridge", record: r, reason: String(error) });
+        if (w) pending.push(w);
+      }
+    }
+    const w = writer.write(messages);
+    if (w) pending.push(w);
+    return pending.length === 0 ? undefined : Promise.all(pending);
+  };
+
+  const take = async (batch: SourceBatch) => {
+    const serving = current;
+    if (!serving) {
+      await bridge(batch);
+      batch.ackAll();
+      return;
+    }
+    try {
+      await serving.push(batch);
+    } catch (error) {
+      // The graph failed: this batch goes to the dead letters, then it is acknowledged.
+      await deadLetterAll(batch.records, error);
+      batch.ackAll();
+      return;
+    }
+    const latest = latestTime(batch);
+    if (latest && draining.size > 0) {
+      for (const old of draining) old.advanceTo(latest);
+    }
+  };
+
   await source.start(async (batch) => {
     if (pause) await pause.promise;
     busy = true;
     try {
-      const serving = current;
-      if (serving) {
-        await serving.push(batch);
-        const latest = latestTime(batch);
-        if (latest && draining.size > 0) {
-          for (const old of draining) old.advanceTo(latest);
-        }
-      } else {
-        const messages = batch.records.map((r) => {
-          const id = `${name}/bridge/${formatHlc(r.time)}/${bridged++}`;
-          return { destination: name, id, ...sink.encode(r, id) };
-        });
-        await append(messages);
-        batch.ackAll();
-      }
+      await take(batch);
+    } catch (error) {
+      // Even storing failed (the disk?): say so loudly; the source acknowledges nonetheless,
+      // since holding the batch would stall every later message on the connection.
+      log.log("error", "batch could not be processed or stored", {
+        records: batch.records.length,
+        error,
+      });
+      throw error;
     } finally {
       busy = false;
       applySwitch();
@@ -264,6 +299,9 @@ export async function startLiveDataflow(o: LiveDataflowOptions): Promise<LiveDat
     get paused() {
       return pause !== undefined;
     },
+    get failure() {
+      return current?.failure?.message;
+    },
     forwarder,
     load: (spec) => GraphRuntime.load(spec, runtimeContext),
     switchTo: (next) =>
@@ -288,6 +326,7 @@ export async function startLiveDataflow(o: LiveDataflowOptions): Promise<LiveDat
     stop: async () => {
       clearInterval(drainTimer);
       pause?.resolve();
+      writer.stop();
       await source.close();
       // Open windows are not flushed: their messages are unacknowledged and come back after a restart.
       await Promise.allSettled([current?.stop(), ...[...draining].map((d) => d.stop())]);

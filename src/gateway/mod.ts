@@ -12,6 +12,8 @@ export * from "./ack_tracker.ts";
 export * from "./graph_operators.ts";
 export * from "./nn_link.ts";
 export * from "./forwarder.ts";
+export * from "./outbound_writer.ts";
+export * from "./dead_letters.ts";
 export * from "./gateway.ts";
 export * from "./live_dataflow.ts";
 export * from "./embedded_default.ts";

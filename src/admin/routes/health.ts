@@ -1,6 +1,7 @@
 /**
  * `GET /api/health`: whether the gateway answers, without authentication, for
- * load balancers and service checks. It tells nothing beyond a count.
+ * load balancers and service checks: counts, and the names of endpoints down
+ * and dataflows failed (no addresses, no errors: those need the token).
  *
  * @module
  */
@@ -11,7 +12,15 @@ import type { RouteDeps } from "../deps.ts";
 /** The health route. */
 export function healthRoutes(deps: RouteDeps): Hono {
   return new Hono().get("/health", (c) => {
-    const body: HealthResponse = { status: "ok", dataflows: deps.control.dataflows().length };
+    const dataflows = deps.control.dataflows();
+    const endpointsDown = deps.control.endpoints().filter((e) => !e.up).map((e) => e.name);
+    const dataflowsFailed = dataflows.filter((d) => d.state === "failed").map((d) => d.name);
+    const body: HealthResponse = {
+      status: endpointsDown.length === 0 && dataflowsFailed.length === 0 ? "ok" : "degraded",
+      dataflows: dataflows.length,
+      endpointsDown,
+      dataflowsFailed,
+    };
     return c.json(body);
   });
 }

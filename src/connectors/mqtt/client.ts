@@ -29,6 +29,12 @@
  * messages again, marked as duplicates: at-least-once. With a clean session
  * they are gone.
  *
+ * Subscriptions are this connection's own business, not mqtt.js': a
+ * subscription asked for while the broker is away (at start, before it is
+ * up) is made when the connection comes up, and again on every connect whose
+ * session the broker did not keep. Reconnects back off from 1 s, doubling up
+ * to a cap, and start again from 1 s once connected.
+ *
  * Routing to the sources and parking of messages that arrive before their
  * source is back: `inbound.ts`.
  *
@@ -40,6 +46,7 @@ import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
 import type { OutboundMessage } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
+import type { ConnectionStatus } from "../pool.ts";
 import { AckSequencer } from "./ack_sequencer.ts";
 import { type InboundHandler, InboundRouter } from "./inbound.ts";
 import { type MqttEndpointSettings, readSecrets } from "./settings.ts";
@@ -59,8 +66,10 @@ export interface MqttConnectionOptions {
   readonly env?: (name: string) => string | undefined;
   /** Publishes in flight at most (1 … 500). @default 500 */
   readonly maxInFlight?: number;
-  /** Pause between reconnect attempts. @default 1000 */
+  /** First pause between reconnect attempts; it doubles per failed attempt. @default 1000 */
   readonly reconnectPeriodMs?: number;
+  /** The longest pause between reconnect attempts. @default 15000 */
+  readonly maxReconnectPeriodMs?: number;
   /** How long a connect attempt may take. @default 30000 */
   readonly connectTimeoutMs?: number;
   /** How long a message for no subscriber waits for one. @default 10000 */
@@ -113,9 +122,19 @@ export class MqttConnection {
   readonly #router: InboundRouter;
   readonly #slots: Slots;
   readonly #filterUsers = new Map<string, number>();
+  /** Broker filters subscribed in the current session. */
+  readonly #granted = new Set<string>();
   readonly #pending = new Set<(error: Error) => void>();
+  readonly #reconnect: { readonly min: number; readonly max: number };
   #everConnected = false;
-  #outage: { since: number; errors: number } | undefined;
+  #outage: { since: number; errors: number; error?: string } | undefined;
+  #upSince = 0;
+  #createdAt = Date.now();
+  /** Subscribes run one after another, so a filter is never asked for twice at once. */
+  #subscribing: Promise<void> = Promise.resolve();
+  /** Settles once the first connect attempt succeeded or failed. */
+  readonly #firstAttempt: Promise<void>;
+  #firstAttemptDone: () => void = () => {};
   #connectWaiters: Array<() => void> = [];
   #closing = false;
 
@@ -143,6 +162,10 @@ export class MqttConnection {
       ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
       parkMs: options.parkMs ?? 10_000,
     });
+    this.#reconnect = {
+      min: options.reconnectPeriodMs ?? 1000,
+      max: Math.max(options.reconnectPeriodMs ?? 1000, options.maxReconnectPeriodMs ?? 15_000),
+    };
     const secrets = readSecrets(name, settings, options.env ?? ((n) => process.env[n]));
     const v5 = settings.protocol === "5";
     const clientOptions: IClientOptions = {
@@ -150,9 +173,9 @@ export class MqttConnection {
       clientId: settings.clientId,
       clean: settings.sessionExpirySeconds === 0,
       keepalive: settings.keepAliveSeconds,
-      reconnectPeriod: options.reconnectPeriodMs ?? 1000,
+      reconnectPeriod: this.#reconnect.min,
       connectTimeout: options.connectTimeoutMs ?? 30_000,
-      resubscribe: true,
+      resubscribe: false, // this connection resubscribes itself (see above)
       manualConnect: true,
       ...(v5
         ? {
@@ -169,6 +192,7 @@ export class MqttConnection {
       ...(secrets.key === undefined ? {} : { key: Buffer.from(secrets.key) }),
       rejectUnauthorized: true,
     };
+    this.#firstAttempt = new Promise((resolve) => (this.#firstAttemptDone = resolve));
     this.#client = mqtt.connect(settings.url, clientOptions);
     const internals = this.#client as unknown as ClientInternals;
     internals.handleMessage = (packet, callback) => {
@@ -191,6 +215,16 @@ export class MqttConnection {
   /** True while connected. */
   get connected(): boolean {
     return this.#client.connected;
+  }
+
+  /** Up or down, since when, and the last error while down. */
+  status(): ConnectionStatus {
+    if (this.#client.connected) return { up: true, since: this.#upSince };
+    return {
+      up: false,
+      since: this.#outage?.since ?? this.#createdAt,
+      ...(this.#outage?.error === undefined ? {} : { error: this.#outage.error }),
+    };
   }
 
   /** Received QoS 1 messages whose PUBACK has not gone out yet. */
@@ -226,8 +260,11 @@ export class MqttConnection {
 
   /**
    * Delivers messages matching the filters to `handler` and subscribes at the
-   * broker (QoS of the endpoint); resolves once the broker granted them. The
-   * handler runs synchronously inside mqtt.js' input: it must only queue.
+   * broker (QoS of the endpoint). It resolves once the broker granted them,
+   * unless the broker cannot be reached (the first connect attempt failed or
+   * the connection is down): then it resolves at once, and the subscription is
+   * made when the connection comes up. The handler runs synchronously inside
+   * mqtt.js' input: it must only queue.
    *
    * @throws {ConnectorError} code `connector_refused` when the broker refuses a filter.
    */
@@ -242,7 +279,6 @@ export class MqttConnection {
       options.sharedGroup === undefined ? t : `$share/${options.sharedGroup}/${t}`
     );
     const remove = this.#router.add(options.topics, handler);
-    const fresh = brokerFilters.filter((f) => !this.#filterUsers.has(f));
     for (const f of brokerFilters) this.#filterUsers.set(f, (this.#filterUsers.get(f) ?? 0) + 1);
     let closed = false;
     const subscription: Subscription = {
@@ -257,30 +293,65 @@ export class MqttConnection {
         }
       },
     };
-    if (fresh.length === 0) return subscription;
+    if (!this.#client.connected && !this.#everConnected) await this.#firstAttempt;
+    if (!this.#client.connected) return subscription; // made on connect
     try {
-      const granted = await this.#client.subscribeAsync(fresh, { qos: this.settings.qos });
-      for (const g of granted) {
-        if (g.qos !== this.settings.qos) {
-          this.#logger.log("warn", "broker granted a lower QoS", {
-            filter: g.topic,
-            granted: g.qos,
-            wanted: this.settings.qos,
-          });
-        }
-      }
+      await this.#subscribeMissing();
     } catch (error) {
       subscription.close();
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ConnectorError(
-        this.#closing ? "connector_closed" : "connector_refused",
-        `Subscribing to ${
-          fresh.map((f) => `"${f}"`).join(", ")
-        } on "${this.name}" failed: ${reason}`,
-        { cause: error },
-      );
+      throw error;
     }
     return subscription;
+  }
+
+  /**
+   * Subscribes every wanted filter the current session lacks. A refusal by the
+   * broker throws `connector_refused`; a connection lost meanwhile does not
+   * (the next connect tries again).
+   */
+  #subscribeMissing(): Promise<void> {
+    const run = this.#subscribing.then(() => this.#subscribeNow());
+    this.#subscribing = run.catch(() => {});
+    return run;
+  }
+
+  async #subscribeNow(): Promise<void> {
+    const missing = [...this.#filterUsers.keys()].filter((f) => !this.#granted.has(f));
+    if (missing.length === 0 || !this.#client.connected) return;
+    let granted;
+    try {
+      granted = await this.#client.subscribeAsync(missing, { qos: this.settings.qos });
+    } catch (error) {
+      if (this.#closing || !this.#client.connected) return;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw this.#refused(missing, reason, error);
+    }
+    const refused: string[] = [];
+    for (const g of granted) {
+      if (g.qos >= 0x80) {
+        refused.push(g.topic);
+        continue;
+      }
+      this.#granted.add(g.topic);
+      if (g.qos !== this.settings.qos) {
+        this.#logger.log("warn", "broker granted a lower QoS", {
+          filter: g.topic,
+          granted: g.qos,
+          wanted: this.settings.qos,
+        });
+      }
+    }
+    if (refused.length > 0) throw this.#refused(refused, "the broker refused them");
+  }
+
+  #refused(filters: readonly string[], reason: string, cause?: unknown): ConnectorError {
+    return new ConnectorError(
+      this.#closing ? "connector_closed" : "connector_refused",
+      `Subscribing to ${
+        filters.map((f) => `"${f}"`).join(", ")
+      } on "${this.name}" failed: ${reason}`,
+      cause === undefined ? {} : { cause },
+    );
   }
 
   /**
@@ -357,6 +428,7 @@ export class MqttConnection {
     this.#router.close();
     const graceful = this.#client.connected && Object.keys(this.#client.outgoing).length === 0;
     await this.#client.endAsync(!graceful);
+    this.#firstAttemptDone();
     for (const resolve of this.#connectWaiters.splice(0)) resolve();
   }
 
@@ -375,6 +447,13 @@ export class MqttConnection {
   }
 
   #onConnect(sessionPresent: boolean): void {
+    this.#upSince = Date.now();
+    this.#firstAttemptDone();
+    (this.#client.options as { reconnectPeriod: number }).reconnectPeriod = this.#reconnect.min;
+    if (!sessionPresent) this.#granted.clear();
+    this.#subscribeMissing().catch((error) => {
+      this.#logger.log("error", "subscribing after connect failed", { error: String(error) });
+    });
     if (!this.#everConnected) {
       this.#everConnected = true;
       this.#logger.log("info", "connected", { url: this.settings.url, sessionPresent });
@@ -391,9 +470,15 @@ export class MqttConnection {
   }
 
   #onClose(): void {
+    this.#firstAttemptDone();
     // Tickets of this connection are void: the broker resends those messages on a resumed session.
     this.#acks.reset();
     this.#router.dropParked(); // parked messages come again too
+    // Back off: the next attempt waits twice as long, up to the cap.
+    const options = this.#client.options as { reconnectPeriod: number };
+    if (this.#outage !== undefined) {
+      options.reconnectPeriod = Math.min(options.reconnectPeriod * 2, this.#reconnect.max);
+    }
     if (this.#closing || this.#outage !== undefined) return;
     this.#outage = { since: Date.now(), errors: 0 };
     if (this.#everConnected) {
@@ -403,7 +488,9 @@ export class MqttConnection {
 
   #onError(error: Error): void {
     if (this.#closing) return;
+    this.#firstAttemptDone();
     const outage = this.#outage ?? (this.#outage = { since: Date.now(), errors: 0 });
+    outage.error = error.message;
     // One line per outage, not one per reconnect attempt.
     if (outage.errors++ === 0) {
       this.#logger.log("warn", "connection error", {

@@ -156,12 +156,19 @@ export class InboundRouter {
     this.#timer = undefined;
   }
 
-  /** Hands a message to a subscriber; a throwing handler is logged, never thrown into mqtt.js. */
+  /**
+   * Hands a message to a subscriber. A throwing handler is logged, never thrown into mqtt.js,
+   * and its hold is released: one message a subscriber cannot take must not hold back the
+   * acknowledgements of every later one.
+   */
   #deliver(target: Subscriber, packet: IPublishPacket, ticket: AckTicket | undefined): void {
+    const message = this.#message(packet, ticket);
     try {
-      target.handler(this.#message(packet, ticket));
+      target.handler(message);
     } catch (error) {
-      this.#options.logger.log("error", "subscriber failed on a message", {
+      message.ack();
+      this.#options.metrics?.add("weir_mqtt_subscriber_failures_total", 1, this.#labels);
+      this.#options.logger.log("error", "subscriber failed on a message; acknowledged", {
         topic: packet.topic,
         error,
       });

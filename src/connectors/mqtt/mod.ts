@@ -84,6 +84,10 @@ export const mqttConnector: ConnectorDefinition = {
         ...(settings.sharedGroup === undefined ? {} : { sharedGroup: settings.sharedGroup }),
         ...(settings.node === undefined ? {} : { node: settings.node }),
         ...(settings.maxBatch === undefined ? {} : { maxBatch: settings.maxBatch }),
+        ...(settings.maxClockDriftMs === undefined
+          ? {}
+          : { maxClockDriftMs: settings.maxClockDriftMs }),
+        ...(settings.labels === undefined ? {} : { labels: settings.labels }),
         logger: context.logger,
         ...(context.metrics === undefined ? {} : { metrics: context.metrics }),
       });

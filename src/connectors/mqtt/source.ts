@@ -39,8 +39,12 @@ export interface MqttSourceOptions {
   readonly maxBatch?: number;
   /** QoS 0 messages held beyond this are dropped (QoS 1 is bounded by the broker's Receive Maximum). @default 65536 */
   readonly maxBuffered?: number;
-  /** The clock for arrival stamps (tests). @default a new HlcClock(node) */
+  /** How far ahead of the wall clock a `__ts` may be and still be taken. @default 60000 */
+  readonly maxClockDriftMs?: number;
+  /** The clock for arrival stamps (tests). @default a new HlcClock(node, maxClockDriftMs) */
   readonly clock?: HlcClock;
+  /** Labels of the source's metrics (the gateway names the dataflow). @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
   readonly logger: Logger;
   readonly metrics?: Metrics;
 }
@@ -67,15 +71,10 @@ export function messageToRecord(message: InboundMessage, clock: HlcClock): Conve
   }
   if (stamp !== undefined) {
     const parsed = parseHlc(stamp);
-    if (typeof parsed === "string") {
-      warning = parsed;
-    } else {
-      try {
-        clock.update(parsed);
-        time = parsed;
-      } catch (error) {
-        warning = error instanceof Error ? error.message : String(error);
-      }
+    warning = typeof parsed === "string" ? parsed : clock.distrust(parsed);
+    if (warning === undefined) {
+      clock.update(parsed as Hlc);
+      time = parsed as Hlc;
     }
   }
   time ??= clock.updateNow();
@@ -106,6 +105,7 @@ export class MqttSource implements Source {
   #pumping = false;
   #closed = false;
   readonly #arrived: () => void;
+  readonly #labels: Readonly<Record<string, string>>;
   #lastWarning = 0;
   #suppressed = 0;
   #dropped = 0;
@@ -130,7 +130,12 @@ export class MqttSource implements Source {
     }
     this.#lease = lease;
     this.#options = options;
-    this.#clock = options.clock ?? new HlcClock(options.node ?? "weir");
+    this.#clock = options.clock ??
+      new HlcClock(
+        options.node ?? "weir",
+        options.maxClockDriftMs === undefined ? {} : { maxDriftMs: options.maxClockDriftMs },
+      );
+    this.#labels = { endpoint: lease.value.name, ...options.labels };
     this.#maxBatch = options.maxBatch ?? 1024;
     this.#maxBuffered = options.maxBuffered ?? 65_536;
     // Messages the broker resends before start() wait for this source (see inbound.ts).
@@ -191,19 +196,28 @@ export class MqttSource implements Source {
 
   #receive(message: InboundMessage): void {
     if (this.#closed) return;
+    const metrics = this.#options.metrics;
     if (message.qos === 0 && this.#records.length >= this.#maxBuffered) {
       this.#dropped++;
-      this.#options.metrics?.add("weir_mqtt_source_dropped_total", 1, {
-        endpoint: this.#lease.value.name,
-      });
+      metrics?.add("weir_mqtt_source_dropped_total", 1, this.#labels);
       this.#warn("source is behind, dropped a QoS 0 message", message.topic);
       return;
     }
-    const { record, warning } = messageToRecord(message, this.#clock);
-    if (warning !== undefined) {
-      this.#warn(`message stamped on arrival: ${warning}`, message.topic);
+    let converted: Converted;
+    try {
+      converted = messageToRecord(message, this.#clock);
+    } catch (error) {
+      // Nothing about one message may hold back the next: acknowledge, count and say why.
+      message.ack();
+      metrics?.add("weir_source_undecodable_total", 1, this.#labels);
+      this.#warn(`message could not be read and was dropped: ${String(error)}`, message.topic);
+      return;
     }
-    this.#records.push(record);
+    if (converted.warning !== undefined) {
+      metrics?.add("weir_source_restamped_total", 1, this.#labels);
+      this.#warn(`message stamped on arrival: ${converted.warning}`, message.topic);
+    }
+    this.#records.push(converted.record);
     this.#acks.push(message.ack);
     if (!this.#pumping) {
       this.#pumping = true;
@@ -227,10 +241,22 @@ export class MqttSource implements Source {
         try {
           await this.#handler!(batch);
         } catch (error) {
-          this.#options.logger.log("error", "source handler failed; batch left unacknowledged", {
-            records: records.length,
-            error,
-          });
+          // The handler owns what becomes of a batch; a throw is a bug there. Holding the
+          // acknowledgements would stall every later message on the connection, so they go.
+          this.#options.metrics?.add(
+            "weir_source_handler_failures_total",
+            records.length,
+            this.#labels,
+          );
+          this.#options.logger.log(
+            "error",
+            "source handler failed; batch acknowledged unprocessed",
+            {
+              records: records.length,
+              error,
+            },
+          );
+          batch.ackAll();
         }
       }
     } finally {
