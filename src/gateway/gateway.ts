@@ -133,6 +133,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     registries: Object.entries(config.registries).map(([name, r]) => ({ name, ...r })),
     cacheDir: defaultCacheDir(config.dataDir),
     log: log.child({ component: "oci" }),
+    // Deploys and watched tags name registries too: only configured ones, unless allowed.
+    onlyConfiguredRegistries: !config.allowAnyRegistry,
   });
   const puller: GraphPuller = options.puller ?? oci!;
   // wasi-nn: the inference worker starts only when a module that uses it is loaded.
