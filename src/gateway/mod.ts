@@ -20,3 +20,4 @@ export * from "./event_hub.ts";
 export * from "./deployments.ts";
 export * from "./graph_runtime.ts";
 export * from "./gateway_control.ts";
+export * from "./uploaded_graphs.ts";
