@@ -151,6 +151,58 @@ Deno.test("deploy errors map WeirError codes to HTTP statuses", async () => {
   });
 });
 
+/** A control whose deploys fail the way the gateway's do, naming files by absolute path. */
+class PathLeakingControl extends FakeControl {
+  constructor(readonly dataDir: string) {
+    super();
+  }
+
+  override deploy(): Promise<never> {
+    const file = `${this.dataDir}/graphs/sha256-ab12.yaml`;
+    this.emit({ kind: "deploy", dataflow: "ovens", data: { phase: "failed", message: file } });
+    return Promise.reject(
+      new WeirError(
+        "graph_invalid",
+        `Graph "${file}" is invalid (1 issue)\n${file}:3:5: operations: missing [required]\n` +
+          'Module "m:1" was not found at "/opt/weir/modules/dist/m.wasm"; see ' +
+          "http://127.0.0.1:5000/v2/m/manifests/1 and 127.0.0.1:5000/m:1 for sensors/+/x",
+      ),
+    );
+  }
+}
+
+Deno.test("API errors and events name files relative to the data directory, never by absolute path", async () => {
+  const dataDir = "/var/lib/weir-test";
+  const control = new PathLeakingControl(dataDir);
+  const app = createAdminApp({ control, token: TOKEN, dataDir });
+  const auth = { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" };
+  const expected = 'Graph "graphs/sha256-ab12.yaml" is invalid (1 issue)\n' +
+    "graphs/sha256-ab12.yaml:3:5: operations: missing [required]\n" +
+    'Module "m:1" was not found at "m.wasm"; see ' +
+    "http://127.0.0.1:5000/v2/m/manifests/1 and 127.0.0.1:5000/m:1 for sensors/+/x";
+  const plain = await app.request("/api/dataflows/ovens/deploy", {
+    method: "POST",
+    headers: auth,
+    body: JSON.stringify({ yaml: "operations: [" }),
+  });
+  assert.deepEqual(await json(plain, 400), { error: { code: "graph_invalid", message: expected } });
+  const streamed = await app.request("/api/dataflows/ovens/deploy?stream=1", {
+    method: "POST",
+    headers: auth,
+    body: JSON.stringify({ yaml: "operations: [" }),
+  });
+  const text = await streamed.text();
+  assert.ok(text.includes(JSON.stringify(expected)), text);
+  assert.equal(text.includes(dataDir), false, text);
+  const events = await app.request("/api/events?kind=deploy", { headers: auth });
+  const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let feed = "";
+  while (!feed.includes("event: live")) feed += (await reader.read()).value ?? "";
+  await reader.cancel();
+  assert.ok(feed.includes('"message":"graphs/sha256-ab12.yaml"'), feed);
+  assert.equal(feed.includes(dataDir), false, feed);
+});
+
 Deno.test("describeError() maps every WeirError code the API documents", () => {
   const status = (code: ConstructorParameters<typeof WeirError>[0]) =>
     describeError(new WeirError(code, "x")).status;

@@ -78,44 +78,93 @@ Deno.test("createAdminApp() refuses a wrong token with 401 and accepts the right
   ]);
 });
 
-Deno.test("createAdminApp() answers 429 with Retry-After after 5 failures from one address", async () => {
+Deno.test("createAdminApp() answers 429 with Retry-After after 5 failures from one address, yet lets the right token in", async () => {
   let now = 1_000_000;
   const a = app(() => now);
   for (let i = 0; i < 5; i++) {
     const res = await a.request("/api/dataflows", bearer(`guess-${i}`), from("127.0.0.7"));
     assert.equal(res.status, 401, `attempt ${i + 1}`);
   }
-  // Blocked now, even with the right token: nothing is checked while blocked.
-  const blocked = await a.request("/api/dataflows", bearer(TOKEN), from("127.0.0.7"));
-  assert.equal(blocked.status, 429);
-  assert.equal(blocked.headers.get("Retry-After"), "60");
-  assert.equal((await blocked.json()).error.code, "rate_limited");
+  const limited = await a.request("/api/dataflows", bearer("guess-5"), from("127.0.0.7"));
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get("Retry-After"), "60");
+  assert.equal((await limited.json()).error.code, "rate_limited");
+  // The right token is checked first and gets through: a shared address cannot be locked out.
+  const right = await a.request("/api/dataflows", bearer(TOKEN), from("127.0.0.7"));
+  assert.equal(right.status, 200);
+  // ... and does not wipe the slate for the guesses that share its address.
+  const still = await a.request("/api/dataflows", bearer("guess-6"), from("127.0.0.7"));
+  assert.equal(still.status, 429);
   // Another address is not affected.
-  const other = await a.request("/api/dataflows", bearer(TOKEN), from("127.0.0.8"));
-  assert.equal(other.status, 200);
-  // The block lifts as the failures leave the one-minute window.
+  const other = await a.request("/api/dataflows", bearer("typo"), from("127.0.0.8"));
+  assert.equal(other.status, 401);
+  // The limit lifts as the failures leave the one-minute window.
   now += 30_000;
-  const later = await a.request("/api/dataflows", bearer(TOKEN), from("127.0.0.7"));
+  const later = await a.request("/api/dataflows", bearer("guess-7"), from("127.0.0.7"));
   assert.equal(later.status, 429);
   assert.equal(later.headers.get("Retry-After"), "30");
-  now += 30_001;
-  const after = await a.request("/api/dataflows", bearer(TOKEN), from("127.0.0.7"));
-  assert.equal(after.status, 200);
+  now += 60_001;
+  const after = await a.request("/api/dataflows", bearer("guess-8"), from("127.0.0.7"));
+  assert.equal(after.status, 401);
 });
 
-Deno.test("FailureLimiter forgets a client's failures once it signs in", () => {
-  const limiter = new FailureLimiter({ maxFailures: 2, now: () => 0 });
-  limiter.fail("a");
-  limiter.succeed("a");
-  limiter.fail("a");
+for (const burst of [60, 200]) {
+  Deno.test(`createAdminApp() answers exactly 5 of ${burst} concurrent wrong tokens with 401, the rest 429`, async () => {
+    const a = app(() => 2_000_000);
+    const answers = await Promise.all(
+      Array.from({ length: burst }, async (_, i) => {
+        const res = await a.request("/api/modules", bearer(`guess-${i}`), from("192.0.2.1"));
+        await res.body?.cancel();
+        return res.status;
+      }),
+    );
+    const count = (status: number) => answers.filter((s) => s === status).length;
+    assert.deepEqual([count(401), count(429)], [5, burst - 5]);
+    const right = await a.request("/api/modules", bearer(TOKEN), from("192.0.2.1"));
+    assert.equal(right.status, 200);
+  });
+}
+
+Deno.test("createAdminApp() counts failures by the socket address, never by X-Forwarded-For", async () => {
+  const a = app(() => 3_000_000);
+  const statuses: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const res = await a.request(
+      "/api/dataflows",
+      { headers: { Authorization: "Bearer wrong", "X-Forwarded-For": `198.51.100.${i}` } },
+      from("127.0.0.1"),
+    );
+    statuses.push(res.status);
+  }
+  assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
+  // Naming someone else's address in the header does not slow them down either.
+  const victim = await a.request(
+    "/api/dataflows",
+    { headers: { Authorization: "Bearer wrong", "X-Forwarded-For": "127.0.0.1" } },
+    from("203.0.113.9"),
+  );
+  assert.equal(victim.status, 401);
+});
+
+Deno.test("FailureLimiter counts failures past the budget, so a source that keeps guessing stays slowed", () => {
+  let now = 0;
+  const limiter = new FailureLimiter({ maxFailures: 2, windowMs: 10_000, now: () => now });
+  assert.equal(limiter.fail("a"), 0);
+  assert.equal(limiter.fail("a"), 0);
+  assert.equal(limiter.fail("a"), 10);
+  now = 9_000;
+  assert.equal(limiter.fail("a"), 1, "the two latest failures are at 0 and 9000");
+  assert.equal(limiter.retryAfterSeconds("a"), 1);
+  now = 10_001; // the failures at 0 have left the window; the one at 9000 has not
   assert.equal(limiter.retryAfterSeconds("a"), 0);
-  limiter.fail("a");
-  assert.equal(limiter.retryAfterSeconds("a"), 60);
+  assert.equal(limiter.fail("a"), 0);
+  assert.equal(limiter.fail("a"), 10);
+  assert.equal(limiter.retryAfterSeconds("b"), 0, "other sources are not affected");
 });
 
 Deno.test("FailureLimiter keeps at most maxClients addresses", () => {
   const limiter = new FailureLimiter({ maxFailures: 1, maxClients: 2, now: () => 0 });
-  limiter.fail("a");
+  assert.equal(limiter.fail("a"), 0);
   limiter.fail("b");
   limiter.fail("c");
   assert.equal(limiter.retryAfterSeconds("a"), 0, "the stalest address is forgotten");

@@ -156,3 +156,53 @@ Deno.test("GET /api/events tells a slow reader how many events it lost", async (
   assert.equal(messages[1], "line 500");
   await sse.close();
 });
+
+/** A request from a given client address, as Deno.serve would report it. */
+function from(address: string) {
+  return { remoteAddr: { transport: "tcp", hostname: address, port: 40000 } };
+}
+
+Deno.test("GET /api/events allows 4 open streams per address; the 5th gets 429 until one closes", async () => {
+  const control = new FakeControl();
+  const app = createAdminApp({ control, token: TOKEN });
+  const open: Response[] = [];
+  for (let i = 0; i < 4; i++) {
+    const res = await app.request("/api/events", AUTH, from("10.0.0.1"));
+    assert.equal(res.status, 200, `stream ${i + 1}`);
+    open.push(res);
+  }
+  const fifth = await app.request("/api/events", AUTH, from("10.0.0.1"));
+  assert.equal(fifth.status, 429);
+  assert.equal(fifth.headers.get("Retry-After"), "5");
+  assert.deepEqual(await fifth.json(), {
+    error: {
+      code: "too_many_streams",
+      message: "Too many open event streams from this address (at most 4); close one first",
+    },
+  });
+  // A ticket opens a stream of the same address's allowance.
+  const { ticket } = await (await app.request("/api/events/ticket", { method: "POST", ...AUTH }))
+    .json();
+  const byTicket = await app.request(`/api/events?ticket=${ticket}`, {}, from("10.0.0.1"));
+  assert.equal(byTicket.status, 429);
+  await byTicket.body?.cancel();
+  const other = await app.request("/api/events", AUTH, from("10.0.0.2"));
+  assert.equal(other.status, 200);
+  await other.body!.cancel();
+  // Closing one frees its slot.
+  await open.pop()!.body!.cancel();
+  let again: Response | undefined;
+  for (let i = 0; i < 100; i++) {
+    again = await app.request("/api/events", AUTH, from("10.0.0.1"));
+    if (again.status === 200) break;
+    await again.body?.cancel();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal(again?.status, 200);
+  open.push(again!);
+  for (const res of open) await res.body!.cancel();
+  for (let i = 0; i < 100 && control.subscribers > 0; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal(control.subscribers, 0);
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { isLoopback, startAdmin } from "../src/admin/mod.ts";
 import { WeirError } from "../src/base/mod.ts";
@@ -47,18 +48,30 @@ Deno.test("startAdmin() serves on 127.0.0.1, creates the token once, and stop() 
   }
 });
 
-Deno.test("startAdmin() rate-limits failed tokens by the client's real address", async () => {
+Deno.test("startAdmin() rate-limits failed tokens by the client's real address, never the right token", async () => {
   const dataDir = await Deno.makeTempDir();
   const admin = await startAdmin({ control: new FakeControl(), dataDir, port: 0 });
   try {
     const url = new URL("api/modules", admin.url);
-    const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const res = await fetch(url, { headers: { Authorization: `Bearer wrong-${i}` } });
-      statuses.push(res.status);
-      await res.body?.cancel();
-    }
-    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
+    // Sixty at once over real sockets: exactly five are answered 401, the rest 429.
+    const burst = await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => {
+        const res = await fetch(url, { headers: { Authorization: `Bearer wrong-${i}` } });
+        await res.body?.cancel();
+        return res.status;
+      }),
+    );
+    assert.deepEqual(
+      [burst.filter((s) => s === 401).length, burst.filter((s) => s === 429).length],
+      [5, 55],
+    );
+    const again = await fetch(url, { headers: { Authorization: "Bearer wrong-again" } });
+    assert.equal(again.status, 429);
+    await again.body?.cancel();
+    // The right token from the same address is never locked out.
+    const right = await fetch(url, { headers: { Authorization: `Bearer ${admin.token}` } });
+    assert.equal(right.status, 200);
+    await right.body?.cancel();
   } finally {
     await admin.stop();
     await Deno.remove(dataDir, { recursive: true });
@@ -111,16 +124,32 @@ async function readUntil(reader: ReadableStreamDefaultReader<string>, marker: st
   return text;
 }
 
-async function weirStart(dataDir: string): Promise<string> {
+/** `script` (util-linux) runs a command on a pseudo-terminal, as a person's shell would. */
+const SCRIPT = ["/usr/bin/script", "/bin/script"].find((p) => existsSync(p));
+
+function quoted(arg: string): string {
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Runs `weir start` with stdout piped (as under systemd) or on a terminal,
+ * returns its banner once it serves, and stops it.
+ */
+async function weirStart(dataDir: string, terminal = false): Promise<string> {
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (probe.addr as Deno.NetAddr).port;
   probe.close();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: weirStartArgs("--port", String(port), "--data-dir", dataDir, "--no-demo"),
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
+  const args = weirStartArgs("--port", String(port), "--data-dir", dataDir, "--no-demo");
+  const command = terminal
+    ? new Deno.Command(SCRIPT!, {
+      args: ["-qec", [Deno.execPath(), ...args].map(quoted).join(" "), "/dev/null"],
+      cwd: ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    })
+    : new Deno.Command(Deno.execPath(), { args, cwd: ROOT, stdout: "piped", stderr: "null" });
+  const child = command.spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   try {
     const banner = await readUntil(reader, "Stop with Ctrl-C.");
@@ -144,18 +173,42 @@ async function weirStart(dataDir: string): Promise<string> {
 }
 
 Deno.test({
-  name: "weir start serves the admin page and prints the token on the first start only" +
+  name:
+    "weir start with stdout not a terminal (systemd's journal) prints where the token is, never the token" +
     modulesNote("temperature"),
   ignore: !modulesBuilt("temperature"),
   fn: async () => {
     const dataDir = await Deno.makeTempDir({ prefix: "weir-admin-start-" });
     try {
+      const file = join(dataDir, "admin-token");
       const first = await weirStart(dataDir);
-      const token = (await Deno.readTextFile(join(dataDir, "admin-token"))).trim();
-      assert.ok(first.includes(`admin token:  ${token}`), first);
+      const token = (await Deno.readTextFile(file)).trim();
+      assert.equal(first.includes(token), false, first);
+      assert.ok(first.includes(`admin token:  in ${file} (created now, mode 0600)\n`), first);
       const second = await weirStart(dataDir);
-      assert.equal(second.includes("admin token"), false, second);
-      assert.equal(second.includes(token), false);
+      assert.equal(second.includes(token), false, second);
+      assert.ok(second.includes(`admin token:  in ${file}\n`), second);
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "weir start on a terminal shows the token on the first start only" +
+    (SCRIPT === undefined ? " (skipped: script from util-linux is not installed)" : "") +
+    modulesNote("temperature"),
+  ignore: SCRIPT === undefined || !modulesBuilt("temperature"),
+  fn: async () => {
+    const dataDir = await Deno.makeTempDir({ prefix: "weir-admin-tty-" });
+    try {
+      const file = join(dataDir, "admin-token");
+      const first = await weirStart(dataDir, true);
+      const token = (await Deno.readTextFile(file)).trim();
+      assert.ok(first.includes(`admin token:  ${token}  (shown once; kept in ${file})`), first);
+      const second = await weirStart(dataDir, true);
+      assert.equal(second.includes(token), false, second);
+      assert.ok(second.includes(`admin token:  in ${file}`), second);
     } finally {
       await Deno.remove(dataDir, { recursive: true });
     }

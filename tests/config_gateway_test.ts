@@ -63,6 +63,7 @@ Deno.test("parseConfig() reads a full configuration with paths resolved and valu
     keepAliveSeconds: 60,
     sessionExpirySeconds: 3600,
     receiveMaximum: 1000,
+    insecure: false,
   });
   assert.deepEqual(config.endpoints.cloud, {
     kind: "mqtt",
@@ -79,6 +80,7 @@ Deno.test("parseConfig() reads a full configuration with paths resolved and valu
       key: "/etc/weir/client.key",
     },
     credentials: { username: "gateway", passwordFile: "/srv/weir/secrets/cloud.txt" },
+    insecure: false,
   });
   assert.deepEqual(config.dataflows.temperatures, {
     source: { endpoint: "plant", topics: ["sensors/+/temperature", "line/#"], sharedGroup: "weir" },
@@ -149,7 +151,7 @@ extra: 1
     'bad.yaml:6:18: endpoints.plant.credentials: missing required field "passwordFile" or "passwordEnv" [required]',
     'bad.yaml:6:33: endpoints.plant.credentials.password: found "password": inline passwords are not allowed, expected "passwordFile" or "passwordEnv" [forbidden]',
     'bad.yaml:9:5: endpoints.edge.tls: found tls settings with the url "mqtt://edge", expected an mqtts:// url [tls-url]',
-    'bad.yaml:10:5: endpoints.edge.keepalive: found unknown field "keepalive", expected "kind", "url", "clientId", "protocol", "qos", "keepAliveSeconds", "sessionExpirySeconds", "receiveMaximum", "tls" or "credentials" [unknown-field]',
+    'bad.yaml:10:5: endpoints.edge.keepalive: found unknown field "keepalive", expected "kind", "url", "clientId", "protocol", "qos", "keepAliveSeconds", "sessionExpirySeconds", "receiveMaximum", "insecure", "tls" or "credentials" [unknown-field]',
     'bad.yaml:13:25: dataflows.flow.source.endpoint: found endpoint "plnt", expected one of "plant" or "edge" [unknown-endpoint]',
     'bad.yaml:13:40: dataflows.flow.source.topics[0]: found topic filter "a/#/b", expected "#" only as a whole level at the end [topic-filter]',
     'bad.yaml:13:49: dataflows.flow.source.topics[1]: found topic filter "x+", expected "+" only as a whole level [topic-filter]',
@@ -161,7 +163,7 @@ extra: 1
     'bad.yaml:20:18: dataflows["bad name"].destination.topic: missing required field "topic" [required]',
     'bad.yaml:21:20: queue.maxBytes: found string "12 parsecs", expected a size such as "256MiB" (B, KB, MB, GB, KiB, MiB or GiB) [pattern]',
     'bad.yaml:21:40: queue.policy: found string "drop-newest", expected one of "drop-oldest" or "reject-new" [enum]',
-    'bad.yaml:22:1: extra: found unknown field "extra", expected "$schema", "endpoints", "dataflows", "registries", "dataDir", "logging", "admin", "queue" or "ml" [unknown-field]',
+    'bad.yaml:22:1: extra: found unknown field "extra", expected "$schema", "endpoints", "dataflows", "registries", "allowAnyRegistry", "dataDir", "logging", "admin", "queue" or "ml" [unknown-field]',
   ];
   assert.deepEqual(lines, expected);
 });
@@ -190,6 +192,49 @@ Deno.test("checkConfig() catches a second connection with the same client id to 
   assert.deepEqual(issues.map((i) => [i.path, i.rule]), [
     ["endpoints.b.clientId", "duplicate-client-id"],
   ]);
+});
+
+Deno.test("checkConfig() refuses credentials over plain mqtt:// beyond this machine unless insecure is set", () => {
+  const text = `endpoints:
+  remote:
+    url: mqtt://broker.example.com:1883
+    credentials: { username: gw, passwordEnv: PW }
+  lan:
+    url: mqtt://10.0.0.5
+    credentials:
+      username: gw
+      passwordFile: pw.txt
+  opted:
+    url: mqtt://10.0.0.6
+    insecure: true
+    credentials: { username: gw, passwordEnv: PW }
+  local: { url: "mqtt://127.0.0.1:1883", credentials: { username: gw, passwordEnv: PW } }
+  six: { url: "mqtt://[::1]:1883", credentials: { username: gw, passwordEnv: PW } }
+  tls: { url: "mqtts://broker.example.com", credentials: { username: gw, passwordEnv: PW } }
+  anonymous: { url: "mqtt://broker.example.com:1884" }
+`;
+  const { issues } = checkConfig(text, "plain.yaml");
+  assert.deepEqual(issues.map(formatConfigIssue), [
+    'plain.yaml:4:5: endpoints.remote.credentials: found credentials with the plain url "mqtt://broker.example.com:1883", expected an mqtts:// url, or insecure: true to send the password unencrypted to "broker.example.com" [plain-credentials]',
+    'plain.yaml:7:5: endpoints.lan.credentials: found credentials with the plain url "mqtt://10.0.0.5", expected an mqtts:// url, or insecure: true to send the password unencrypted to "10.0.0.5" [plain-credentials]',
+  ]);
+  const optedIn = text.replaceAll(
+    /(url: mqtt:\/\/(broker\.example\.com:1883|10\.0\.0\.5)\n)/g,
+    "$1    insecure: true\n",
+  );
+  const allowed = parseConfig(optedIn, "plain.yaml");
+  assert.deepEqual(
+    Object.entries(allowed.endpoints).map(([name, e]) => [name, e.insecure]),
+    [
+      ["remote", true],
+      ["lan", true],
+      ["opted", true],
+      ["local", false],
+      ["six", false],
+      ["tls", false],
+      ["anonymous", false],
+    ],
+  );
 });
 
 Deno.test("checkConfig() wants a TLS client certificate and key together, and a size of at least a byte", () => {
@@ -228,7 +273,7 @@ Deno.test("loadConfigFile() resolves paths against the file's folder and names a
     const file = join(dir, "weir.yaml");
     await writeFile(
       file,
-      "endpoints:\n  a: { url: 'mqtt://h', credentials: { username: u, passwordEnv: WEIR_PW } }\n" +
+      "endpoints:\n  a: { url: 'mqtt://127.0.0.1', credentials: { username: u, passwordEnv: WEIR_PW } }\n" +
         "dataflows:\n  f:\n    source: { endpoint: a, topics: [t] }\n    graph: { file: g.yaml }\n" +
         "    destination: { endpoint: a, topic: out }\n",
     );
@@ -273,6 +318,7 @@ Deno.test("the configuration schema file is JSON Schema with defaults the loader
     "endpoints",
     "dataflows",
     "registries",
+    "allowAnyRegistry",
     "dataDir",
     "logging",
     "admin",

@@ -95,3 +95,43 @@ Deno.test("checkConfig() accepts plain HTTP to every loopback spelling", () => {
   const { issues } = checkConfig(text, "loop.yaml");
   assert.deepEqual(issues.map(formatConfigIssue), []);
 });
+
+Deno.test("checkConfig() wants graph references on a configured registry or loopback unless allowAnyRegistry", () => {
+  const text = `registries:
+  plant: { host: registry.plant.example/weir }
+  local: { host: "127.0.0.1:5000", plainHttp: true }
+endpoints:
+  mq: { url: "mqtt://127.0.0.1:1883" }
+dataflows:
+  configured:
+    source: { endpoint: mq, topics: [a/#] }
+    graph: { ref: "registry.plant.example/weir/graph:1.0.0" }
+    destination: { endpoint: mq, topic: out/a }
+  elsewhere:
+    source: { endpoint: mq, topics: [b/#] }
+    graph: { ref: "ghcr.io/azure-samples/explore-iot-operations/graph-simple:1.0.0" }
+    destination: { endpoint: mq, topic: out/b }
+  loopback:
+    source: { endpoint: mq, topics: [c/#] }
+    graph: { ref: "localhost:6000/graph:1" }
+    destination: { endpoint: mq, topic: out/c }
+  hostless:
+    source: { endpoint: mq, topics: [d/#] }
+    graph: { ref: "graph:1" }
+    destination: { endpoint: mq, topic: out/d }
+`;
+  assert.deepEqual(checkConfig(text, "refs.yaml").issues.map(formatConfigIssue), [
+    'refs.yaml:13:19: dataflows.elsewhere.graph.ref: found the registry "ghcr.io", expected one of the registries under registries ("registry.plant.example" or "127.0.0.1:5000") or this machine; add it under registries, or set allowAnyRegistry: true [unconfigured-registry]',
+  ]);
+  const none = checkConfig(text.replace(/^registries:\n(.*\n){2}/, ""), "none.yaml");
+  assert.deepEqual(none.issues.map((i) => [i.path, i.message]), [[
+    "dataflows.configured.graph.ref",
+    'found the registry "registry.plant.example", expected a registry under registries (there are none) or this machine; add it under registries, or set allowAnyRegistry: true',
+  ], [
+    "dataflows.elsewhere.graph.ref",
+    'found the registry "ghcr.io", expected a registry under registries (there are none) or this machine; add it under registries, or set allowAnyRegistry: true',
+  ]]);
+  const any = parseConfig(`allowAnyRegistry: true\n${text}`, "any.yaml");
+  assert.equal(any.allowAnyRegistry, true);
+  assert.equal(parseConfig(REGISTRIES, "weir.yaml").allowAnyRegistry, false);
+});

@@ -242,6 +242,7 @@ Deno.test("mqttEndpointSettings() applies the configuration defaults and lists e
     keepAliveSeconds: 60,
     sessionExpirySeconds: 3600,
     receiveMaximum: 1000,
+    insecure: false,
   });
   assert.equal(mqttEndpointSettings("p", { url: "mqtt://h", protocol: "3.1.1" }).protocol, "3.1.1");
   assert.throws(
@@ -262,12 +263,33 @@ Deno.test("mqttEndpointSettings() applies the configuration defaults and lists e
   );
 });
 
+Deno.test("mqttEndpointSettings() refuses credentials over plain mqtt:// beyond loopback unless insecure", () => {
+  const credentials = { username: "u", passwordEnv: "PW" };
+  assert.throws(
+    () => mqttEndpointSettings("up", { url: "mqtt://broker.example.com:1883", credentials }),
+    (e: unknown) =>
+      e instanceof ConnectorError && e.code === "connector_config" &&
+      e.message ===
+        'MQTT endpoint "up" is unusable: credentials over plain mqtt:// to "broker.example.com" ' +
+          "need insecure: true (or use mqtts://)",
+  );
+  assert.throws(
+    () => mqttEndpointSettings("up", { url: "mqtt://10.1.2.3", credentials, insecure: "yes" }),
+    /insecure must be true or false, not "yes"; credentials over plain mqtt:\/\/ to "10\.1\.2\.3"/,
+  );
+  const opted = { url: "mqtt://10.1.2.3", credentials, insecure: true };
+  assert.equal(mqttEndpointSettings("up", opted).insecure, true);
+  for (const url of ["mqtt://127.0.0.1:1883", "mqtt://localhost", "mqtt://[::1]", "mqtts://h"]) {
+    assert.equal(mqttEndpointSettings("ok", { url, credentials }).credentials?.username, "u", url);
+  }
+});
+
 Deno.test("readSecrets() reads the password from a file or the environment and names what is missing", async () => {
   const dir = await mkdtemp(join(tmpdir(), "weir-secrets-"));
   try {
     await writeFile(join(dir, "pw"), "s3cret\n");
     const fromFile = mqttEndpointSettings("e", {
-      url: "mqtt://h",
+      url: "mqtt://127.0.0.1",
       credentials: { username: "u", passwordFile: join(dir, "pw") },
     });
     assert.deepEqual(readSecrets("e", fromFile, () => undefined), {
@@ -275,7 +297,7 @@ Deno.test("readSecrets() reads the password from a file or the environment and n
       password: "s3cret",
     });
     const fromEnv = mqttEndpointSettings("e", {
-      url: "mqtt://h",
+      url: "mqtt://127.0.0.1",
       credentials: { username: "u", passwordEnv: "PW" },
     });
     assert.equal(

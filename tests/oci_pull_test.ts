@@ -366,6 +366,95 @@ Deno.test("OciClient refuses plain HTTP to a host that is not loopback, before a
   }
 });
 
+Deno.test("OciClient with onlyConfiguredRegistries refuses any other registry before any request", async () => {
+  const asked: string[] = [];
+  const spy: typeof fetch = (input) => {
+    asked.push(new URL(input instanceof Request ? input.url : String(input)).host);
+    return Promise.resolve(new Response(null, { status: 503 }));
+  };
+  const registries = [{ host: "registry.plant.example/weir" }];
+  const strict = new OciClient({
+    registries,
+    cacheDir: "/nonexistent",
+    fetch: spy,
+    onlyConfiguredRegistries: true,
+  });
+  const refused = (e: unknown) => {
+    assert.ok(e instanceof OciError);
+    assert.equal(e.reason, "not_allowed");
+    assert.equal(e.code, "usage");
+    assert.equal(
+      e.message,
+      'Reference "registry.evil.example/graph:1" names the registry "registry.evil.example", ' +
+        'which is not configured; expected "registry.plant.example" or this machine ' +
+        "(add it under registries, or set allowAnyRegistry: true)",
+    );
+    return true;
+  };
+  try {
+    const ref = "registry.evil.example/graph:1";
+    await assert.rejects(strict.pullGraph(ref), refused);
+    await assert.rejects(strict.pullModule(ref), refused);
+    await assert.rejects(strict.resolveDigest(ref), refused);
+    assert.equal(asked.length, 0, "nothing was sent");
+    // The configured registry and loopback hosts are asked.
+    await assert.rejects(strict.resolveDigest("registry.plant.example/weir/graph:1"));
+    await assert.rejects(strict.resolveDigest("127.0.0.1:9/graph:1"));
+    assert.deepEqual([...new Set(asked)], ["registry.plant.example", "127.0.0.1:9"]);
+  } finally {
+    strict.close();
+  }
+  // Without the option any registry is used (weir pull and push work like that).
+  const open = new OciClient({ registries, cacheDir: "/nonexistent", fetch: spy });
+  try {
+    await assert.rejects(open.resolveDigest("registry.evil.example/graph:1"), (e: unknown) => {
+      assert.ok(e instanceof OciError && e.reason !== "not_allowed", String(e));
+      return true;
+    });
+    assert.ok(asked.includes("registry.evil.example"));
+  } finally {
+    open.close();
+  }
+});
+
+Deno.test({
+  name:
+    "OciClient with onlyConfiguredRegistries refuses a module a pulled graph names on another host" +
+    REGISTRY_NOTE,
+  ignore: REGISTRY_NOTE !== "",
+  fn: () =>
+    withFixture(async ({ registry, dir, cacheDir }) => {
+      const graphRef = `${registry.host}/graphs/foreign:1.0.0`;
+      await writeFile(
+        join(dir, "foreign.yaml"),
+        GRAPH_YAML.replace('"mod-a:1.0.0"', '"registry.evil.example/mod-a:1.0.0"'),
+      );
+      const asked: string[] = [];
+      const spy: typeof fetch = (input, init) => {
+        asked.push(new URL(input instanceof Request ? input.url : String(input)).host);
+        return fetch(input, init);
+      };
+      const client = new OciClient({
+        registries: [{ host: registry.host, plainHttp: true }],
+        cacheDir,
+        fetch: spy,
+        onlyConfiguredRegistries: true,
+      });
+      try {
+        await client.pushGraph(join(dir, "foreign.yaml"), graphRef);
+        await assert.rejects(client.pullGraph(graphRef), (e: unknown) => {
+          assert.ok(e instanceof OciError);
+          assert.equal(e.reason, "not_allowed");
+          assert.match(e.message, /names the registry "registry\.evil\.example", which is not/);
+          return true;
+        });
+        assert.deepEqual([...new Set(asked)], [registry.host], "only the configured registry");
+      } finally {
+        client.close();
+      }
+    }),
+});
+
 Deno.test({
   name: "OciClient without a configured registry speaks HTTPS, so a plain registry is not reached" +
     REGISTRY_NOTE,

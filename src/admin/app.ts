@@ -14,6 +14,7 @@ import type { RouteDeps } from "./deps.ts";
 import { EventTickets } from "./event_ticket.ts";
 import { FailureLimiter, type FailureLimiterOptions } from "./failure_limiter.ts";
 import { ApiError, errorBody, onApiError } from "./http_errors.ts";
+import { hidePaths } from "./public_paths.ts";
 import { RateSampler } from "./rate_sampler.ts";
 import { MAX_BODY_BYTES } from "./request_body.ts";
 import { dataflowRoutes } from "./routes/dataflows.ts";
@@ -22,6 +23,7 @@ import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { moduleRoutes } from "./routes/modules.ts";
 import { DEFAULT_WEB_DIR, securityHeaders, webFiles } from "./static_files.ts";
+import { StreamSlots } from "./stream_slots.ts";
 
 /** Options for {@linkcode createAdminApp}. */
 export interface AdminAppOptions {
@@ -33,7 +35,7 @@ export interface AdminAppOptions {
   readonly log?: Logger;
   /** The page's files. @default the repository's `web/` */
   readonly webDir?: string;
-  /** Bounds of failed authentication per client address. @default 5 per minute */
+  /** Bounds of failed authentication per client address. @default 5 answered 401 per minute */
   readonly failures?: FailureLimiterOptions;
   /** Aborts open event streams (the server is stopping). */
   readonly signal?: AbortSignal;
@@ -41,6 +43,10 @@ export interface AdminAppOptions {
   readonly heartbeatMs?: number;
   /** The clock for tickets, rate limits and stats. @default Date.now */
   readonly now?: () => number;
+  /** Open event streams per client address; one more gets 429. @default 4 */
+  readonly maxStreamsPerClient?: number;
+  /** The data directory: paths under it are shown relative to it, others by file name. */
+  readonly dataDir?: string;
 }
 
 /** Builds the admin app; serve it with `Deno.serve(…, app.fetch)` or use `app.request()`. */
@@ -55,6 +61,8 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     sampler: new RateSampler({ now }),
     signal: options.signal ?? new AbortController().signal,
     heartbeatMs: options.heartbeatMs ?? 15_000,
+    streams: new StreamSlots(options.maxStreamsPerClient ?? 4),
+    hidePaths: hidePaths(options.dataDir),
   };
   const limiter = new FailureLimiter({ now, ...options.failures });
   const api = new Hono()
@@ -82,6 +90,6 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     .route("/api", api)
     .use(webFiles(options.webDir ?? DEFAULT_WEB_DIR));
   app.notFound((c) => c.json(errorBody("not_found", `Nothing at ${c.req.path}`), 404));
-  app.onError(onApiError(log));
+  app.onError(onApiError(log, deps.hidePaths));
   return app;
 }

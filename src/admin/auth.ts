@@ -1,8 +1,10 @@
 /**
  * Authentication of API requests: `Authorization: Bearer <token>`, or, on the
  * event stream only, a `ticket` query parameter (see `event_ticket.ts`).
- * Failed attempts count against the client's address; past the limit every
- * request from it gets 429 with `Retry-After` without being checked.
+ * The credential is checked first, so a correct one always gets through;
+ * a wrong one counts against its source (the socket's address, never a
+ * header a client can write), and past the limit is answered 429 with
+ * `Retry-After` instead of 401.
  *
  * @module
  */
@@ -24,7 +26,11 @@ export interface AuthOptions {
 /** The paths that accept a `?ticket=` instead of a bearer token. */
 const TICKET_PATHS = new Set(["/api/events"]);
 
-/** The client's address, as Deno.serve reports it; "local" for in-process requests. */
+/**
+ * The client's address, as Deno.serve reports it from the socket; "local" for
+ * in-process requests. Behind a reverse proxy every client shares the proxy's
+ * address, which is safe: sharing it slows wrong tokens, never a right one.
+ */
 export function clientAddress(c: Context): string {
   const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
   return env?.remoteAddr?.hostname ?? "local";
@@ -48,8 +54,19 @@ async function presentedIsValid(c: Context, options: AuthOptions): Promise<boole
 /** Middleware: lets a request through only with a valid credential. */
 export function requireAuth(options: AuthOptions): MiddlewareHandler {
   return async (c, next) => {
+    const valid = await presentedIsValid(c, options);
+    if (valid === undefined) {
+      throw new ApiError(401, "unauthorized", "Sign in: send Authorization: Bearer <admin token>", {
+        "WWW-Authenticate": 'Bearer realm="weir"',
+      });
+    }
+    if (valid) {
+      await next();
+      return;
+    }
+    // Counted and judged in one synchronous call: no await between the check and the record.
     const client = clientAddress(c);
-    const wait = options.limiter.retryAfterSeconds(client);
+    const wait = options.limiter.fail(client);
     if (wait > 0) {
       throw new ApiError(
         429,
@@ -58,20 +75,9 @@ export function requireAuth(options: AuthOptions): MiddlewareHandler {
         { "Retry-After": String(wait) },
       );
     }
-    const valid = await presentedIsValid(c, options);
-    if (valid === undefined) {
-      throw new ApiError(401, "unauthorized", "Sign in: send Authorization: Bearer <admin token>", {
-        "WWW-Authenticate": 'Bearer realm="weir"',
-      });
-    }
-    if (!valid) {
-      options.limiter.fail(client);
-      options.log.log("warn", "admin authentication failed", { client, path: c.req.path });
-      throw new ApiError(401, "unauthorized", "The admin token is not valid", {
-        "WWW-Authenticate": 'Bearer realm="weir", error="invalid_token"',
-      });
-    }
-    options.limiter.succeed(client);
-    await next();
+    options.log.log("warn", "admin authentication failed", { client, path: c.req.path });
+    throw new ApiError(401, "unauthorized", "The admin token is not valid", {
+      "WWW-Authenticate": 'Bearer realm="weir", error="invalid_token"',
+    });
   };
 }

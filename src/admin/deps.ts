@@ -7,7 +7,9 @@
 import type { GatewayControl } from "../gateway/mod.ts";
 import type { Logger } from "../telemetry/mod.ts";
 import type { EventTickets } from "./event_ticket.ts";
+import type { PathHider } from "./public_paths.ts";
 import type { RateSampler } from "./rate_sampler.ts";
+import type { StreamSlots } from "./stream_slots.ts";
 
 /** The dependencies of the route handlers. */
 export interface RouteDeps {
@@ -19,4 +21,8 @@ export interface RouteDeps {
   readonly signal: AbortSignal;
   /** Quiet time before an event stream sends a keep-alive comment. */
   readonly heartbeatMs: number;
+  /** Open event streams per client address. */
+  readonly streams: StreamSlots;
+  /** Rewrites absolute paths in what the API sends. */
+  readonly hidePaths: PathHider;
 }

@@ -28,6 +28,8 @@ export interface PumpEventsOptions {
   readonly heartbeatMs?: number;
   /** Unsent live events kept for a slow reader. @default 1000 */
   readonly maxPending?: number;
+  /** Rewrites each event's JSON before it is sent (absolute paths out). @default as is */
+  readonly hidePaths?: (json: string) => string;
 }
 
 /** Writes events to `stream` until the client leaves or `signal` aborts. */
@@ -58,8 +60,9 @@ export async function pumpEvents(
   stream.onAbort(nudge);
   signal?.addEventListener("abort", nudge, { once: true });
   let id = 0;
+  const hide = options.hidePaths ?? ((json: string) => json);
   const send = (event: GatewayEvent) =>
-    stream.writeSSE({ event: event.kind, id: String(++id), data: JSON.stringify(event) });
+    stream.writeSSE({ event: event.kind, id: String(++id), data: hide(JSON.stringify(event)) });
   try {
     for (const event of recent) await send(event);
     await stream.writeSSE({

@@ -1,7 +1,7 @@
 /**
  * The one mapping from errors to HTTP responses: a `WeirError` code becomes a
- * status, every error body is `{error: {code, message}}`, and anything
- * unexpected is logged and answered with a plain 500.
+ * status, every error body is `{error: {code, message}}` (naming no absolute
+ * path), and anything unexpected is logged and answered with a plain 500.
  *
  * @module
  */
@@ -11,6 +11,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { WeirError, type WeirErrorCode } from "../base/mod.ts";
 import type { Logger } from "../telemetry/mod.ts";
 import type { ApiErrorBody } from "./api_types.ts";
+import type { PathHider } from "./public_paths.ts";
 
 /** HTTP status per `WeirError` code; codes not listed are 500. */
 export const STATUS_BY_CODE: Readonly<Partial<Record<WeirErrorCode, ContentfulStatusCode>>> = {
@@ -53,9 +54,13 @@ export function errorBody(code: string, message: string): ApiErrorBody {
   return { error: { code, message } };
 }
 
-/** The status and body for an error raised while answering a request. */
+/**
+ * The status and body for an error raised while answering a request. Messages
+ * of the gateway's errors pass through `hide`, so they name no absolute path.
+ */
 export function describeError(
   error: unknown,
+  hide: PathHider = (text) => text,
 ): { status: ContentfulStatusCode; body: ApiErrorBody; headers: Record<string, string> } {
   if (error instanceof ApiError) {
     return {
@@ -67,7 +72,7 @@ export function describeError(
   if (error instanceof WeirError) {
     return {
       status: STATUS_BY_CODE[error.code] ?? 500,
-      body: errorBody(error.code, error.message),
+      body: errorBody(error.code, hide(error.message)),
       headers: {},
     };
   }
@@ -88,9 +93,12 @@ export function describeError(
 }
 
 /** An `app.onError` handler that answers with {@linkcode describeError} and logs 500s. */
-export function onApiError(log: Logger): (error: Error, c: Context) => Response {
+export function onApiError(
+  log: Logger,
+  hide?: PathHider,
+): (error: Error, c: Context) => Response {
   return (error, c) => {
-    const { status, body, headers } = describeError(error);
+    const { status, body, headers } = describeError(error, hide);
     if (status >= 500) {
       log.log("error", "admin request failed", {
         method: c.req.method,

@@ -26,6 +26,8 @@ export {
 export { sameSecret } from "./secret_compare.ts";
 export { EventTickets, TICKET_TTL_MS } from "./event_ticket.ts";
 export { FailureLimiter, type FailureLimiterOptions } from "./failure_limiter.ts";
+export { hidePaths, type PathHider } from "./public_paths.ts";
+export { StreamSlots } from "./stream_slots.ts";
 export { RateSampler, type RateSamplerOptions } from "./rate_sampler.ts";
 export { ApiError, describeError, STATUS_BY_CODE } from "./http_errors.ts";
 export { MAX_BODY_BYTES, parseConfigurationBody, parseDeployBody } from "./request_body.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { WeirError } from "../base/mod.ts";
+import { isLoopbackHost, WeirError } from "../base/mod.ts";
 import { type AdminAppOptions, createAdminApp } from "./app.ts";
 import { loadOrCreateToken } from "./token_file.ts";
 
@@ -36,10 +36,7 @@ export interface AdminServer {
 }
 
 /** True for `127.0.0.0/8`, `::1` and `localhost`. */
-export function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || host === "[::1]" ||
-    /^127(\.[0-9]{1,3}){3}$/.test(host);
-}
+export const isLoopback: (host: string) => boolean = isLoopbackHost;
 
 function urlHost(host: string): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;

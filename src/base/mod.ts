@@ -21,3 +21,4 @@ export * from "./yaml_path.ts";
 export * from "./yaml_text.ts";
 export * from "./yaml_issue.ts";
 export * from "./digest.ts";
+export * from "./hosts.ts";

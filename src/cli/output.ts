@@ -11,6 +11,8 @@ export interface Output {
   out(line: string): void;
   /** A line for standard error. */
   err(line: string): void;
+  /** Whether standard output is a terminal (a person reads it), not a pipe, file or journal. */
+  isTerminal(): boolean;
 }
 
 /** Writes to the process's standard output and error. */
@@ -20,12 +22,21 @@ export function consoleOutput(): Output {
     out: (line) => console.log(line),
     // deno-lint-ignore no-console
     err: (line) => console.error(line),
+    isTerminal: () => Deno.stdout.isTerminal(),
   };
 }
 
-/** Collects lines in memory; for tests. */
-export function memoryOutput(): Output & { lines: string[]; errors: string[] } {
+/** Collects lines in memory; for tests. `terminal` is what it claims to be. @default false */
+export function memoryOutput(
+  options: { terminal?: boolean } = {},
+): Output & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
   const errors: string[] = [];
-  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
+  return {
+    lines,
+    errors,
+    out: (l) => lines.push(l),
+    err: (l) => errors.push(l),
+    isTerminal: () => options.terminal ?? false,
+  };
 }

@@ -51,6 +51,18 @@ function waitForSignal(): Promise<string> {
   });
 }
 
+/**
+ * What the banner says about the admin token. The token itself only to a
+ * terminal on the start that created it: under systemd, stdout is the
+ * journal, which more people and tools read than the 0600 token file.
+ */
+function tokenLine(admin: AdminServer, terminal: boolean): string {
+  if (admin.tokenCreated && terminal) {
+    return `${admin.token}  (shown once; kept in ${admin.tokenFile})`;
+  }
+  return `in ${admin.tokenFile}${admin.tokenCreated ? " (created now, mode 0600)" : ""}`;
+}
+
 async function runStart(args: string[], output: Output): Promise<number> {
   let values;
   try {
@@ -139,9 +151,7 @@ async function runStart(args: string[], output: Output): Promise<number> {
     if (gateway.metricsUrl) output.out(`  metrics:      ${gateway.metricsUrl}`);
     if (admin) {
       output.out(`  admin page:   ${admin.url}`);
-      if (admin.tokenCreated) {
-        output.out(`  admin token:  ${admin.token}  (shown once; kept in ${admin.tokenFile})`);
-      }
+      output.out(`  admin token:  ${tokenLine(admin, output.isTerminal())}`);
     }
     output.out(`Stop with Ctrl-C.`);
     log.log("info", "stopping", { signal: await signal });

@@ -75,6 +75,7 @@ export function buildConfig(value: Obj, source: string, options: BuildOptions): 
     logging: { level: (value.logging as Obj).level as GatewayConfig["logging"]["level"] },
     queue: queueConfig,
     registries: registriesConfig((value.registries ?? {}) as Obj, path),
+    allowAnyRegistry: value.allowAnyRegistry === true,
     admin: adminConfig(value.admin as Obj),
     ml: mlConfig((value.ml ?? {}) as Obj, path),
   };
@@ -130,6 +131,7 @@ function endpoint(name: string, raw: Obj, path: (p: string) => string): Endpoint
     receiveMaximum: raw.receiveMaximum as number,
     ...(tls === undefined ? {} : { tls }),
     ...(credentials === undefined ? {} : { credentials }),
+    insecure: raw.insecure === true,
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * The configuration rules a JSON Schema cannot express: references to
- * endpoints, MQTT topic syntax, TLS only on `mqtts://`, no destination that
- * feeds its own source, and one client id per broker. They read the plain
+ * endpoints, MQTT topic syntax, TLS only on `mqtts://`, credentials over
+ * plain `mqtt://` only to this machine, graph references only to configured
+ * registries, no destination that feeds its own source, and one client id per
+ * broker. They read the plain
  * value and skip whatever the structural check already found wrong.
  *
  * @module
@@ -9,7 +11,14 @@
 import { parseSize } from "./build.ts";
 import type { Finding } from "./issue.ts";
 import { destinationProblem, filterProblem, OUTPUT_TOPIC, topicMatches } from "./topics.ts";
-import { orList, quote } from "../base/mod.ts";
+import {
+  authorityOf,
+  hostnameOf,
+  isLoopbackHost,
+  orList,
+  quote,
+  registryOfReference,
+} from "../base/mod.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -30,6 +39,11 @@ export function checkRules(value: unknown): Finding[] {
   const findings: Finding[] = [];
   findings.push(...checkEndpoints(endpoints));
   findings.push(...checkRegistries(obj(root.registries) ?? {}));
+  if (root.allowAnyRegistry !== true) {
+    findings.push(
+      ...checkReferenceRegistries(obj(root.registries) ?? {}, obj(root.dataflows) ?? {}),
+    );
+  }
   const maxBytes = obj(root.queue)?.maxBytes;
   if (
     typeof maxBytes === "string" && /^[0-9]+(\.[0-9]+)? ?(B|KB|MB|GB|KiB|MiB|GiB)$/.test(maxBytes)
@@ -71,8 +85,7 @@ function checkMl(ml: Obj | undefined): Finding[] {
 function checkAdmin(admin: Obj | undefined): Finding[] {
   const host = str(admin?.host);
   if (host === undefined || admin?.allowRemote === true) return [];
-  const loopback = host === "localhost" || host === "::1" || /^127(\.[0-9]{1,3}){3}$/.test(host);
-  if (loopback) return [];
+  if (isLoopbackHost(host)) return [];
   return [{
     path: ["admin", "host"],
     rule: "admin-remote",
@@ -134,6 +147,32 @@ function checkRegistries(registries: Obj): Finding[] {
   return findings;
 }
 
+/**
+ * Graph references name a configured registry or this machine, so a typo or
+ * a copied reference cannot make the gateway fetch code from anywhere.
+ */
+function checkReferenceRegistries(registries: Obj, dataflows: Obj): Finding[] {
+  const known = Object.values(registries).map((r) => str(obj(r)?.host)).filter((h) =>
+    h !== undefined
+  ).map((h) => h.split("/")[0]!.toLowerCase());
+  const findings: Finding[] = [];
+  for (const [name, flow] of Object.entries(dataflows)) {
+    const ref = str(obj(obj(flow)?.graph)?.ref);
+    const registry = ref === undefined ? "" : registryOfReference(ref);
+    if (registry === "" || known.includes(registry) || isLoopbackHost(registry)) continue;
+    const expected = known.length === 0
+      ? "a registry under registries (there are none)"
+      : `one of the registries under registries (${orList(known.map((k) => `"${k}"`))})`;
+    findings.push({
+      path: ["dataflows", name, "graph", "ref"],
+      rule: "unconfigured-registry",
+      message: `found the registry ${quote(registry)}, expected ${expected} or this machine; ` +
+        "add it under registries, or set allowAnyRegistry: true",
+    });
+  }
+  return findings;
+}
+
 function checkEndpoints(endpoints: Obj): Finding[] {
   const findings: Finding[] = [];
   const seen = new Map<string, string>();
@@ -148,6 +187,22 @@ function checkEndpoints(endpoints: Obj): Finding[] {
         path: [...path, "tls"],
         rule: "tls-url",
         message: `found tls settings with the url ${quote(url)}, expected an mqtts:// url`,
+        at: "key",
+      });
+    }
+    const host = authorityOf(url);
+    if (
+      obj(endpoint.credentials) !== undefined && url.startsWith("mqtt://") &&
+      endpoint.insecure !== true && !isLoopbackHost(host)
+    ) {
+      findings.push({
+        path: [...path, "credentials"],
+        rule: "plain-credentials",
+        message: `found credentials with the plain url ${
+          quote(url)
+        }, expected an mqtts:// url, or insecure: true to send the password unencrypted to ${
+          quote(hostnameOf(host))
+        }`,
         at: "key",
       });
     }

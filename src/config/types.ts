@@ -50,6 +50,8 @@ export interface MqttEndpointConfig {
   readonly receiveMaximum: number;
   readonly tls?: TlsFiles;
   readonly credentials?: Credentials;
+  /** Credentials may go over plain `mqtt://` to a broker beyond this machine. @default false */
+  readonly insecure: boolean;
 }
 
 /** Any endpoint (MQTT is the only kind so far). */
@@ -178,6 +180,8 @@ export interface GatewayConfig {
   readonly queue: QueueConfig;
   /** OCI registries by name. @default {} */
   readonly registries: Readonly<Record<string, RegistryEndpointConfig>>;
+  /** Pull from any registry, not only those under `registries` and loopback. @default false */
+  readonly allowAnyRegistry: boolean;
   readonly admin: AdminConfig;
   /** wasi-nn inference. */
   readonly ml: MlConfig;

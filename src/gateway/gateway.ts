@@ -174,6 +174,8 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
     registries: Object.entries(config.registries).map(([name, r]) => ({ name, ...r })),
     cacheDir: defaultCacheDir(config.dataDir),
     log: log.child({ component: "oci" }),
+    // Deploys and watched tags name registries too: only configured ones, unless allowed.
+    onlyConfiguredRegistries: !config.allowAnyRegistry,
   });
   if (oci) parts.defer(() => oci.close());
   const puller: GraphPuller = options.puller ?? oci!;

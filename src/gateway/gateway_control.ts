@@ -7,9 +7,7 @@
  *
  * @module
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { sha256Hex, WeirError } from "../base/mod.ts";
+import { WeirError } from "../base/mod.ts";
 import type { DataflowConfig } from "../config/mod.ts";
 import type { Logger } from "../telemetry/mod.ts";
 import type {
@@ -26,6 +24,7 @@ import { configFingerprint, type DeploymentRecord, writeDeployment } from "./dep
 import type { EventHub } from "./event_hub.ts";
 import type { VersionSpec } from "./graph_runtime.ts";
 import type { LiveDataflow } from "./live_dataflow.ts";
+import { UploadedGraphs } from "./uploaded_graphs.ts";
 
 /** A pulled graph and the files of its modules. */
 export interface PulledGraphFiles {
@@ -84,6 +83,13 @@ export interface GatewayControlImpl extends GatewayControl {
 export function createGatewayControl(options: GatewayControlOptions): GatewayControlImpl {
   const { dataDir, log, events } = options;
   const entries = new Map<string, Entry>();
+  const uploads = new UploadedGraphs(
+    dataDir,
+    (path) =>
+      [...entries.values()].some((e) =>
+        e.record.current?.graphFile === path || e.record.previous?.graphFile === path
+      ),
+  );
 
   const entry = (name: string): Entry => {
     const e = entries.get(name);
@@ -157,17 +163,12 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
       return { id, origin: "oci", ref: request.ref, ...pulledFiles(pulled), configuration };
     }
     if (request.yaml !== undefined) {
-      const bytes = new TextEncoder().encode(request.yaml);
-      const hex = sha256Hex(bytes);
-      const dir = join(dataDir, "graphs");
-      await mkdir(dir, { recursive: true });
-      const graphFile = join(dir, `sha256-${hex}.yaml`);
-      await writeFile(graphFile, bytes);
+      const saved = await uploads.save(request.yaml);
       return {
         id,
         origin: "upload",
-        digest: `sha256:${hex}`,
-        graphFile,
+        digest: saved.digest,
+        graphFile: saved.path,
         moduleFiles: {},
         pulledFrom: {},
         configuration,
@@ -250,9 +251,17 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
     guarded(name, async (e, progress) => {
       const startedAt = performance.now();
       const spec = await specFor(e, request, progress);
-      const result = await install(e, spec, startedAt, progress, e.record.current);
-      if (request.watchSeconds !== undefined) setWatch(e, request.ref, request.watchSeconds);
-      return result;
+      const upload = request.yaml === undefined ? undefined : spec.graphFile;
+      let kept = false;
+      try {
+        const result = await install(e, spec, startedAt, progress, e.record.current);
+        kept = true;
+        if (request.watchSeconds !== undefined) setWatch(e, request.ref, request.watchSeconds);
+        return result;
+      } finally {
+        // A refused upload leaves nothing behind in the data directory.
+        if (upload !== undefined) await uploads.release(upload, kept);
+      }
     }, onProgress);
 
   const setWatch = (e: Entry, ref: string | undefined, seconds: number) => {

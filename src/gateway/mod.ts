@@ -22,3 +22,4 @@ export * from "./event_hub.ts";
 export * from "./deployments.ts";
 export * from "./graph_runtime.ts";
 export * from "./gateway_control.ts";
+export * from "./uploaded_graphs.ts";

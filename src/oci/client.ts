@@ -7,7 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { parseYaml } from "../base/mod.ts";
+import { isLoopbackHost, parseYaml } from "../base/mod.ts";
 import { type Logger, silentLogger } from "../telemetry/mod.ts";
 import { BearerTokens } from "./bearer_tokens.ts";
 import { type ImportResult, readBundle } from "./bundle_read.ts";
@@ -42,6 +42,11 @@ export interface OciClientOptions {
   readonly log?: Logger;
   /** The fetch to use; tests pass one. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
+  /**
+   * Use only the configured registries and loopback hosts: a reference to any other
+   * registry is refused before anything is read or sent. @default false (any registry)
+   */
+  readonly onlyConfiguredRegistries?: boolean;
 }
 
 /** Options of a pull. */
@@ -84,6 +89,7 @@ export class OciClient {
   #tokens: BearerTokens;
   #sessions = new Map<RegistryConfig | string, RegistrySession>();
   #puller: Puller;
+  #onlyConfigured: boolean;
 
   /**
    * Makes a client. Nothing is sent until the first pull or push.
@@ -98,6 +104,7 @@ export class OciClient {
     this.#cache = new OciCache(options.cacheDir);
     this.#log = options.log ?? silentLogger;
     this.#fetch = options.fetch ?? fetch;
+    this.#onlyConfigured = options.onlyConfiguredRegistries === true;
     this.#tokens = new BearerTokens({ fetch: this.#fetch });
     this.#puller = new Puller({
       cache: this.#cache,
@@ -251,7 +258,23 @@ export class OciClient {
     return underPrefixes(parsed, registry, prefix === "" ? [] : [prefix]);
   }
 
+  /** Refuses a registry the policy does not allow (see `onlyConfiguredRegistries`). */
+  #checkAllowed(ref: OciReference): void {
+    if (!this.#onlyConfigured || isLoopbackHost(ref.registry)) return;
+    if (this.#registries.some((r) => splitHost(r.host).registry === ref.registry)) return;
+    const known = this.#registries.map((r) => `"${splitHost(r.host).registry}"`);
+    throw new OciError(
+      "not_allowed",
+      `Reference "${formatReference(ref)}" names the registry "${ref.registry}", which is not ` +
+        `configured; expected ${
+          known.length === 0 ? "a registry under registries (there are none)" : known.join(", ")
+        } or this machine (add it under registries, or set allowAnyRegistry: true)`,
+    );
+  }
+
   #sessionFor(ref: OciReference): RegistrySession {
+    // Every request goes through a session, so no request reaches a registry the policy refuses.
+    this.#checkAllowed(ref);
     const config = matchRegistry(this.#registries, ref);
     const key = config ?? ref.registry;
     let session = this.#sessions.get(key);
@@ -286,6 +309,8 @@ export class OciClient {
     candidates: readonly OciReference[],
     attempt: (ref: OciReference) => Promise<T>,
   ): Promise<T> {
+    // Checked before the cache too, so a refused registry is refused the same way offline.
+    candidates.forEach((c) => this.#checkAllowed(c));
     const failures: OciError[] = [];
     for (const candidate of candidates) {
       try {

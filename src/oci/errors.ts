@@ -15,6 +15,8 @@ export type OciErrorReason =
   | "bad_reference"
   /** The registry settings are unusable (plain HTTP to a remote host, a missing secret, …). */
   | "bad_config"
+  /** The reference names a registry this client may not use (not configured, by policy). */
+  | "not_allowed"
   /** The repository, tag, manifest or blob does not exist (or is not in the offline cache). */
   | "not_found"
   /** The registry refused the credentials, or wants some and none are configured. */
@@ -35,6 +37,7 @@ export type OciErrorReason =
 const CODES: Record<OciErrorReason, WeirErrorCode> = {
   "bad_reference": "usage",
   "bad_config": "usage",
+  "not_allowed": "usage",
   "not_found": "not_found",
   unauthorized: "registry",
   unreachable: "registry",

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { looksLikeRegistryHost } from "../base/mod.ts";
 import { OciError } from "./errors.ts";
 
 /** A parsed reference. */
@@ -32,12 +33,6 @@ function fail(text: string, problem: string): never {
   );
 }
 
-/** True when the first path component names a registry rather than a repository. */
-function looksLikeHost(component: string): boolean {
-  return component.includes(".") || component.includes(":") || component === "localhost" ||
-    component.startsWith("[");
-}
-
 /**
  * Parses a reference.
  *
@@ -61,7 +56,7 @@ export function parseReference(text: string): OciReference {
   }
   let registry = "";
   const slash = name.indexOf("/");
-  if (slash > 0 && looksLikeHost(name.slice(0, slash))) {
+  if (slash > 0 && looksLikeRegistryHost(name.slice(0, slash))) {
     registry = name.slice(0, slash);
     name = name.slice(slash + 1);
     if (!HOST.test(registry)) fail(text, `found the registry host "${registry}"`);
@@ -106,11 +101,4 @@ export function formatReference(ref: OciReference): string {
 /** The same repository pinned to a digest (the tag is dropped). */
 export function atDigest(ref: OciReference, digest: string): OciReference {
   return { registry: ref.registry, repository: ref.repository, digest };
-}
-
-/** The host name of `host[:port]`, without the port or IPv6 brackets. */
-export function hostnameOf(registry: string): string {
-  if (registry.startsWith("[")) return registry.slice(1, registry.indexOf("]"));
-  const colon = registry.lastIndexOf(":");
-  return colon >= 0 ? registry.slice(0, colon) : registry;
 }

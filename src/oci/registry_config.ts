@@ -6,8 +6,9 @@
  *
  * @module
  */
+import { hostnameOf } from "../base/mod.ts";
 import { OciError } from "./errors.ts";
-import { hostnameOf, type OciReference } from "./reference.ts";
+import type { OciReference } from "./reference.ts";
 
 /** One registry. Secrets are never inline: only where to read them. */
 export interface RegistryConfig {
@@ -44,7 +45,7 @@ const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 /** True for the loopback hosts plain HTTP is allowed to. */
 export function isLoopback(registry: string): boolean {
-  return LOOPBACK.has(hostnameOf(registry).toLowerCase());
+  return LOOPBACK.has(hostnameOf(registry));
 }
 
 /** Splits `host[:port][/prefix]`. */

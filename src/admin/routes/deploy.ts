@@ -36,7 +36,7 @@ async function deploy(deps: RouteDeps, c: Context, request: DeployRequest): Prom
       const result = await deps.control.deploy(name, request, onProgress);
       await write("result", result);
     } catch (error) {
-      const { status, body } = describeError(error);
+      const { status, body } = describeError(error, deps.hidePaths);
       if (status >= 500) deps.log.log("error", "admin deploy failed", { dataflow: name, error });
       await write("error", { status, ...body });
     }

@@ -2,7 +2,7 @@
  * The live feed: `GET /api/events` (Server-Sent Events, optionally
  * `?kind=log|dead-letter|deploy|state`), and `POST /api/events/ticket`, which
  * trades the bearer token for a short-lived ticket a browser's EventSource
- * can put in the URL.
+ * can put in the URL. Each client address may hold a few streams at once.
  *
  * @module
  */
@@ -11,9 +11,11 @@ import { streamSSE } from "hono/streaming";
 import { WeirError } from "../../base/mod.ts";
 import type { GatewayEvent } from "../../gateway/mod.ts";
 import type { TicketResponse } from "../api_types.ts";
+import { clientAddress } from "../auth.ts";
 import type { RouteDeps } from "../deps.ts";
 import { TICKET_TTL_MS } from "../event_ticket.ts";
 import { EVENT_KINDS, pumpEvents } from "../event_stream.ts";
+import { ApiError } from "../http_errors.ts";
 
 function parseKind(kind: string | undefined): GatewayEvent["kind"] | undefined {
   if (kind === undefined || kind === "") return undefined;
@@ -36,12 +38,28 @@ export function eventRoutes(deps: RouteDeps): Hono {
     })
     .get("/events", (c) => {
       const kind = parseKind(c.req.query("kind"));
-      return streamSSE(c, (stream) =>
-        pumpEvents(stream, {
-          control: deps.control,
-          ...(kind === undefined ? {} : { kind }),
-          signal: deps.signal,
-          heartbeatMs: deps.heartbeatMs,
-        }));
+      // The slot is taken before the stream starts, in the same turn as the check.
+      const release = deps.streams.take(clientAddress(c));
+      if (release === undefined) {
+        throw new ApiError(
+          429,
+          "too_many_streams",
+          `Too many open event streams from this address (at most ${deps.streams.max}); close one first`,
+          { "Retry-After": "5" },
+        );
+      }
+      return streamSSE(c, async (stream) => {
+        try {
+          await pumpEvents(stream, {
+            control: deps.control,
+            ...(kind === undefined ? {} : { kind }),
+            signal: deps.signal,
+            heartbeatMs: deps.heartbeatMs,
+            hidePaths: deps.hidePaths,
+          });
+        } finally {
+          release();
+        }
+      });
     });
 }

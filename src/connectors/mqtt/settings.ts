@@ -7,6 +7,7 @@
  * @module
  */
 import { readFileSync } from "node:fs";
+import { authorityOf, hostnameOf, isLoopbackHost } from "../../base/mod.ts";
 import { ConnectorError } from "../errors.ts";
 
 /** TLS files (PEM paths). */
@@ -41,6 +42,8 @@ export interface MqttEndpointSettings {
   readonly receiveMaximum: number;
   readonly tls?: MqttTlsFiles;
   readonly credentials?: MqttCredentials;
+  /** Credentials may go over plain `mqtt://` beyond this machine. @default false */
+  readonly insecure: boolean;
 }
 
 type Obj = Record<string, unknown>;
@@ -135,6 +138,21 @@ export function mqttEndpointSettings(name: string, raw: object): MqttEndpointSet
       ...(passwordEnv === undefined ? {} : { passwordEnv }),
     };
   }
+  if (o.insecure !== undefined && typeof o.insecure !== "boolean") {
+    problems.push(`insecure must be true or false, not ${JSON.stringify(o.insecure)}`);
+  }
+  const insecure = o.insecure === true;
+  // The connector is what sends the password, so it refuses a clear-text one itself too.
+  if (
+    credentials !== undefined && typeof url === "string" && url.startsWith("mqtt://") &&
+    !insecure && !isLoopbackHost(authorityOf(url))
+  ) {
+    problems.push(
+      `credentials over plain mqtt:// to "${
+        hostnameOf(authorityOf(url))
+      }" need insecure: true (or use mqtts://)`,
+    );
+  }
   if (problems.length > 0) {
     throw new ConnectorError(
       "connector_config",
@@ -151,6 +169,7 @@ export function mqttEndpointSettings(name: string, raw: object): MqttEndpointSet
     receiveMaximum,
     ...(tls === undefined ? {} : { tls }),
     ...(credentials === undefined ? {} : { credentials }),
+    insecure,
   };
 }
 
