@@ -343,8 +343,16 @@ Deno.test("dataflow timing: defaults, values, and a clear error for a bad one", 
     },
   };
   const config = parseConfig(JSON.stringify(base), "timing.yaml");
-  assert.deepEqual(config.dataflows["a"]!.timing, { idleMs: 1000, latenessMs: 0, maxClockDriftMs: 60_000 });
-  assert.deepEqual(config.dataflows["b"]!.timing, { idleMs: 250, latenessMs: 2000, maxClockDriftMs: 5000 });
+  assert.deepEqual(config.dataflows["a"]!.timing, {
+    idleMs: 1000,
+    latenessMs: 0,
+    maxClockDriftMs: 60_000,
+  });
+  assert.deepEqual(config.dataflows["b"]!.timing, {
+    idleMs: 250,
+    latenessMs: 2000,
+    maxClockDriftMs: 5000,
+  });
   const bad = { ...base, dataflows: { b: { ...base.dataflows.b, timing: { latenessMs: -5 } } } };
   const { issues } = checkConfig(JSON.stringify(bad), "timing.yaml");
   assert.equal(issues.length, 1);
