@@ -12,6 +12,8 @@ export interface GatewayProcess {
   readonly child: Deno.ChildProcess;
   /** Everything it wrote to stderr (JSON log lines). */
   readonly log: () => string;
+  /** Everything it wrote to stdout (the banner). */
+  readonly out: () => string;
   /** Sends a signal and waits for the exit code. */
   stop(signal: Deno.Signal): Promise<number>;
 }
@@ -70,6 +72,7 @@ export async function startGatewayProcess(
   return {
     child,
     log: () => err,
+    out: () => out,
     stop: async (signal) => {
       try {
         child.kill(signal);

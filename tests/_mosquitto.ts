@@ -31,6 +31,8 @@ export interface MosquittoOptions {
   tls?: { ca: string; cert: string; key: string };
   /** Keep sessions and queued messages on disk across {@linkcode Mosquitto.restart}. @default false */
   persistence?: boolean;
+  /** Listen on this port (a test that starts a client before the broker). @default a free port */
+  port?: number;
 }
 
 /** A running broker. */
@@ -119,7 +121,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   const dir = await Deno.makeTempDir({ prefix: "weir-mosquitto-" });
   // Readable by the "mosquitto" user that the broker drops to when started as root.
   await Deno.chmod(dir, 0o755);
-  const port = await freePort();
+  const port = options.port ?? await freePort();
   const config = await writeConfig(dir, port, options);
   let child: Deno.ChildProcess | undefined;
   let piped: Promise<void> | undefined;

@@ -71,8 +71,11 @@ export async function steadyStream(
   await pub.endAsync();
 }
 
-/** Waits until `check` is true or `ms` passed. */
-export async function until(check: () => boolean, ms: number): Promise<void> {
+/** Waits until `check` is true or `ms` passed; `check` may be async. */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  ms: number,
+): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (!(await check()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
