@@ -44,7 +44,7 @@ User=$SERVICE_USER
 Group=$SERVICE_USER
 Environment=DENO_DIR=$DATA_DIR/deno
 Environment=DENO_NO_UPDATE_CHECK=1
-ExecStart=$PREFIX/bin/deno run --cached-only --allow-read=$PREFIX,$CONFIG_DIR,$DATA_DIR --allow-write=$DATA_DIR --allow-env --allow-ffi --allow-net --allow-sys=hostname,osRelease,networkInterfaces --unstable-worker-options $PREFIX/app/main.ts start --config $CONFIG_DIR/gateway.yaml --modules $PREFIX/app/modules/dist
+ExecStart=$PREFIX/bin/deno run --cached-only --allow-read=$PREFIX,$CONFIG_DIR,$DATA_DIR --allow-write=$DATA_DIR --allow-env --allow-ffi --allow-net --allow-sys=hostname,osRelease,networkInterfaces,statfs --unstable-worker-options $PREFIX/app/main.ts start --config $CONFIG_DIR/gateway.yaml --modules $PREFIX/app/modules/dist
 KillSignal=SIGTERM
 TimeoutStopSec=30
 Restart=on-failure

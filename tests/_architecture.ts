@@ -48,6 +48,8 @@ export const PACKAGES: Record<string, readonly string[]> = {
   "onnx-proto": [],
   /** Drives Chromium in the browser tests only; no area of src/ may use it. */
   "playwright-core": [],
+  /** Property-based fuzzing in tests/fuzz only; no area of src/ may use it. */
+  "fast-check": [],
 };
 
 /** One source file and the specifiers it imports. */

@@ -27,7 +27,7 @@ export function weirStartArgs(...args: string[]): string[] {
     "--allow-env",
     "--allow-ffi",
     "--allow-net=127.0.0.1",
-    "--allow-sys=hostname,osRelease,networkInterfaces",
+    "--allow-sys=hostname,osRelease,networkInterfaces,statfs",
     "--unstable-worker-options",
     join(ROOT, "main.ts"),
     "start",

@@ -82,7 +82,7 @@ Deno.test("checkConfig() reports registry problems with line, column, path, foun
     'reg.yaml:12:12: registries.secret.token: missing required field "file" or "env" [required]',
     'reg.yaml:12:14: registries.secret.token.value: found "value": inline tokens are not allowed, expected "file" or "env" [forbidden]',
     'reg.yaml:14:11: registries.again.host: found host "registry.example.com" again (registry "remote" has it), expected each registry host and path prefix once [duplicate-registry]',
-    'reg.yaml:17:5: registries.typo.plaintext: found unknown field "plaintext", expected "host", "plainHttp", "credentials", "token" or "tls" [unknown-field]',
+    'reg.yaml:17:5: registries.typo.plaintext: found unknown field "plaintext", expected "host", "plainHttp", "credentials", "token", "tls" or "maxArtifactBytes" [unknown-field]',
   ]);
 });
 
@@ -134,4 +134,32 @@ dataflows:
   const any = parseConfig(`allowAnyRegistry: true\n${text}`, "any.yaml");
   assert.equal(any.allowAnyRegistry, true);
   assert.equal(parseConfig(REGISTRIES, "weir.yaml").allowAnyRegistry, false);
+});
+
+Deno.test("parseConfig() reads maxArtifactBytes as bytes; checkConfig() refuses sizes below 1 byte", () => {
+  const config = parseConfig(
+    `registries:
+  big: { host: ghcr.io, maxArtifactBytes: 512MiB }
+  exact: { host: "127.0.0.1:5000", plainHttp: true, maxArtifactBytes: 1000 }
+  plain: { host: quay.io }
+`,
+    "sizes.yaml",
+    { baseDir: "/srv" },
+  );
+  assert.equal(config.registries.big?.maxArtifactBytes, 512 * 1024 * 1024);
+  assert.equal(config.registries.exact?.maxArtifactBytes, 1000);
+  assert.equal("maxArtifactBytes" in config.registries.plain!, false);
+  const { issues } = checkConfig(
+    `registries:
+  tiny: { host: ghcr.io, maxArtifactBytes: 0.1B }
+  zero: { host: quay.io, maxArtifactBytes: 0 }
+  word: { host: docker.io, maxArtifactBytes: lots }
+`,
+    "bad-sizes.yaml",
+  );
+  assert.deepEqual(issues.map((i) => [i.path, i.rule]), [
+    ["registries.tiny.maxArtifactBytes", "minimum"],
+    ["registries.zero.maxArtifactBytes", "minimum"],
+    ["registries.word.maxArtifactBytes", "pattern"],
+  ]);
 });

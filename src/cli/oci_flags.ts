@@ -109,8 +109,13 @@ export function reportOciError(command: string, error: unknown, output: Output, 
     return 1;
   }
   if (error instanceof OciError) {
-    output.err(`weir ${command}: ${error.message}${hint} [${error.reason}]`);
+    output.err(`weir ${command}: ${oneLine(error.message)}${hint} [${error.reason}]`);
     return error.code === "usage" ? 2 : 1;
   }
   throw error;
+}
+
+/** A message as one line: names from a hostile artifact may hold newlines or escapes. */
+function oneLine(message: string): string {
+  return message.replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1));
 }

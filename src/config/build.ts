@@ -187,6 +187,9 @@ function registriesConfig(
         token: typeof t.file === "string" ? { file: path(t.file) } : { env: t.env as string },
       }),
       ...(typeof tls?.ca === "string" ? { tls: { ca: path(tls.ca) } } : {}),
+      ...(r.maxArtifactBytes === undefined
+        ? {}
+        : { maxArtifactBytes: parseSize(r.maxArtifactBytes as number | string) }),
     };
   }
   return registries;

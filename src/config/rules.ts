@@ -68,14 +68,18 @@ export function checkRules(value: unknown): Finding[] {
 
 /** wasi-nn: a model size limit written as text must still come to at least one byte. */
 function checkMl(ml: Obj | undefined): Finding[] {
-  const max = ml?.maxModelBytes;
+  return checkSizeText(ml?.maxModelBytes, ["ml", "maxModelBytes"]);
+}
+
+/** A size written as text (e.g. "0.1B") must still come to at least one byte. */
+function checkSizeText(max: unknown, path: string[]): Finding[] {
   if (typeof max !== "string" || !/^[0-9]+(\.[0-9]+)? ?(B|KB|MB|GB|KiB|MiB|GiB)$/.test(max)) {
     return [];
   }
   const bytes = parseSize(max);
   if (bytes >= 1) return [];
   return [{
-    path: ["ml", "maxModelBytes"],
+    path,
     rule: "minimum",
     message: `found ${quote(max)} (${bytes} bytes), expected at least 1 byte`,
   }];
@@ -98,7 +102,8 @@ function checkAdmin(admin: Obj | undefined): Finding[] {
 /**
  * Registries: plain HTTP only to this machine (it would expose credentials
  * and let anyone on the path swap modules), no TLS settings with plain HTTP,
- * and each host and path prefix once, so a reference has one registry.
+ * each host and path prefix once, so a reference has one registry, and a
+ * maximum artifact size of at least one byte.
  */
 function checkRegistries(registries: Obj): Finding[] {
   const findings: Finding[] = [];
@@ -108,6 +113,7 @@ function checkRegistries(registries: Obj): Finding[] {
     const host = str(registry?.host);
     if (registry === undefined || host === undefined) continue;
     const path = ["registries", name];
+    findings.push(...checkSizeText(registry.maxArtifactBytes, [...path, "maxArtifactBytes"]));
     const authority = host.split("/")[0]!.toLowerCase();
     const hostname = authority.startsWith("[")
       ? authority.slice(1, authority.indexOf("]"))

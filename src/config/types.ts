@@ -166,6 +166,8 @@ export interface RegistryEndpointConfig {
   readonly token?: TokenSource;
   /** A CA certificate (absolute path) to trust for the registry's HTTPS. */
   readonly tls?: { readonly ca?: string };
+  /** The largest artifact to pull from it, in bytes. @default the OCI client's (256 MiB) */
+  readonly maxArtifactBytes?: number;
 }
 
 /** The whole gateway configuration. */

@@ -7,6 +7,7 @@
  * @module
  */
 import type { AuthChallenge } from "./auth_challenge.ts";
+import { readBounded } from "./bounded_body.ts";
 import { OciError } from "./errors.ts";
 import { isLoopback } from "./registry_config.ts";
 import type { BasicSecret } from "./secrets.ts";
@@ -84,7 +85,14 @@ export class BearerTokens {
       );
     }
     const response = await this.#request(url, service, scope, login, client);
-    const body = await response.json().catch(() => ({})) as TokenResponse;
+    const read = await readBounded(response.body, MAX_TOKEN_RESPONSE_BYTES).catch(() => undefined);
+    if (read?.overflow === true) {
+      throw new OciError(
+        "protocol",
+        `The token server ${realm} answered more than ${MAX_TOKEN_RESPONSE_BYTES} bytes`,
+      );
+    }
+    const body = parseTokenResponse(read?.bytes);
     const token = body.token ?? body.access_token;
     if (typeof token !== "string" || token === "") {
       throw new OciError("protocol", `The token server ${realm} answered without a token`);
@@ -145,7 +153,8 @@ export class BearerTokens {
       );
     }
     if (!response.ok) {
-      const text = (await response.text().catch(() => "")).slice(0, 200).trim();
+      const read = await readBounded(response.body, 200).catch(() => undefined);
+      const text = new TextDecoder().decode(read?.bytes).trim();
       const who = login.basic !== undefined
         ? `user "${login.basic.username}"`
         : login.refreshToken !== undefined
@@ -158,6 +167,18 @@ export class BearerTokens {
       );
     }
     return response;
+  }
+}
+
+/** A token response is a small JSON object; anything beyond this is refused unread. */
+const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+
+function parseTokenResponse(bytes: Uint8Array | undefined): TokenResponse {
+  try {
+    const body = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+    return body !== null && typeof body === "object" ? body as TokenResponse : {};
+  } catch {
+    return {};
   }
 }
 

@@ -7,13 +7,17 @@
  * @module
  */
 import type { Logger } from "../telemetry/mod.ts";
+import { readBounded } from "./bounded_body.ts";
 import type { OciCache } from "./cache.ts";
 import { OciError } from "./errors.ts";
-import { blobsOf, parseManifest } from "./manifest.ts";
-import { REF_NAME_ANNOTATION } from "./media_types.ts";
+import { blobsOf, type Descriptor, MAX_MANIFEST_BYTES, parseManifest } from "./manifest.ts";
+import { OCI_INDEX, REF_NAME_ANNOTATION } from "./media_types.ts";
 import { formatReference, parseReference } from "./reference.ts";
-import { readTar } from "./tar.ts";
+import { readTar } from "./tar_read.ts";
 import { writeVerified } from "./verified_write.ts";
+
+/** `oci-layout` is one short JSON object. */
+const MAX_LAYOUT_BYTES = 64 * 1024;
 
 /** One artifact found in a bundle. */
 export interface ImportedRef {
@@ -33,22 +37,39 @@ export interface ImportResult {
   readonly blobs: number;
 }
 
-interface IndexEntry {
-  digest?: unknown;
-  size?: unknown;
-  mediaType?: unknown;
-  annotations?: Record<string, unknown>;
+/** A small member's bytes; refused when the header promises more than `limit`. */
+async function small(
+  content: ReadableStream<Uint8Array>,
+  name: string,
+  size: number,
+  limit: number,
+  tarPath: string,
+): Promise<Uint8Array> {
+  if (size > limit) {
+    throw new OciError(
+      "bad_bundle",
+      `The bundle "${tarPath}" has a ${size}-byte "${name}", expected at most ${limit} bytes`,
+    );
+  }
+  return (await readBounded(content, limit)).bytes;
 }
 
-async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
-  return await new Response(stream).text();
+function json(bytes: Uint8Array, name: string, tarPath: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new OciError(
+      "bad_bundle",
+      `The bundle "${tarPath}" has a "${name}" that is not JSON: ${(error as Error).message}`,
+    );
+  }
 }
 
 /**
  * Imports a bundle.
  *
- * @throws {OciError} `bad_bundle` when the file is not an OCI layout tar, a blob does not
- *   match its name (`digest_mismatch`), or an artifact lacks a blob.
+ * @throws {OciError} `bad_bundle` when the file is not an OCI layout tar or an artifact
+ *   lacks a blob, `digest_mismatch` when a blob does not match its name.
  */
 export async function readBundle(
   cache: OciCache,
@@ -67,15 +88,16 @@ export async function readBundle(
     });
   }
   let layout: unknown;
-  let index: { manifests?: unknown } | undefined;
+  let index: Uint8Array | undefined;
   let blobs = 0;
   try {
     await readTar(file, tarPath, async (entry, content) => {
       if (entry.type !== "file") return;
       if (entry.name === "oci-layout") {
-        layout = JSON.parse(await text(content));
+        const bytes = await small(content, entry.name, entry.size, MAX_LAYOUT_BYTES, tarPath);
+        layout = json(bytes, entry.name, tarPath);
       } else if (entry.name === "index.json") {
-        index = JSON.parse(await text(content));
+        index = await small(content, entry.name, entry.size, MAX_MANIFEST_BYTES, tarPath);
       } else {
         const m = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(entry.name);
         if (m === null) return;
@@ -87,23 +109,26 @@ export async function readBundle(
         blobs++;
       }
     });
-  } catch (error) {
-    if (error instanceof SyntaxError) bad(`has a file that is not JSON: ${error.message}`);
-    throw error;
   } finally {
     file.close();
   }
-  if ((layout as { imageLayoutVersion?: unknown } | undefined)?.imageLayoutVersion !== "1.0.0") {
+  const version = layout !== null && typeof layout === "object"
+    ? (layout as { imageLayoutVersion?: unknown }).imageLayoutVersion
+    : undefined;
+  if (version !== "1.0.0") {
     bad(`has no oci-layout file with imageLayoutVersion "1.0.0"; expected an OCI image layout`);
   }
-  if (!Array.isArray(index?.manifests)) bad("has no index.json with a manifests list");
+  if (index === undefined) bad("has no index.json");
+  const parsed = parseManifest(index!, OCI_INDEX, tarPath, {
+    what: `The index.json of the bundle "${tarPath}"`,
+    reason: "bad_bundle",
+  });
+  if (parsed.kind !== "index") bad("has an index.json that is an image manifest, not an index");
   const refs: ImportedRef[] = [];
-  for (const raw of index!.manifests as IndexEntry[]) {
-    const digest = String(raw.digest);
-    const name = typeof raw.annotations?.[REF_NAME_ANNOTATION] === "string"
-      ? raw.annotations[REF_NAME_ANNOTATION] as string
-      : digest;
-    await checkComplete(cache, digest, name, tarPath);
+  for (const entry of parsed.kind === "index" ? parsed.manifests : []) {
+    const digest = entry.digest;
+    const name = entry.annotations?.[REF_NAME_ANNOTATION] ?? digest;
+    await checkComplete(cache, entry, name, tarPath);
     let ref: string | undefined;
     try {
       const parsed = parseReference(name);
@@ -126,21 +151,31 @@ export async function readBundle(
 /** Throws unless the manifest and everything under it are cached. */
 async function checkComplete(
   cache: OciCache,
-  digest: string,
+  top: Descriptor,
   name: string,
   tarPath: string,
 ): Promise<void> {
   const missing = (what: string) =>
     new OciError("bad_bundle", `The bundle "${tarPath}" lacks the ${what} of "${name}"`);
-  const bytes = await cache.readBlob(digest);
-  if (bytes === undefined) throw missing(`manifest ${digest}`);
-  const manifest = parseManifest(bytes, null, name);
+  const manifestOf = async (d: Descriptor) => {
+    if (d.size > MAX_MANIFEST_BYTES) {
+      throw new OciError(
+        "bad_bundle",
+        `The bundle "${tarPath}" names a ${d.size}-byte manifest ${d.digest} for "${name}", ` +
+          "expected at most 4 MiB",
+      );
+    }
+    const bytes = await cache.hasBlob(d.digest, d.size)
+      ? await cache.readBlob(d.digest)
+      : undefined;
+    if (bytes === undefined) throw missing(`manifest ${d.digest}`);
+    return parseManifest(bytes, d.mediaType, name, { reason: "bad_bundle" });
+  };
+  const manifest = await manifestOf(top);
   const images = manifest.kind === "manifest" ? [manifest] : [];
   if (manifest.kind === "index") {
     for (const child of manifest.manifests) {
-      const childBytes = await cache.readBlob(child.digest);
-      if (childBytes === undefined) throw missing(`manifest ${child.digest}`);
-      const parsed = parseManifest(childBytes, child.mediaType, name);
+      const parsed = await manifestOf(child);
       if (parsed.kind === "manifest") images.push(parsed);
     }
   }

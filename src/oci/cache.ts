@@ -12,6 +12,18 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { digestHex, sha256Digest } from "./digest.ts";
 import { OciError } from "./errors.ts";
+import { type FreeSpace, freeSpace } from "./free_space.ts";
+
+/** Left free on the cache's disk after any blob, for the queue and the logs beside it. */
+export const DISK_RESERVE_BYTES = 64 * 1024 * 1024;
+
+/** Options for {@linkcode OciCache}. */
+export interface OciCacheOptions {
+  /** Free bytes on the disk of a folder; undefined when unknown. @default statfs */
+  readonly freeSpace?: FreeSpace;
+  /** Told once when free space cannot be measured (so blobs are written unchecked). */
+  readonly onUnmeasured?: (why: string) => void;
+}
 
 /** A file being written under `tmp/`, not yet in the cache. */
 export interface StagedFile {
@@ -33,10 +45,51 @@ export interface TagRecord {
 export class OciCache {
   /** The cache's root directory. */
   readonly dir: string;
+  #freeSpace: FreeSpace;
+  #onUnmeasured: ((why: string) => void) | undefined;
 
   /** Uses (and creates on first write) the directory. */
-  constructor(dir: string) {
+  constructor(dir: string, options: OciCacheOptions = {}) {
     this.dir = dir;
+    this.#freeSpace = options.freeSpace ?? freeSpace;
+    this.#onUnmeasured = options.onUnmeasured;
+  }
+
+  /**
+   * Refuses a blob of `size` bytes when it would leave less than
+   * {@linkcode DISK_RESERVE_BYTES} free on the cache's disk.
+   *
+   * @throws {OciError} reason `io` naming the sizes.
+   */
+  async ensureRoom(size: number, what: string): Promise<void> {
+    const free = await this.#freeSpace(await this.#existingAncestor());
+    if (typeof free === "string") {
+      this.#onUnmeasured?.(free);
+      this.#onUnmeasured = undefined;
+      return;
+    }
+    if (size + DISK_RESERVE_BYTES > free) {
+      throw new OciError(
+        "io",
+        `Not enough disk space for the ${what}: it is ${size} bytes and "${this.dir}" has ` +
+          `${free} bytes free, ${DISK_RESERVE_BYTES} of which stay free (refused: nothing was written)`,
+      );
+    }
+  }
+
+  /** The cache folder, or the nearest folder above it that exists yet. */
+  async #existingAncestor(): Promise<string> {
+    let dir = this.dir;
+    for (;;) {
+      try {
+        await stat(dir);
+        return dir;
+      } catch {
+        const parent = join(dir, "..");
+        if (parent === dir) return dir;
+        dir = parent;
+      }
+    }
   }
 
   /** Where a blob is (or would be). */

@@ -9,11 +9,13 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { isLoopbackHost, parseYaml } from "../base/mod.ts";
 import { type Logger, silentLogger } from "../telemetry/mod.ts";
+import { DEFAULT_MAX_ARTIFACT_BYTES } from "./artifact_size.ts";
 import { BearerTokens } from "./bearer_tokens.ts";
 import { type ImportResult, readBundle } from "./bundle_read.ts";
 import { type BundleEntry, writeBundle } from "./bundle_write.ts";
 import { OciCache } from "./cache.ts";
 import { OciError } from "./errors.ts";
+import type { FreeSpace } from "./free_space.ts";
 import { moduleCandidates, moduleRefsOf, underPrefixes } from "./graph_modules.ts";
 import type { ArtifactKind } from "./layer_choice.ts";
 import { isWasm } from "./media_types.ts";
@@ -21,6 +23,7 @@ import { Puller } from "./puller.ts";
 import { graphParts, moduleParts, pushParts } from "./pusher.ts";
 import { formatReference, type OciReference, parseReference } from "./reference.ts";
 import {
+  checkMaxArtifactBytes,
   checkRegistryConfig,
   matchRegistry,
   type RegistryConfig,
@@ -47,6 +50,14 @@ export interface OciClientOptions {
    * registry is refused before anything is read or sent. @default false (any registry)
    */
   readonly onlyConfiguredRegistries?: boolean;
+  /**
+   * The largest artifact to download, in bytes: every blob a manifest names,
+   * and all of them together (a registry's own `maxArtifactBytes` overrides it).
+   * @default 268435456 (256 MiB)
+   */
+  readonly maxArtifactBytes?: number;
+  /** Free bytes on the cache's disk; tests pass one. @default statfs of the cache folder */
+  readonly freeSpace?: FreeSpace;
 }
 
 /** Options of a pull. */
@@ -95,14 +106,23 @@ export class OciClient {
    * Makes a client. Nothing is sent until the first pull or push.
    *
    * @throws {OciError} reason `bad_config` when a registry asks for plain HTTP to a host
-   *   that is not 127.0.0.1, ::1 or localhost (before any request is made).
+   *   that is not 127.0.0.1, ::1 or localhost, or a maximum artifact size is not a
+   *   positive whole number (before any request is made).
    */
   constructor(options: OciClientOptions) {
     for (const registry of options.registries ?? []) checkRegistryConfig(registry);
     this.#registries = [...options.registries ?? []];
     this.cacheDir = options.cacheDir;
-    this.#cache = new OciCache(options.cacheDir);
     this.#log = options.log ?? silentLogger;
+    const log = this.#log;
+    this.#cache = new OciCache(options.cacheDir, {
+      ...(options.freeSpace === undefined ? {} : { freeSpace: options.freeSpace }),
+      onUnmeasured(why) {
+        log.log("warn", "cannot measure free disk space; blobs are written unchecked", { why });
+      },
+    });
+    const maxArtifactBytes = options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES;
+    checkMaxArtifactBytes(maxArtifactBytes, "the OCI client");
     this.#fetch = options.fetch ?? fetch;
     this.#onlyConfigured = options.onlyConfiguredRegistries === true;
     this.#tokens = new BearerTokens({ fetch: this.#fetch });
@@ -110,6 +130,8 @@ export class OciClient {
       cache: this.#cache,
       log: this.#log,
       sessionFor: (ref) => this.#sessionFor(ref),
+      maxArtifactBytes: (ref) =>
+        matchRegistry(this.#registries, ref)?.maxArtifactBytes ?? maxArtifactBytes,
     });
   }
 

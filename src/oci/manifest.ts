@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { OciError } from "./errors.ts";
+import { OciError, type OciErrorReason } from "./errors.ts";
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "./media_types.ts";
 
 /** A pointer to content: its type, digest and size. */
@@ -39,29 +39,50 @@ export interface ImageIndex {
 /** Either form. */
 export type Manifest = ImageManifest | ImageIndex;
 
+/** Manifests are small; the distribution spec lets registries refuse above 4 MiB. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** How {@linkcode parseManifest} words and classes its errors. */
+export interface ParseManifestOptions {
+  /** The error's subject. @default `The manifest of "<ref>"` */
+  readonly what?: string;
+  /** @default "bad_artifact" */
+  readonly reason?: OciErrorReason;
+}
+
 const MANIFEST_TYPES = new Set([OCI_MANIFEST, DOCKER_MANIFEST]);
 const INDEX_TYPES = new Set([OCI_INDEX, DOCKER_MANIFEST_LIST]);
 
 type Obj = Record<string, unknown>;
 
-function bad(ref: string, problem: string): never {
-  throw new OciError("bad_artifact", `The manifest of "${ref}" is not usable: ${problem}`);
+type Bad = (problem: string) => never;
+
+/** A value from the document for a message, cut short: a hostile one may be megabytes. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
-function descriptor(ref: string, value: unknown, where: string): Descriptor {
-  const d = (value ?? {}) as Obj;
+/** Only the string values: annotations are text, whatever a registry sends. */
+function stringValues(value: unknown): Record<string, string> | undefined {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  return Object.fromEntries(
+    Object.entries(value as Obj).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
+}
+
+function descriptor(bad: Bad, value: unknown, where: string): Descriptor {
+  const d = (value !== null && typeof value === "object" ? value : {}) as Obj;
   if (typeof d.mediaType !== "string" || d.mediaType === "") {
-    bad(ref, `${where} has no mediaType`);
+    bad(`${where} has no mediaType`);
   }
   if (typeof d.digest !== "string" || !/^sha256:[a-f0-9]{64}$/.test(d.digest)) {
-    bad(ref, `${where} has the digest ${JSON.stringify(d.digest)}, expected sha256:<64 hex>`);
+    bad(`${where} has the digest ${shown(d.digest)}, expected sha256:<64 hex>`);
   }
   if (typeof d.size !== "number" || !Number.isSafeInteger(d.size) || d.size < 0) {
-    bad(ref, `${where} has the size ${JSON.stringify(d.size)}, expected a whole number of bytes`);
+    bad(`${where} has the size ${shown(d.size)}, expected a whole number of bytes`);
   }
-  const annotations = d.annotations !== null && typeof d.annotations === "object"
-    ? d.annotations as Record<string, string>
-    : undefined;
+  const annotations = stringValues(d.annotations);
   return {
     mediaType: d.mediaType,
     digest: d.digest,
@@ -76,27 +97,31 @@ function descriptor(ref: string, value: unknown, where: string): Descriptor {
  * Parses manifest bytes. The media type comes from the body, else from the
  * `Content-Type` the registry sent.
  *
- * @throws {OciError} reason `bad_artifact` naming what is wrong.
+ * @throws {OciError} reason `bad_artifact` (or `options.reason`) naming what is wrong.
  */
 export function parseManifest(
   bytes: Uint8Array,
   contentType: string | null,
   ref: string,
+  options: ParseManifestOptions = {},
 ): Manifest {
+  const what = options.what ?? `The manifest of "${ref}"`;
+  const bad: Bad = (problem) => {
+    throw new OciError(options.reason ?? "bad_artifact", `${what} is not usable: ${problem}`);
+  };
   let body: Obj;
   try {
     body = JSON.parse(new TextDecoder().decode(bytes)) as Obj;
   } catch {
-    bad(ref, "it is not JSON");
+    bad("it is not JSON");
   }
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    bad(ref, "it is not a JSON object");
+    bad("it is not a JSON object");
   }
   if (body.schemaVersion !== 2) {
     bad(
-      ref,
       `found schemaVersion ${
-        JSON.stringify(body.schemaVersion)
+        shown(body.schemaVersion)
       }, expected 2 (Docker schema 1 is not supported)`,
     );
   }
@@ -107,26 +132,27 @@ export function parseManifest(
   if (
     INDEX_TYPES.has(mediaType) || (!MANIFEST_TYPES.has(mediaType) && Array.isArray(body.manifests))
   ) {
-    if (!Array.isArray(body.manifests)) bad(ref, "the index has no manifests list");
+    if (!Array.isArray(body.manifests)) bad("the index has no manifests list");
     return {
       kind: "index",
       mediaType,
-      manifests: body.manifests.map((m, i) => descriptor(ref, m, `manifests[${i}]`)),
+      manifests: body.manifests.map((m, i) => descriptor(bad, m, `manifests[${i}]`)),
     };
   }
   if (!MANIFEST_TYPES.has(mediaType)) {
     bad(
-      ref,
-      `found the media type "${mediaType}", expected an OCI or Docker v2 image manifest or index`,
+      `found the media type ${
+        shown(mediaType)
+      }, expected an OCI or Docker v2 image manifest or index`,
     );
   }
-  if (!Array.isArray(body.layers)) bad(ref, "it has no layers list");
+  if (!Array.isArray(body.layers)) bad("it has no layers list");
   return {
     kind: "manifest",
     mediaType,
     ...(typeof body.artifactType === "string" ? { artifactType: body.artifactType } : {}),
-    config: descriptor(ref, body.config, "config"),
-    layers: body.layers.map((l, i) => descriptor(ref, l, `layers[${i}]`)),
+    config: descriptor(bad, body.config, "config"),
+    layers: body.layers.map((l, i) => descriptor(bad, l, `layers[${i}]`)),
   };
 }
 

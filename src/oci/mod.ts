@@ -38,10 +38,21 @@ export {
   type PullGraphOptions,
   type PullOptions,
 } from "./client.ts";
+export { checkArtifactSize, DEFAULT_MAX_ARTIFACT_BYTES } from "./artifact_size.ts";
 export type { ImportedRef, ImportResult } from "./bundle_read.ts";
 export { defaultCacheDir } from "./cache.ts";
 export { OciError, type OciErrorReason } from "./errors.ts";
+export type { FreeSpace } from "./free_space.ts";
 export { moduleRefsOf } from "./graph_modules.ts";
+export {
+  type Descriptor,
+  type ImageIndex,
+  type ImageManifest,
+  type Manifest,
+  MAX_MANIFEST_BYTES,
+  parseManifest,
+  type ParseManifestOptions,
+} from "./manifest.ts";
 export { formatReference, type OciReference, parseReference } from "./reference.ts";
 export { isLoopback, type RegistryConfig } from "./registry_config.ts";
 export type {

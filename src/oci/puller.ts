@@ -8,6 +8,8 @@
  * @module
  */
 import type { Logger } from "../telemetry/mod.ts";
+import { checkArtifactSize } from "./artifact_size.ts";
+import { readBounded } from "./bounded_body.ts";
 import type { OciCache } from "./cache.ts";
 import { checkDigest, sha256Digest } from "./digest.ts";
 import { OciError } from "./errors.ts";
@@ -22,6 +24,7 @@ import {
   type Descriptor,
   type ImageManifest,
   type Manifest,
+  MAX_MANIFEST_BYTES,
   parseManifest,
 } from "./manifest.ts";
 import { isWasm, MANIFEST_ACCEPT } from "./media_types.ts";
@@ -30,14 +33,13 @@ import { type RegistrySession, responseError } from "./registry_session.ts";
 import type { ProgressListener, PulledArtifact } from "./types.ts";
 import { writeVerified } from "./verified_write.ts";
 
-/** Manifests are small; the distribution spec lets registries refuse above 4 MiB. */
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-
 /** What the puller needs from the client. */
 export interface PullerContext {
   readonly cache: OciCache;
   /** The session for a reference's registry (and matching configuration). */
   sessionFor(ref: OciReference): RegistrySession;
+  /** The largest artifact to download from a reference's registry, in bytes. */
+  maxArtifactBytes(ref: OciReference): number;
   readonly log: Logger;
 }
 
@@ -200,6 +202,8 @@ export class Puller {
         images.push(child as Fetched & { manifest: ImageManifest });
       }
     }
+    const maxBytes = this.#ctx.maxArtifactBytes(ref);
+    for (const image of images) checkArtifactSize(image.manifest, maxBytes, text);
     return { top, images, offline };
   }
 
@@ -221,6 +225,13 @@ export class Puller {
     reference: string,
     expected?: Descriptor,
   ): Promise<Fetched> {
+    if (expected !== undefined && expected.size > MAX_MANIFEST_BYTES) {
+      throw new OciError(
+        "bad_artifact",
+        `"${text}" names the manifest ${expected.digest} of ${expected.size} bytes, ` +
+          "expected at most 4 MiB",
+      );
+    }
     const session = this.#ctx.sessionFor(ref);
     const response = await session.send({
       method: "GET",
@@ -242,7 +253,21 @@ export class Puller {
         `The manifest of "${text}" is ${length} bytes, expected at most 4 MiB`,
       );
     }
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    // Counted as it streams: a chunked body has no length to check up front.
+    const body = await readBounded(response.body, MAX_MANIFEST_BYTES).catch((error) => {
+      throw new OciError(
+        "unreachable",
+        `Reading the manifest of "${text}" failed: ${(error as Error).message}`,
+        { cause: error },
+      );
+    });
+    if (body.overflow) {
+      throw new OciError(
+        "bad_artifact",
+        `The manifest of "${text}" is more than 4 MiB (the registry sent over ${MAX_MANIFEST_BYTES} bytes)`,
+      );
+    }
+    const bytes = body.bytes;
     const digest = sha256Digest(bytes);
     if (reference.startsWith("sha256:")) {
       checkDigest(
@@ -307,6 +332,7 @@ export class Puller {
       return this.#rejected(text, blob, kind!, typed);
     }
     if (offline) missingOffline(text, `blob ${blob.digest}`);
+    await cache.ensureRoom(blob.size, `blob ${blob.digest} of "${text}"`);
     const session = this.#ctx.sessionFor(ref);
     const response = await session.send({
       method: "GET",

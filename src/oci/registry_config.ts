@@ -31,6 +31,8 @@ export interface RegistryConfig {
   readonly token?: { readonly file?: string; readonly env?: string };
   /** A PEM CA certificate file to trust for this registry's HTTPS. */
   readonly tls?: { readonly ca?: string };
+  /** The largest artifact to download from it, in bytes. @default the client's */
+  readonly maxArtifactBytes?: number;
 }
 
 /** A registry's host split into its parts. */
@@ -65,7 +67,7 @@ function label(config: RegistryConfig): string {
  * Checks the settings that can be checked without I/O.
  *
  * @throws {OciError} reason `bad_config`: plain HTTP to a host that is not loopback, an
- *   empty host, or both secret sources given.
+ *   empty host, both secret sources given, or a maximum artifact size below 1 byte.
  */
 export function checkRegistryConfig(config: RegistryConfig): void {
   const { registry } = splitHost(config.host);
@@ -88,6 +90,9 @@ export function checkRegistryConfig(config: RegistryConfig): void {
       "bad_config",
       `Registry ${label(config)} credentials need exactly one of passwordFile and passwordEnv`,
     );
+  }
+  if (config.maxArtifactBytes !== undefined) {
+    checkMaxArtifactBytes(config.maxArtifactBytes, `Registry ${label(config)}`);
   }
   if (
     config.token !== undefined &&
@@ -124,4 +129,18 @@ export function matchRegistry(
     }
   }
   return best ?? sameHost;
+}
+
+/**
+ * Throws unless a maximum artifact size is a whole number of bytes, at least 1.
+ *
+ * @throws {OciError} reason `bad_config` naming whose setting it is.
+ */
+export function checkMaxArtifactBytes(value: number, whose: string): void {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new OciError(
+      "bad_config",
+      `${whose} has the maximum artifact size ${value}, expected a whole number of bytes, at least 1`,
+    );
+  }
 }

@@ -9,6 +9,7 @@
 import type { Logger } from "../telemetry/mod.ts";
 import { type AuthChallenge, parseChallenge } from "./auth_challenge.ts";
 import { basicHeader, type BearerTokens } from "./bearer_tokens.ts";
+import { readBounded } from "./bounded_body.ts";
 import { OciError } from "./errors.ts";
 import type { RegistryConfig } from "./registry_config.ts";
 import { type BasicSecret, basicSecret, tokenSecret } from "./secrets.ts";
@@ -197,9 +198,13 @@ export class RegistrySession {
   }
 }
 
+/** Error bodies are read this far at most: enough for any registry's JSON errors. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
 /** Error text from a registry's `{errors: [{code, message}]}` body, or its status. */
 export async function registryErrorText(response: Response): Promise<string> {
-  const text = await response.text().catch(() => "");
+  const body = await readBounded(response.body, MAX_ERROR_BODY_BYTES).catch(() => undefined);
+  const text = body === undefined ? "" : new TextDecoder().decode(body.bytes);
   try {
     const body = JSON.parse(text) as { errors?: { code?: string; message?: string }[] };
     const parts = (body.errors ?? []).map((e) => [e.code, e.message].filter(Boolean).join(": "));

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { OciCache } from "./cache.ts";
+import type { OciCache, StagedFile } from "./cache.ts";
 import { checkDigest, DigestCounter, type Expected } from "./digest.ts";
 import { OciError } from "./errors.ts";
 import type { ProgressListener } from "./types.ts";
@@ -29,9 +29,11 @@ export type WriteVerifiedResult =
 const HEAD_BYTES = 16;
 
 /**
- * Writes a stream into the cache as `expected.digest`.
+ * Writes a stream into the cache as `expected.digest`, once the disk has room
+ * for `expected.size`; a stream longer than that is refused at the first extra chunk.
  *
- * @throws {OciError} `digest_mismatch` when the size or digest differ (nothing cached).
+ * @throws {OciError} `digest_mismatch` when the size or digest differ (nothing cached),
+ *   `io` when the disk lacks room or a write fails.
  */
 export async function writeVerified(
   stream: ReadableStream<Uint8Array>,
@@ -39,7 +41,17 @@ export async function writeVerified(
   cache: OciCache,
   options: WriteVerifiedOptions = {},
 ): Promise<WriteVerifiedResult> {
-  const staged = await cache.stage();
+  let staged: StagedFile;
+  try {
+    await cache.ensureRoom(
+      expected.size,
+      `${expected.what} ${expected.digest} of "${expected.ref}"`,
+    );
+    staged = await cache.stage();
+  } catch (error) {
+    await stream.cancel().catch(() => {});
+    throw error;
+  }
   const counter = new DigestCounter();
   const head = new Uint8Array(HEAD_BYTES);
   let headLength = 0;
