@@ -12,7 +12,13 @@ import { modulesBuilt, modulesNote } from "./_modules.ts";
 import { HAS_MOSQUITTO, MOSQUITTO_NOTE, startMosquitto } from "./_mosquitto.ts";
 import { ROOT } from "./_samples.ts";
 
-function gatewayYaml(local: string, upstream: string, dir: string, graph: string): string {
+function gatewayYaml(
+  local: string,
+  upstream: string,
+  dir: string,
+  graph: string,
+  latenessMs: number,
+): string {
   return `endpoints:
   local:
     url: ${local}
@@ -24,89 +30,100 @@ dataflows:
   convert:
     source: { endpoint: local, topics: ["sensors/#"] }
     graph: { file: ${graph} }
+    timing: { latenessMs: ${latenessMs} }
     destination: { endpoint: upstream, topic: "plant/converted" }
 dataDir: ${join(dir, "data")}
 logging: { level: warn }
 `;
 }
 
-Deno.test({
-  name: "upstream down for 30 s: outputs queue on disk and replay in order when it returns" +
-    MOSQUITTO_NOTE +
-    modulesNote("temperature"),
-  ignore: !HAS_MOSQUITTO || !modulesBuilt("temperature"),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
-    const local = await startMosquitto();
-    // Sessions survive the restart, so the test's subscriber misses nothing however the reconnects race.
-    const upstream = await startMosquitto({ persistence: true });
-    const dir = await Deno.makeTempDir({ prefix: "weir-outage-" });
-    const config = await writeGatewayConfig(
-      dir,
-      gatewayYaml(local.url, upstream.url, dir, join(ROOT, "graphs/temperature.yaml")),
-    );
-    const gateway = await startGatewayProcess(config);
-    const received: number[] = [];
-    const sub = await mqtt.connectAsync(upstream.url, {
-      protocolVersion: 5,
-      reconnectPeriod: 100,
-      clientId: "outage-sub",
-      clean: false,
-      properties: { sessionExpiryInterval: 3600 },
-    });
-    sub.on("message", (_t, p) => received.push(JSON.parse(p.toString()).temperature.value));
-    await sub.subscribeAsync("plant/#", { qos: 1 });
-    const pub = await mqtt.connectAsync(local.url, { protocolVersion: 5 });
-    const send = (from: number, to: number) =>
-      Promise.all(
-        Array.from({ length: to - from }, (_, k) =>
-          pub.publishAsync(
-            "sensors/line-1",
-            JSON.stringify({ temperature: { value: from + k, unit: "C" } }),
-            {
-              qos: 1,
-              // Device clocks follow the wall clock; the counter keeps the order.
-              properties: { userProperties: { __ts: `${Date.now()}:${from + k}:dev` } },
-            },
-          )),
+// Lateness is a property of windows: with or without it, a map's records all arrive.
+for (const latenessMs of [0, 2_000]) {
+  Deno.test({
+    name:
+      `upstream down for 30 s (latenessMs ${latenessMs}): outputs queue on disk and replay in order when it returns` +
+      MOSQUITTO_NOTE +
+      modulesNote("temperature"),
+    ignore: !HAS_MOSQUITTO || !modulesBuilt("temperature"),
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const local = await startMosquitto();
+      // Sessions survive the restart, so the test's subscriber misses nothing however the reconnects race.
+      const upstream = await startMosquitto({ persistence: true });
+      const dir = await Deno.makeTempDir({ prefix: "weir-outage-" });
+      const config = await writeGatewayConfig(
+        dir,
+        gatewayYaml(
+          local.url,
+          upstream.url,
+          dir,
+          join(ROOT, "graphs/temperature.yaml"),
+          latenessMs,
+        ),
       );
-    try {
-      await send(0, 100);
-      const wait = async (n: number, ms: number) => {
-        const deadline = Date.now() + ms;
-        while (received.length < n && Date.now() < deadline) {
-          await new Promise((r) => setTimeout(r, 100));
+      const gateway = await startGatewayProcess(config);
+      const received: number[] = [];
+      const sub = await mqtt.connectAsync(upstream.url, {
+        protocolVersion: 5,
+        reconnectPeriod: 100,
+        clientId: `outage-sub-${latenessMs}`,
+        clean: false,
+        properties: { sessionExpiryInterval: 3600 },
+      });
+      sub.on("message", (_t, p) => received.push(JSON.parse(p.toString()).temperature.value));
+      await sub.subscribeAsync("plant/#", { qos: 1 });
+      const pub = await mqtt.connectAsync(local.url, { protocolVersion: 5 });
+      const send = (from: number, to: number) =>
+        Promise.all(
+          Array.from({ length: to - from }, (_, k) =>
+            pub.publishAsync(
+              "sensors/line-1",
+              JSON.stringify({ temperature: { value: from + k, unit: "C" } }),
+              {
+                qos: 1,
+                // Device clocks follow the wall clock; the counter keeps the order.
+                properties: { userProperties: { __ts: `${Date.now()}:${from + k}:dev` } },
+              },
+            )),
+        );
+      try {
+        await send(0, 100);
+        const wait = async (n: number, ms: number) => {
+          const deadline = Date.now() + ms;
+          while (received.length < n && Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        };
+        await wait(100, 20_000);
+        assert.equal(received.length, 100, "before the outage everything arrives");
+        // Upstream goes away for 30 s; the sensors keep publishing meanwhile.
+        const outage = upstream.restart(30_000);
+        await new Promise((r) => setTimeout(r, 1_000));
+        for (let i = 100; i < 1_100; i += 100) {
+          await send(i, i + 100);
+          await new Promise((r) => setTimeout(r, 2_000));
         }
-      };
-      await wait(100, 20_000);
-      assert.equal(received.length, 100, "before the outage everything arrives");
-      // Upstream goes away for 30 s; the sensors keep publishing meanwhile.
-      const outage = upstream.restart(30_000);
-      await new Promise((r) => setTimeout(r, 1_000));
-      for (let i = 100; i < 1_100; i += 100) {
-        await send(i, i + 100);
-        await new Promise((r) => setTimeout(r, 2_000));
+        assert.equal(received.length, 100, "nothing arrives while upstream is down");
+        await outage;
+        await wait(1_100, 60_000);
+        assert.equal(received.length, 1_100, gateway.log().slice(-3000));
+        assert.deepEqual(
+          received,
+          [...Array(1_100).keys()],
+          "replayed in order, nothing lost or doubled",
+        );
+      } finally {
+        await pub.endAsync();
+        await sub.endAsync(true);
+        await gateway.stop("SIGTERM");
+        await local.stop();
+        await upstream.stop();
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
       }
-      assert.equal(received.length, 100, "nothing arrives while upstream is down");
-      await outage;
-      await wait(1_100, 60_000);
-      assert.equal(received.length, 1_100, gateway.log().slice(-3000));
-      assert.deepEqual(
-        received,
-        [...Array(1_100).keys()],
-        "replayed in order, nothing lost or doubled",
-      );
-    } finally {
-      await pub.endAsync();
-      await sub.endAsync(true);
-      await gateway.stop("SIGTERM");
-      await local.stop();
-      await upstream.stop();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    }
-  },
-});
+    },
+  });
+}
 
 Deno.test({
   name: "bad payloads and a trapping module end in the dead-letter output; good messages flow" +

@@ -235,3 +235,62 @@ Deno.test("OutboundQueue: a large batch in one transaction and a drain keep exac
     assert.equal(queue.depth(), 0);
     assert.equal(queue.bytes(), 0);
   }));
+
+const dead = (n: number): QueueMessage => ({
+  ...message(n, "dead-letter/flow"),
+  deadLetter: true,
+});
+
+Deno.test("OutboundQueue: dead letters have their own budget and never evict outputs", () =>
+  withDir((dir) => {
+    const one = sizeOf(message(1));
+    const oneDead = sizeOf(dead(4));
+    for (const policy of ["drop-oldest", "reject-new"] as const) {
+      using queue = OutboundQueue.open(join(dir, `${policy}.db`), {
+        maxBytes: one * 3,
+        deadLetterMaxBytes: oneDead * 2,
+        maxAgeSeconds: 3600,
+        policy,
+      });
+      queue.append([message(1), message(2), message(3)]); // outputs fill their budget
+      queue.append([dead(4), dead(5), dead(6), dead(7)]); // a flood of bad input
+      const rows = queue.peek(10);
+      assert.deepEqual(rows.filter((m) => m.destination === "cloud").map((m) => m.topic), [
+        "t/1",
+        "t/2",
+        "t/3",
+      ], `${policy}: every output kept`);
+      assert.deepEqual(
+        rows.filter((m) => m.destination !== "cloud").map((m) => m.topic),
+        ["t/6", "t/7"],
+        `${policy}: the newest dead letters kept within their budget`,
+      );
+      assert.equal(queue.stats().droppedDeadLetters, 2);
+      assert.equal(queue.stats().droppedOverflow, 0);
+      assert.deepEqual(queue.usage(), {
+        outputs: { count: 3, bytes: one * 3 },
+        deadLetters: { count: 2, bytes: oneDead * 2 },
+      });
+    }
+  }));
+
+Deno.test("OutboundQueue: a queue file from before dead-letter budgets is upgraded in place", () =>
+  withDir(async (dir) => {
+    const path = join(dir, "old.db");
+    const { DatabaseSync } = await import("node:sqlite");
+    const db = new DatabaseSync(path);
+    db.exec(
+      `CREATE TABLE outbound (seq INTEGER PRIMARY KEY AUTOINCREMENT, destination TEXT NOT NULL,
+      topic TEXT NOT NULL, payload BLOB NOT NULL, properties TEXT NOT NULL, id TEXT NOT NULL,
+      bytes INTEGER NOT NULL, enqueued_at INTEGER NOT NULL)`,
+    );
+    db.prepare(
+      "INSERT INTO outbound (destination, topic, payload, properties, id, bytes, enqueued_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ).run("dead-letter/flow", "t", new Uint8Array(3), '{"c":null,"u":[]}', "x", 100, Date.now());
+    db.close();
+    using queue = OutboundQueue.open(path, BIG);
+    assert.deepEqual(queue.usage(), {
+      outputs: { count: 0, bytes: 0 },
+      deadLetters: { count: 1, bytes: 100 },
+    });
+  }));

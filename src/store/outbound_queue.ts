@@ -204,7 +204,7 @@ export class OutboundQueue implements Disposable {
     if (batch.length === 0) return [];
     const now = this.#now();
     const needed: [number, number] = [0, 0];
-    const rows = batch.map((m) => {
+    let rows = batch.map((m) => {
       const props = propertiesJson(m.properties);
       const kind: RowClass = m.deadLetter === true ? DEAD : OUTPUT;
       const bytes = accounted(m, props);
@@ -215,11 +215,20 @@ export class OutboundQueue implements Disposable {
       needed[kind] += bytes;
       return { m, props, bytes, kind };
     });
-    for (const kind of [OUTPUT, DEAD] as const) {
-      if (needed[kind] > this.#budget[kind]) {
-        this.#stats.rejected += batch.length;
-        throw new QueueFullError("too-large", needed[kind], this.#budget[kind]);
-      }
+    if (needed[OUTPUT] > this.#budget[OUTPUT]) {
+      this.#stats.rejected += batch.length;
+      throw new QueueFullError("too-large", needed[OUTPUT], this.#budget[OUTPUT]);
+    }
+    if (needed[DEAD] > this.#budget[DEAD]) {
+      // More dead letters at once than their whole budget: the newest are kept.
+      let excess = needed[DEAD] - this.#budget[DEAD];
+      rows = rows.filter((r) => {
+        if (r.kind !== DEAD || excess <= 0) return true;
+        excess -= r.bytes;
+        needed[DEAD] -= r.bytes;
+        this.#stats.droppedDeadLetters++;
+        return false;
+      });
     }
     const seqs: number[] = [];
     let full: QueueFullError | undefined;
