@@ -1,7 +1,7 @@
 /**
  * A connector for gateway tests without a broker: the test hands batches to
  * the source with acknowledgement spies, and the sink keeps what it was sent.
- * Lets a test drive `startLiveDataflow` and see, message by message, whether
+ * Lets a test drive `DataflowHost` and see, message by message, whether
  * each acknowledgement was released.
  *
  * @module

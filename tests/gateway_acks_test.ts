@@ -2,11 +2,11 @@
  * Every acknowledgement is released, whatever becomes of the message:
  * forwarded, filtered out, dead-lettered, too large for the queue, caught in
  * a failed graph, or in a handler that threw. Driven through
- * `startLiveDataflow` with a fake source whose acknowledgements are spies.
+ * `DataflowHost` with a fake source whose acknowledgements are spies.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type LiveDataflowOptions, QueueRoom, startLiveDataflow } from "../src/gateway/mod.ts";
+import { DataflowHost, type DataflowHostOptions, QueueRoom } from "../src/gateway/mod.ts";
 import { OutboundQueue } from "../src/store/mod.ts";
 import { Metrics, silentLogger } from "../src/telemetry/mod.ts";
 import { type AckSpy, fakeConnector, fakeDataflow, textRecord } from "./_fake_connector.ts";
@@ -23,7 +23,7 @@ async function withDataflow(
     queue: OutboundQueue;
     sent: () => string[];
   }) => Promise<void>,
-  extra: Partial<LiveDataflowOptions> & { maxBytes?: number } = {},
+  extra: Partial<DataflowHostOptions> & { maxBytes?: number } = {},
 ) {
   const dir = await Deno.makeTempDir({ prefix: "weir-acks-" });
   const fake = fakeConnector();
@@ -32,7 +32,7 @@ async function withDataflow(
     maxAgeSeconds: 3600,
   });
   const config = fakeDataflow(graph);
-  const flow = await startLiveDataflow({
+  const flow = await DataflowHost.start({
     name: "flow",
     config: { ...config, configuration: { temperature_lower_bound: "50" } },
     endpoints: { in: fake.endpoint, out: fake.endpoint },

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Hlc, WeirError } from "../base/mod.ts";
+import { compareHlc, type Hlc, HLC_MAX, WeirError } from "../base/mod.ts";
 import type { GraphDefinition, Operation } from "../graph/mod.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { type Behavior, Node } from "./node.ts";
@@ -220,6 +220,14 @@ export class Dataflow {
       if (m < min) min = m;
     }
     return min;
+  }
+
+  /** True while any operation holds state: a delayed record or an open window. */
+  holding(): boolean {
+    for (const node of this.#nodes.values()) {
+      if (compareHlc(node.heldUntil, HLC_MAX) < 0) return true;
+    }
+    return false;
   }
 
   /** Ends the input, waits until every sink has everything, then releases the operators. */

@@ -57,6 +57,8 @@ export class Node {
   behavior: Behavior | undefined;
   /** The frontier this node has promised downstream. */
   outFrontier: Hlc = HLC_MIN;
+  /** The earliest time the behaviour still holds (a delayed record, an open window); MAX if none. */
+  heldUntil: Hlc = HLC_MAX;
 
   readonly #capacity: number;
   readonly #hooks: NodeHooks;
@@ -228,7 +230,13 @@ export class Node {
   #advance(): Promise<void> | undefined {
     const complete = minHlc(this.inputFrontier(), this.#queueMin());
     const held = this.behavior?.advance?.(this, complete) ?? HLC_MAX;
-    if (held instanceof Promise) return held.then((h) => this.#promise(minHlc(complete, h)));
+    if (held instanceof Promise) {
+      return held.then((h) => {
+        this.heldUntil = h;
+        this.#promise(minHlc(complete, h));
+      });
+    }
+    this.heldUntil = held;
     this.#promise(minHlc(complete, held));
     return undefined;
   }

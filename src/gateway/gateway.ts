@@ -31,7 +31,7 @@ import {
   pulledFiles,
 } from "./gateway_control.ts";
 import type { VersionSpec } from "./graph_runtime.ts";
-import { type LiveDataflow, startLiveDataflow } from "./live_dataflow.ts";
+import { DataflowHost } from "./dataflow_host.ts";
 import { QueueRoom } from "./outbound_writer.ts";
 import type { GraphNnOptions } from "./nn_link.ts";
 
@@ -55,7 +55,7 @@ export interface GatewayOptions {
 
 /** A running gateway. */
 export interface Gateway {
-  readonly dataflows: readonly LiveDataflow[];
+  readonly dataflows: readonly DataflowHost[];
   readonly metrics: Metrics;
   readonly queue: OutboundQueue;
   /** Deploys, rollbacks, start/stop, modules and events. */
@@ -80,13 +80,13 @@ function endpointStatuses(connections: ConnectionPool): EndpointStatus[] {
 }
 
 function engineLines(
-  dataflows: readonly LiveDataflow[],
+  dataflows: readonly DataflowHost[],
   queue: OutboundQueue,
   endpoints: readonly EndpointStatus[],
 ): string {
   const lines: string[] = [];
   const counters: Array<
-    [string, keyof ReturnType<NonNullable<LiveDataflow["flow"]>["stats"]>[string]]
+    [string, keyof ReturnType<NonNullable<DataflowHost["flow"]>["stats"]>[string]]
   > = [
     ["weir_operation_records_in_total", "recordsIn"],
     ["weir_operation_records_out_total", "recordsOut"],
@@ -120,7 +120,7 @@ function engineLines(
 
 /** Per-operation engine counters, for OpenTelemetry's collection. */
 function engineCounters(
-  dataflows: readonly LiveDataflow[],
+  dataflows: readonly DataflowHost[],
 ): Array<{ name: string; value: number; labels: Labels }> {
   const out: Array<{ name: string; value: number; labels: Labels }> = [];
   for (const d of dataflows) {
@@ -167,7 +167,7 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
   const room = new QueueRoom();
   const connections = parts.use(new ConnectionPool());
   const registry = builtinRegistry();
-  const dataflows: LiveDataflow[] = [];
+  const dataflows: DataflowHost[] = [];
   const events = options.events ?? new EventHub();
   // Registries come from the configuration unless the caller brings its own client.
   const oci = options.puller ? undefined : new OciClient({
@@ -216,7 +216,7 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
     let record = saved ??
       (fromConfig ? { ...fresh, nextId: 2, current: fromConfig, ...watch } : fresh);
     const start = (initial: VersionSpec | undefined) =>
-      startLiveDataflow({
+      DataflowHost.start({
         name,
         config: dataflow,
         endpoints: config.endpoints,
@@ -234,7 +234,7 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
         ...(initial ? { initial } : {}),
         ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
       });
-    let live: LiveDataflow;
+    let live: DataflowHost;
     try {
       live = await start(record.current);
     } catch (error) {

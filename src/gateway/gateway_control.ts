@@ -23,7 +23,8 @@ import type {
 import { configFingerprint, type DeploymentRecord, writeDeployment } from "./deployments.ts";
 import type { EventHub } from "./event_hub.ts";
 import type { VersionSpec } from "./graph_runtime.ts";
-import type { LiveDataflow } from "./live_dataflow.ts";
+import type { DataflowHost } from "./dataflow_host.ts";
+import { TagWatch } from "./tag_watch.ts";
 import { UploadedGraphs } from "./uploaded_graphs.ts";
 
 /** A pulled graph and the files of its modules. */
@@ -51,11 +52,11 @@ export interface GraphPuller {
 
 /** One dataflow as the control sees it. */
 interface Entry {
-  readonly flow: LiveDataflow;
+  readonly flow: DataflowHost;
   readonly config: DataflowConfig;
   record: DeploymentRecord;
   busy: DeployProgress["phase"] | undefined;
-  watchTimer?: ReturnType<typeof setInterval>;
+  watch?: TagWatch;
 }
 
 /** Options for {@linkcode createGatewayControl}. */
@@ -74,7 +75,7 @@ export interface GatewayControlOptions {
 /** The control of a gateway, plus what the gateway itself needs to call. */
 export interface GatewayControlImpl extends GatewayControl {
   /** Adds a started dataflow and its deployment record. */
-  add(flow: LiveDataflow, record: DeploymentRecord): void;
+  add(flow: DataflowHost, record: DeploymentRecord): void;
   /** Stops watching tags. */
   close(): void;
 }
@@ -265,7 +266,7 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
     }, onProgress);
 
   const setWatch = (e: Entry, ref: string | undefined, seconds: number) => {
-    clearInterval(e.watchTimer);
+    e.watch?.stop();
     const { watch: _, ...rest } = e.record;
     e.record = ref && seconds > 0 ? { ...rest, watch: { ref, intervalSeconds: seconds } } : rest;
     writeDeployment(dataDir, e.flow.name, e.record).catch((error) =>
@@ -278,7 +279,7 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
     const watch = e.record.watch;
     if (!watch || !options.puller) return;
     const puller = options.puller;
-    e.watchTimer = setInterval(async () => {
+    e.watch = new TagWatch(watch.intervalSeconds * 1000, async () => {
       if (e.busy) return;
       try {
         const digest = await puller.resolveDigest(watch.ref);
@@ -296,7 +297,7 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
           error,
         });
       }
-    }, watch.intervalSeconds * 1000);
+    });
   };
 
   return {
@@ -315,7 +316,7 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
       startWatch(e);
     },
     close() {
-      for (const e of entries.values()) clearInterval(e.watchTimer);
+      for (const e of entries.values()) e.watch?.stop();
     },
     dataflows: () => [...entries.values()].map(status),
     dataflow: (name) => {

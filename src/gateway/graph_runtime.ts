@@ -95,6 +95,7 @@ export class GraphRuntime {
   readonly #acks: AckTracker;
   readonly #ctx: RuntimeContext;
   #failure: WeirError | undefined;
+  #drainedWaiters: Array<() => void> = [];
 
   private constructor(
     spec: VersionSpec,
@@ -205,6 +206,19 @@ export class GraphRuntime {
   /** Promises this version gets nothing earlier than `time` (input moved on to another version). */
   advanceTo(time: Hlc): void {
     this.#flow.advanceTo(time);
+    this.#checkDrained();
+  }
+
+  /**
+   * Resolves once this version has nothing left: every message it took is
+   * acknowledged and no operation holds a delayed record or an open window.
+   * An old version is released then (it gets no more input).
+   */
+  whenDrained(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#drainedWaiters.push(resolve);
+      this.#checkDrained();
+    });
   }
 
   /** Source messages whose results are not all stored yet. */
@@ -233,6 +247,17 @@ export class GraphRuntime {
     // Records a failure threw away are in flight nowhere, yet not stored: never acknowledge them.
     if (this.#flow.fatal !== undefined) return this.#onFailed(this.#flow.fatal);
     this.#acks.releaseBelow(this.#flow.minOrigin());
+    this.#checkDrained();
+  }
+
+  #checkDrained(): void {
+    if (this.#drainedWaiters.length === 0) return;
+    const done = this.#failure !== undefined ||
+      (this.#acks.size === 0 && this.#flow.minOrigin() === Infinity && !this.#flow.holding());
+    if (!done) return;
+    const waiters = this.#drainedWaiters;
+    this.#drainedWaiters = [];
+    for (const w of waiters) w();
   }
 
   /** The engine failed: what it held is dead-lettered, then acknowledged. */
@@ -250,7 +275,10 @@ export class GraphRuntime {
       messages: held.length,
       error: reason,
     });
-    const ackAll = () => held.forEach((p) => p.ack());
+    const ackAll = () => {
+      held.forEach((p) => p.ack());
+      this.#checkDrained();
+    };
     try {
       const w = this.#ctx.failed(held.map((p) => p.record), this.#failure);
       if (w) w.then(ackAll, (e) => this.#lost(held.length, e));
