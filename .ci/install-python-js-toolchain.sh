@@ -3,16 +3,14 @@
 # package registries reachable (PyPI, npm, crates.io):
 #
 #   1. componentize-py (PyPI, pinned + hashed in modules/python/requirements.txt) in a venv.
-#   2. wac-cli (crates.io, pinned): `wac plug` fills a Python component's wasi:sockets imports
-#      with a trapping stub, because Weir refuses modules that import sockets.
-#   3. wasm-tools (crates.io, pinned), unless .ci/install-wasm-toolchain.sh already put one there.
-#   4. componentize-js and its tools (npm, pinned by modules/js/package-lock.json) into
+#   2. wasm-tools (crates.io, pinned), unless .ci/install-wasm-toolchain.sh already put one there.
+#   3. componentize-js and its tools (npm, pinned by modules/js/package-lock.json) into
 #      modules/js/node_modules, with `npm ci --ignore-scripts` (no lifecycle script runs, so
 #      nothing downloads binaries behind npm's back).
 #
 # Needs python3 (with venv), node >= 20 + npm, and cargo. Everything but node_modules lands in
 # $WEIR_TOOLCHAIN_DIR (default ~/.cache/weir-toolchain). Idempotent: each step is skipped when
-# its stamp or version matches, so a warm run is a fraction of a second. Cold: ~4 min (wac).
+# its stamp or version matches, so a warm run is a fraction of a second.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +19,6 @@ JOBS=${WEIR_JOBS:-2}
 PYTHON=${PYTHON:-python3}
 VENV=$DIR/python-venv
 REQUIREMENTS=$ROOT/modules/python/requirements.txt
-WAC_VERSION=0.12.0
 WASM_TOOLS_VERSION=1.246.2 # keep equal to .ci/install-wasm-toolchain.sh
 JS_DIR=$ROOT/modules/js
 
@@ -50,16 +47,7 @@ if [ "$(cat "$VENV/.weir-stamp" 2>/dev/null || true)" != "$STAMP" ] ||
   echo "$STAMP" >"$VENV/.weir-stamp"
 fi
 
-# --- 2. wac ------------------------------------------------------------------------------------
-if [ "$("$DIR/bin/wac" --version 2>/dev/null || true)" != "wac-cli $WAC_VERSION" ]; then
-  need "$CARGO" "install Rust's cargo (or run .ci/install-wasm-toolchain.sh first)"
-  log "cargo install wac-cli@$WAC_VERSION into $DIR/bin (about 4 minutes on 2 cores)"
-  # No default features: `plug` needs neither the warg registry client nor its TLS stack.
-  $CARGO install -q --locked -j "$JOBS" --root "$DIR" --force --no-default-features \
-    "wac-cli@$WAC_VERSION"
-fi
-
-# --- 3. wasm-tools -----------------------------------------------------------------------------
+# --- 2. wasm-tools -----------------------------------------------------------------------------
 if ! "$DIR/bin/wasm-tools" --version >/dev/null 2>&1; then
   need "$CARGO" "install Rust's cargo (or run .ci/install-wasm-toolchain.sh first)"
   log "cargo install wasm-tools@$WASM_TOOLS_VERSION into $DIR/bin (a few minutes)"
@@ -68,7 +56,7 @@ if ! "$DIR/bin/wasm-tools" --version >/dev/null 2>&1; then
     --features component,validate,print,parse,metadata "wasm-tools@$WASM_TOOLS_VERSION"
 fi
 
-# --- 4. componentize-js ------------------------------------------------------------------------
+# --- 3. componentize-js ------------------------------------------------------------------------
 STAMP=$(digest "$JS_DIR/package-lock.json")
 if [ "$(cat "$JS_DIR/node_modules/.weir-stamp" 2>/dev/null || true)" != "$STAMP" ]; then
   need node "install Node.js 20 or newer"
@@ -78,6 +66,6 @@ if [ "$(cat "$JS_DIR/node_modules/.weir-stamp" 2>/dev/null || true)" != "$STAMP"
   echo "$STAMP" >"$JS_DIR/node_modules/.weir-stamp"
 fi
 
-log "ready: $("$VENV/bin/componentize-py" --version), $("$DIR/bin/wac" --version)," \
-  "$("$DIR/bin/wasm-tools" --version), componentize-js" \
+log "ready: $("$VENV/bin/componentize-py" --version), $("$DIR/bin/wasm-tools" --version)," \
+  "componentize-js" \
   "$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$JS_DIR/node_modules/@bytecodealliance/componentize-js/package.json")"

@@ -61,7 +61,7 @@ for name in "${NAMES[@]}"; do
   "$WASM_TOOLS" validate "$WORK/$name.wasm"
 
   # Guard the contract: operator exports of wasm-graph:processor, imports only from it and
-  # from the WASI 0.2 interfaces Weir provides (no sockets, no http).
+  # from the WASI 0.2 interfaces Weir grants (http is disabled at build time: Weir would deny it).
   wit=$("$WASM_TOOLS" component wit "$WORK/$name.wasm")
   bad=$(grep -E '^\s*import ' <<<"$wit" |
     grep -vE 'import (wasm-graph:processor/[a-z-]+@1\.1\.0|wasi:(cli|io|clocks|filesystem|random)/[a-z-]+@0\.2\.[0-9]+);' || true)

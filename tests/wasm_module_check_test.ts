@@ -45,15 +45,52 @@ Deno.test("checkWorld() refuses a foreign import, naming it", () => {
   );
 });
 
-Deno.test("checkWorld() refuses network access, a wrong ABI version, mixed ABIs and no operator", () => {
+Deno.test("checkWorld() accepts sockets, http and files, and names them as linked deny-all", () => {
+  const info = checkWorld(
+    world(
+      "import wasi:io/streams@0.2.9",
+      "import wasi:filesystem/types@0.2.9",
+      "import wasi:filesystem/preopens@0.2.9",
+      "import wasi:sockets/tcp@0.2.9",
+      "import wasi:sockets/ip-name-lookup@0.2.9",
+      "import wasi:http/outgoing-handler@0.2.0",
+      "export wasm-graph:processor/%map@1.1.0",
+    ),
+    "py-map",
+  );
+  assert.deepEqual(info.denied, [
+    "wasi:filesystem/types@0.2.9",
+    "wasi:sockets/tcp@0.2.9",
+    "wasi:sockets/ip-name-lookup@0.2.9",
+    "wasi:http/outgoing-handler@0.2.0",
+  ]);
+});
+
+Deno.test("checkWorld() refuses WASI that is not 0.2, or not an interface a host links", () => {
   assert.throws(
     () =>
       checkWorld(
-        world("import wasi:sockets/tcp@0.2.6", "export wasm-graph:processor/%map@1.1.0"),
+        world(
+          "import wasi:sockets/tcp@0.3.0-rc-2025-09-16",
+          "import wasi:sockets/raw@0.2.9",
+          "import wasi:cli/run@0.2.9",
+          "import wasi:keyvalue/store@0.2.0-draft",
+          "export wasm-graph:processor/%map@1.1.0",
+        ),
         "m",
       ),
-    /"wasi:sockets\/tcp@0.2.6" is refused: modules get no network/,
+    new RegExp(
+      [
+        `Module "m" is refused: import "wasi:sockets/tcp@0.3.0-rc-2025-09-16" needs WASI 0.3.0-rc-2025-09-16; Weir provides 0.2.x`,
+        `import "wasi:sockets/raw@0.2.9" is not a WASI 0.2 interface a host links`,
+        `import "wasi:cli/run@0.2.9" is not a WASI 0.2 interface a host links`,
+        `import "wasi:keyvalue/store@0.2.0-draft" is outside the host world and WASI 0.2$`,
+      ].join("; ").replace(/[.]/g, "\\."),
+    ),
   );
+});
+
+Deno.test("checkWorld() refuses a wrong ABI version, mixed ABIs and no operator", () => {
   assert.throws(
     () => checkWorld(world("export wasm-graph:processor/%map@1.2.0"), "m"),
     /export "wasm-graph:processor\/%map@1.2.0" has version 1.2.0; expected 1.1.0/,

@@ -3,7 +3,7 @@
 //   node componentize.mjs <source.js> <wit-dir> <world> <out.wasm>
 //
 // Used by modules/build-js.sh. WASI: `http` and `fetch-event` are disabled, so the component
-// imports no wasi:http / wasi:sockets interface (Weir refuses those); stdio (console.* →
+// imports no wasi:http / wasi:sockets interface (Weir would only link them deny-all); stdio (console.* →
 // host log), clocks and random stay on, all three are provided, sandboxed, by Weir.
 import { componentize } from "@bytecodealliance/componentize-js";
 import { _getPreopens, _setPreopens } from "@bytecodealliance/preview2-shim/filesystem";

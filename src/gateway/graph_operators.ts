@@ -93,6 +93,12 @@ async function loadModules(graph: GraphDefinition, options: GraphOperatorOptions
     }
     const compiled = await compiledOnce(bytes, moduleName(op.module), options.cacheDir);
     byName.set(moduleName(op.module), compiled);
+    if (compiled.info.denied.length > 0) {
+      options.log.log("debug", "module imports linked deny-all", {
+        module: op.module,
+        denied: compiled.info.denied,
+      });
+    }
     options.onModule?.(op.module, {
       path,
       digest: `sha256:${compiled.digest}`,

@@ -1,8 +1,9 @@
 /**
  * The host side of the operator world for one operation: logger and metrics
  * into Weir's telemetry, tagged with graph and operation; the `buffer`
- * resource; wasi-nn (see wasi_nn.ts); and clean errors from the services not
- * yet backed (command invoker, schema registry).
+ * resource; sandboxed WASI 0.2 (wasi.ts) with sockets, http and files denied
+ * (wasi_denied.ts); wasi-nn (see wasi_nn.ts); and clean errors from the
+ * services not yet backed (command invoker, schema registry).
  *
  * @module
  */
@@ -11,6 +12,7 @@ import { HostBuffer } from "./host_buffer.ts";
 import type { AbiPackage } from "./module_check.ts";
 import { FencingError, type SetCondition, type StateStore } from "./state_store.ts";
 import { sandboxedWasi } from "./wasi.ts";
+import { deniedWasi } from "./wasi_denied.ts";
 import { type NnLink, wasiNnImports } from "./wasi_nn.ts";
 import { liftHlc, lowerHlc, type WitHlc } from "./wit_values.ts";
 
@@ -61,6 +63,7 @@ export function hostImports(
     val: { tag: "request-error", val: `${what} is not configured on this gateway` },
   });
   const imports: Record<string, Record<string, unknown>> = {
+    ...deniedWasi(),
     ...sandboxedWasi((stream, text) =>
       log.log(stream === "stderr" ? "warn" : "info", text, { stream })
     ),

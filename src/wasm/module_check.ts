@@ -1,15 +1,19 @@
 /**
  * Checks a component's imports and exports against what Weir hosts before it
  * runs: operator exports of one AIO ABI, imports only from that ABI's host
- * world, sandboxed WASI 0.2 and wasi-nn (`wasi:nn@0.2.0-rc-2024-10-28`; whether
- * a module may run inference is decided when it calls `load`). Anything else
- * is refused, by name.
+ * world, WASI 0.2 and wasi-nn (`wasi:nn@0.2.0-rc-2024-10-28`; whether a
+ * module may run inference is decided when it calls `load`). Anything else is
+ * refused, by name. WASI is granted sandboxed (wasi.ts) or, for sockets, http
+ * and files, linked deny-all (wasi_denied.ts): stock toolchains import those
+ * whether a module uses them or not, and a call gets "access denied".
  *
  * @module
  */
 import { WeirError } from "../base/mod.ts";
 import { componentWit } from "@bytecodealliance/jco-transpile/wasm-tools";
 import type { LogicKind } from "../engine/mod.ts";
+import { sandboxedWasi } from "./wasi.ts";
+import { DENIED_WASI_INTERFACES } from "./wasi_denied.ts";
 
 /** The two operator ABIs. */
 export const ABIS = {
@@ -51,8 +55,20 @@ const HOST_INTERFACES: Record<AbiPackage, readonly string[]> = {
 export const WASI_NN_VERSION = "0.2.0-rc-2024-10-28";
 const WASI_NN_INTERFACES = ["tensor", "graph", "inference", "errors"];
 
-/** WASI 0.2 packages Weir provides, sandboxed. */
-const WASI_PACKAGES = ["wasi:cli", "wasi:io", "wasi:clocks", "wasi:filesystem", "wasi:random"];
+/** The WASI 0.2 packages. */
+const WASI_PACKAGES = [
+  "wasi:cli",
+  "wasi:io",
+  "wasi:clocks",
+  "wasi:filesystem",
+  "wasi:random",
+  "wasi:sockets",
+  "wasi:http",
+];
+
+/** Their interfaces Weir links, without versions. */
+const WASI_GRANTED: ReadonlySet<string> = new Set(Object.keys(sandboxedWasi(() => {})));
+const WASI_DENIED: ReadonlySet<string> = new Set(DENIED_WASI_INTERFACES);
 
 /** What a component offers and needs. */
 export interface ModuleInfo {
@@ -61,6 +77,8 @@ export interface ModuleInfo {
   readonly operators: readonly LogicKind[];
   readonly imports: readonly string[];
   readonly exports: readonly string[];
+  /** The imports linked deny-all (every call answers "access denied"). */
+  readonly denied: readonly string[];
 }
 
 interface Name {
@@ -87,7 +105,6 @@ export function worldItems(wit: string): { imports: string[]; exports: string[] 
 function why(item: string, pkg: AbiPackage | undefined): string | undefined {
   const n = parseName(item);
   if (!n) return `import "${item}" is not an interface Weir provides`;
-  if (n.pkg === "wasi:sockets") return `import "${item}" is refused: modules get no network`;
   if (n.pkg === "wasi:nn") {
     if (n.version !== WASI_NN_VERSION) {
       return `import "${item}" needs wasi-nn ${n.version}; Weir provides ${WASI_NN_VERSION}`;
@@ -97,9 +114,13 @@ function why(item: string, pkg: AbiPackage | undefined): string | undefined {
       : `import "${item}" is not a wasi-nn interface`;
   }
   if (WASI_PACKAGES.includes(n.pkg)) {
-    return n.version.startsWith("0.2.")
+    if (!n.version.startsWith("0.2.")) {
+      return `import "${item}" needs WASI ${n.version}; Weir provides 0.2.x`;
+    }
+    const key = `${n.pkg}/${n.iface}`;
+    return WASI_GRANTED.has(key) || WASI_DENIED.has(key)
       ? undefined
-      : `import "${item}" needs WASI ${n.version}; Weir provides 0.2.x`;
+      : `import "${item}" is not a WASI 0.2 interface a host links`;
   }
   if (pkg && n.pkg === pkg) {
     if (n.version !== ABIS[pkg]) {
@@ -143,7 +164,11 @@ export function checkWorld(wit: string, label: string): ModuleInfo {
   if (problems.length > 0 || !pkg) {
     throw new WeirError("module_invalid", `Module "${label}" is refused: ${problems.join("; ")}`);
   }
-  return { package: pkg, abi: ABIS[pkg], operators, imports, exports };
+  const denied = imports.filter((item) => {
+    const n = parseName(item);
+    return n !== undefined && WASI_DENIED.has(`${n.pkg}/${n.iface}`);
+  });
+  return { package: pkg, abi: ABIS[pkg], operators, imports, exports, denied };
 }
 
 /** Inspects component bytes; throws a `module_invalid` error naming every problem. */

@@ -2,9 +2,10 @@
  * A sandboxed WASI 0.2 for operator modules, written for Weir rather than
  * taken from preview2-shim, because that shim reads the whole host
  * environment when it loads. Modules get: no environment, no arguments, no
- * preopened directories, no network; stdout and stderr become log lines;
- * clocks and random work. It needs no Deno permission, so it runs inside
- * permission-less workers too.
+ * preopened directories, no terminal; stdout and stderr become log lines;
+ * clocks (in UTC) and random work. Sockets, http and the filesystem types
+ * are linked deny-all (wasi_denied.ts). It needs no Deno permission, so it
+ * runs inside permission-less workers too.
  *
  * @module
  */
@@ -34,7 +35,8 @@ class IoError {
   }
 }
 
-class Pollable {
+/** Always ready: nothing Weir hands out ever waits. */
+export class Pollable {
   ready(): boolean {
     return true;
   }
@@ -98,13 +100,17 @@ class OutputStream {
   blockingWriteZeroesAndFlush(n: bigint): void {
     this.writeZeroes(n);
   }
+  // The only input stream is stdin, which is closed.
+  splice(): never {
+    throw { tag: "closed" };
+  }
+  blockingSplice(): never {
+    throw { tag: "closed" };
+  }
   subscribe(): Pollable {
     return new Pollable();
   }
 }
-
-/** No descriptor is ever handed out: there are no preopens. */
-class Descriptor {}
 
 function randomBytes(len: bigint): Uint8Array {
   const out = new Uint8Array(Number(len));
@@ -135,6 +141,9 @@ export function sandboxedWasi(stdio: StdioSink): Record<string, Record<string, u
       exit: (status: { tag: string }) => {
         throw new WasiExit(status.tag === "ok" ? 0 : 1);
       },
+      exitWithCode: (code: number) => {
+        throw new WasiExit(code);
+      },
     },
     "wasi:cli/stdin": { getStdin: () => stdin },
     "wasi:cli/stdout": { getStdout: () => stdout },
@@ -157,6 +166,10 @@ export function sandboxedWasi(stdio: StdioSink): Record<string, Record<string, u
       },
       resolution: () => ({ seconds: 0n, nanoseconds: 1_000_000 }),
     },
+    "wasi:clocks/timezone": {
+      display: () => ({ utcOffset: 0, name: "UTC", inDaylightSavingTime: false }),
+      utcOffset: () => 0,
+    },
     "wasi:clocks/monotonic-clock": {
       now: monotonicNow,
       resolution: () => 1_000n,
@@ -164,11 +177,6 @@ export function sandboxedWasi(stdio: StdioSink): Record<string, Record<string, u
       subscribeDuration: () => new Pollable(),
     },
     "wasi:filesystem/preopens": { getDirectories: () => [] },
-    "wasi:filesystem/types": {
-      Descriptor,
-      DirectoryEntryStream: class {},
-      filesystemErrorCode: () => undefined,
-    },
     "wasi:random/random": { getRandomBytes: randomBytes, getRandomU64: randomU64 },
     "wasi:random/insecure": {
       getInsecureRandomBytes: randomBytes,
