@@ -93,6 +93,14 @@ async function loadModules(graph: GraphDefinition, options: GraphOperatorOptions
     }
     const compiled = await compiledOnce(bytes, moduleName(op.module), options.cacheDir);
     byName.set(moduleName(op.module), compiled);
+    if (compiled.slowReason !== undefined) {
+      // The fast call path did not fit these bindings (e.g. after a jco upgrade): say so.
+      options.metrics.add("weir_module_slow_path_total", 1, { module: moduleName(op.module) });
+      options.log.log("warn", "module runs on jco's slower generic call path", {
+        module: op.module,
+        reason: compiled.slowReason,
+      });
+    }
     if (compiled.info.denied.length > 0) {
       options.log.log("debug", "module imports linked deny-all", {
         module: op.module,

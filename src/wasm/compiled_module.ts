@@ -29,6 +29,8 @@ export interface CompiledModule {
   readonly bindingsSource: string;
   /** The compiled, memory-capped core modules by name, for a worker. */
   coreModules(): Promise<Array<[string, WebAssembly.Module]>>;
+  /** Why calls take jco's slower generic path, when they do (see bindings_patch.ts). */
+  readonly slowReason?: string;
 }
 
 /** Options for {@linkcode compileModule}. */
@@ -58,7 +60,11 @@ export async function compileModule(
   label: string,
   options: CompileOptions = {},
 ): Promise<CompiledModule> {
-  const info = await inspectModule(bytes, label);
+  const info = await inspectModule(
+    bytes,
+    label,
+    options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir },
+  );
   const bindings = await transpileComponent(bytes, options);
   const instantiate = await importBindings(bindings);
   const cores = new Map<string, Promise<WebAssembly.Module>>();
@@ -81,6 +87,7 @@ export async function compileModule(
     digest: bindings.digest,
     instantiate: (imports) => instantiate(core, imports),
     bindingsSource: bindings.js,
+    ...(bindings.lean ? {} : { slowReason: bindings.slowReason ?? "unknown" }),
     coreModules: () =>
       Promise.all(
         [...bindings.cores.keys()].map(async (n) =>

@@ -9,8 +9,9 @@
  *
  * @module
  */
-import { WeirError } from "../base/mod.ts";
-import { componentWit } from "@bytecodealliance/jco-transpile/wasm-tools";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { sha256Hex, WeirError } from "../base/mod.ts";
 import type { LogicKind } from "../engine/mod.ts";
 import { sandboxedWasi } from "./wasi.ts";
 import { DENIED_WASI_INTERFACES } from "./wasi_denied.ts";
@@ -171,17 +172,45 @@ export function checkWorld(wit: string, label: string): ModuleInfo {
   return { package: pkg, abi: ABIS[pkg], operators, imports, exports, denied };
 }
 
+/** Options for {@linkcode inspectModule}. */
+export interface InspectOptions {
+  /**
+   * Where the component's world text is kept by digest, so a restart reads it
+   * instead of loading wasm-tools (the check itself always runs again).
+   */
+  readonly cacheDir?: string;
+}
+
 /** Inspects component bytes; throws a `module_invalid` error naming every problem. */
-export async function inspectModule(bytes: Uint8Array, label: string): Promise<ModuleInfo> {
-  let wit: string;
-  try {
-    wit = await componentWit(bytes);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new WeirError(
-      "module_invalid",
-      `Module "${label}" is not a WebAssembly component: ${detail}`,
-    );
+export async function inspectModule(
+  bytes: Uint8Array,
+  label: string,
+  options: InspectOptions = {},
+): Promise<ModuleInfo> {
+  const file = options.cacheDir === undefined
+    ? undefined
+    : join(options.cacheDir, `${sha256Hex(bytes)}.wit`);
+  let wit = file === undefined ? undefined : await readFile(file, "utf8").catch(() => undefined);
+  if (wit === undefined) {
+    try {
+      const { componentWit } = await import("@bytecodealliance/jco-transpile/wasm-tools");
+      wit = await componentWit(bytes);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new WeirError(
+        "module_invalid",
+        `Module "${label}" is not a WebAssembly component: ${detail}`,
+      );
+    }
+    if (file !== undefined) await keep(file, wit);
   }
   return checkWorld(wit, label);
+}
+
+/** Writes through a temporary file, so a crash never leaves half of it. */
+async function keep(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${crypto.randomUUID()}`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
 }
