@@ -22,8 +22,10 @@ export interface ForwarderOptions {
   readonly metrics: Metrics;
   /** Labels of its metrics. */
   readonly labels: Readonly<Record<string, string>>;
-  /** Messages per send. @default 256 */
+  /** Messages per send. @default 250 */
   readonly batch?: number;
+  /** Batches in flight at once (their messages within the connection's window). @default 2 */
+  readonly pipeline?: number;
   /** Told after messages were acknowledged: writers waiting for room try again. */
   readonly room?: QueueRoom;
 }
@@ -98,36 +100,72 @@ export class Forwarder {
   }
 
   async #run(): Promise<void> {
-    const { queue, destination, sink, log, metrics, labels } = this.#o;
+    const { queue, log } = this.#o;
     let backoff = 100;
     while (this.#running) {
-      const messages = queue.peek(this.#o.batch ?? 256, { destination });
-      if (messages.length === 0) {
+      const outcome = await this.#drain();
+      if (outcome === "empty") {
         await this.#sleep(250);
         continue;
       }
-      try {
-        await sink.send(messages.map(toOutbound));
-        queue.ack(messages.map((m) => m.seq));
-        metrics.add("weir_messages_published_total", messages.length, labels);
-        this.#observeLatency(messages);
-        if (this.#failing) {
-          log.log("info", "destination is back; replaying the queue", { queued: queue.depth() });
-        }
-        this.#failing = false;
-        backoff = 100;
-        this.#o.room?.made();
-      } catch (error) {
-        if (!this.#failing) {
-          log.log("warn", "destination unavailable; outputs wait in the queue", {
-            error,
-            queued: queue.depth(),
-          });
-        }
-        this.#failing = true;
-        await this.#sleep(backoff);
-        backoff = Math.min(backoff * 2, 5000);
+      if (!this.#failing) {
+        log.log("warn", "destination unavailable; outputs wait in the queue", {
+          error: outcome.error,
+          queued: queue.depth(this.#o.destination),
+        });
+      }
+      this.#failing = true;
+      await this.#sleep(backoff);
+      backoff = Math.min(backoff * 2, 5000);
+    }
+  }
+
+  /**
+   * Sends the queue's messages, a few batches in flight at once so the
+   * destination's window stays full, until the queue is empty or a send
+   * fails. Rows leave the queue only once their batch was acknowledged; after
+   * a failure the unacknowledged ones are sent again, in order.
+   */
+  async #drain(): Promise<"empty" | { error: unknown }> {
+    const { queue, destination } = this.#o;
+    const inFlight: Array<Promise<unknown>> = [];
+    let after = 0;
+    while (this.#running) {
+      while (inFlight.length < (this.#o.pipeline ?? 2)) {
+        const messages = queue.peek(this.#o.batch ?? 250, { destination, after });
+        if (messages.length === 0) break;
+        after = messages.at(-1)!.seq;
+        inFlight.push(this.#send(messages));
+      }
+      if (inFlight.length === 0) return "empty";
+      const outcome = await inFlight.shift();
+      if (outcome !== true) {
+        await Promise.allSettled(inFlight);
+        return { error: outcome };
       }
     }
+    await Promise.allSettled(inFlight);
+    return "empty";
+  }
+
+  /** One batch to the destination; true once it is acknowledged and its rows are gone. */
+  async #send(messages: readonly QueuedMessage[]): Promise<true | unknown> {
+    const { queue, sink, log, metrics, labels } = this.#o;
+    try {
+      await sink.send(messages.map(toOutbound));
+    } catch (error) {
+      return error ?? new Error("send failed");
+    }
+    queue.ack(messages.map((m) => m.seq));
+    metrics.add("weir_messages_published_total", messages.length, labels);
+    this.#observeLatency(messages);
+    if (this.#failing) {
+      log.log("info", "destination is back; replaying the queue", {
+        queued: queue.depth(this.#o.destination),
+      });
+      this.#failing = false;
+    }
+    this.#o.room?.made();
+    return true;
   }
 }
