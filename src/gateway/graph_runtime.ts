@@ -187,9 +187,9 @@ export class GraphRuntime {
     try {
       await this.#flow.push(records);
     } catch (error) {
-      // Failed while this batch waited: it never entered, so it is the caller's to handle.
-      for (let i = 0; i < records.length; i++) this.#acks.add(first + i, records[i]!, () => {});
-      this.#acks.takeAll();
+      // Failed while this batch waited: what the graph held goes to the dead letters; this
+      // batch never entered (its reserved origins are dropped too), so it is the caller's.
+      this.#onFailed(this.#flow.fatal ?? error);
       throw this.#failure ?? error;
     }
     for (let i = 0; i < records.length; i++) {
