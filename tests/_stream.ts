@@ -44,17 +44,23 @@ export async function collect(
   return { counts, latencyMs, byVersion, stop: () => sub.endAsync() };
 }
 
-/** Publishes `total` messages at `rate` per second (QoS 1), in 10-ms ticks. */
+/**
+ * Publishes up to `total` messages at `rate` per second (QoS 1), in 10-ms
+ * ticks; `stop` ends it early (checked every tick), so a test can keep the
+ * stream going until what it watches for has happened, however slow the
+ * machine is. Resolves with the number of messages sent.
+ */
 export async function steadyStream(
   url: string,
   topic: string,
-  options: { rate: number; total: number; sentAt: Map<number, number> },
-): Promise<void> {
+  options: { rate: number; total: number; sentAt: Map<number, number>; stop?: () => boolean },
+): Promise<number> {
   const pub = await mqtt.connectAsync(url, { protocolVersion: 5, clientId: `stream-${topic}` });
   const perTick = Math.max(1, Math.round(options.rate / 100));
   const start = performance.now();
   const pending: Promise<unknown>[] = [];
-  for (let i = 0; i < options.total;) {
+  let i = 0;
+  while (i < options.total && !(options.stop?.() ?? false)) {
     const due = start + (i / options.rate) * 1000;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -69,6 +75,7 @@ export async function steadyStream(
   }
   await Promise.all(pending);
   await pub.endAsync();
+  return i;
 }
 
 /** Waits until `check` is true or `ms` passed; `check` may be async. */

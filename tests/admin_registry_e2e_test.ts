@@ -47,19 +47,29 @@ Deno.test({
         assert.equal(temperature.digest, wasmDigest, "the module's digest is its bytes' sha256");
         assert.equal(temperature.pulledFrom, `${host}/temperature:1.0.0`);
 
-        const total = 20_000;
+        // The stream runs until both versions have served and the rollback has a share too.
         const sentAt = new Map<number, number>();
         const out = await collect(brokerUrl, "out/e2e", sentAt);
-        const stream = steadyStream(brokerUrl, "in/sensor", { rate: 5_000, total, sentAt });
+        let rolledBackAt = Infinity;
+        const stream = steadyStream(brokerUrl, "in/sensor", {
+          rate: 5_000,
+          total: 200_000,
+          sentAt,
+          stop: () => sentAt.size >= Math.max(20_000, rolledBackAt + 5_000),
+        });
         await until(() => sentAt.size > 5_000, 15_000);
         const deployed = await api("POST", "/api/dataflows/flow/deploy", {
           ref: `${host}/temperature-graph:2.0.0`,
         });
         assert.equal(deployed.version.id, 2);
-        await until(() => sentAt.size > 12_000, 15_000);
+        await until(
+          () => sentAt.size > 12_000 && (out.byVersion.get("v2") ?? 0) > 2_000,
+          20_000,
+        );
         const rolledBack = await api("POST", "/api/dataflows/flow/rollback");
+        rolledBackAt = sentAt.size;
         assert.equal(rolledBack.version.id, 1);
-        await stream;
+        const total = await stream;
         await until(() => out.counts.size === total, 30_000);
         await out.stop();
 

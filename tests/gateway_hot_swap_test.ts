@@ -63,10 +63,16 @@ Deno.test({
   sanitizeResources: false,
   fn: () =>
     withGateway(async ({ url, gateway }) => {
-      const total = 20_000;
+      // The stream runs until both versions have served and the rollback has a share too.
       const sentAt = new Map<number, number>();
       const out = await collect(url, "out/swap", sentAt);
-      const stream = steadyStream(url, "in/sensor", { rate: 5_000, total, sentAt });
+      let rolledBackAt = Infinity;
+      const stream = steadyStream(url, "in/sensor", {
+        rate: 5_000,
+        total: 200_000,
+        sentAt,
+        stop: () => sentAt.size >= Math.max(20_000, rolledBackAt + 5_000),
+      });
       await until(() => sentAt.size > 5_000, 10_000);
       const deployed = await gateway.control.deploy("flow", { yaml: await secondVersion() });
       assert.equal(deployed.version.id, 2);
@@ -80,8 +86,9 @@ Deno.test({
         20_000,
       );
       const rolledBack = await gateway.control.rollback("flow");
+      rolledBackAt = sentAt.size;
       assert.equal(rolledBack.version.id, 1, "the rollback serves version 1 again");
-      await stream;
+      const total = await stream;
       await until(() => out.counts.size === total, 20_000);
       await out.stop();
 
