@@ -103,6 +103,13 @@ export interface SourceSettings {
   readonly maxClockDriftMs?: number;
   /** Labels of the source's metrics (e.g. the dataflow). @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * The dataflow this source feeds. A connector that can give each dataflow a
+   * connection of its own does (MQTT does), so one dataflow's unacknowledged
+   * input never uses up the window of another: a slow or stopped dataflow
+   * holds back only itself.
+   */
+  readonly dataflow?: string;
 }
 
 /** Settings of one sink. */

@@ -205,6 +205,7 @@ export class DataflowHost {
       node: `weir-${name}`,
       maxClockDriftMs: config.timing.maxClockDriftMs,
       labels,
+      dataflow: name,
     }, o.context);
     stack.defer(() => source.close());
     waiting.source = source;

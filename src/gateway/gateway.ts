@@ -70,13 +70,27 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+/**
+ * One status per endpoint (pool keys are `<kind>:<endpoint>[/<owner>]`: an
+ * endpoint may have a connection per dataflow source): up when all its
+ * connections are; otherwise since the earliest went down, with its error.
+ */
 function endpointStatuses(connections: ConnectionPool): EndpointStatus[] {
-  return connections.statuses().map(({ key, status }) => ({
-    name: key.slice(key.indexOf(":") + 1),
-    up: status.up,
-    since: new Date(status.since).toISOString(),
-    ...(status.error === undefined ? {} : { error: status.error }),
-  }));
+  const byName = new Map<string, EndpointStatus>();
+  for (const { key, status } of connections.statuses()) {
+    const name = key.slice(key.indexOf(":") + 1).split("/")[0]!;
+    const here: EndpointStatus = {
+      name,
+      up: status.up,
+      since: new Date(status.since).toISOString(),
+      ...(status.error === undefined ? {} : { error: status.error }),
+    };
+    const known = byName.get(name);
+    if (!known || (known.up && !here.up) || (!known.up && !here.up && here.since < known.since)) {
+      byName.set(name, here);
+    }
+  }
+  return [...byName.values()];
 }
 
 function engineLines(

@@ -57,17 +57,31 @@ export function acquireMqttConnection(
   pool: ConnectionPool,
   name: string,
   settings: MqttEndpointSettings,
-  options: MqttConnectionOptions,
+  options: MqttConnectionOptions & { readonly owner?: string },
 ): Lease<MqttConnection> {
-  return pool.acquire(`mqtt:${name}`, () => new MqttConnection(name, settings, options));
+  const key = options.owner === undefined ? `mqtt:${name}` : `mqtt:${name}/${options.owner}`;
+  return pool.acquire(key, () => new MqttConnection(name, settings, options));
 }
 
-function lease(name: string, endpoint: object, context: ConnectorContext): Lease<MqttConnection> {
-  const settings = mqttEndpointSettings(name, endpoint);
+/**
+ * A lease on the endpoint's connection: the shared one, or with `owner` (a
+ * dataflow's source) one of its own, under the client id `<clientId>-<owner>`.
+ */
+function lease(
+  name: string,
+  endpoint: object,
+  context: ConnectorContext,
+  owner?: string,
+): Lease<MqttConnection> {
+  const shared = mqttEndpointSettings(name, endpoint);
+  const settings = owner === undefined
+    ? shared
+    : { ...shared, clientId: `${shared.clientId}-${owner}` };
   return acquireMqttConnection(context.connections, name, settings, {
     logger: context.logger.child({ endpoint: name }),
     ...(context.metrics === undefined ? {} : { metrics: context.metrics }),
     ...(context.env === undefined ? {} : { env: context.env }),
+    ...(owner === undefined ? {} : { owner }),
   });
 }
 
@@ -77,7 +91,7 @@ export const mqttConnector: ConnectorDefinition = {
   summary: "MQTT 5 or 3.1.1 broker: subscribe to topic filters (shared subscriptions, QoS 1 " +
     "acknowledged once processed) and publish results with user properties, awaiting PUBACK",
   createSource(settings, context) {
-    const held = lease(settings.endpointName, settings.endpoint, context);
+    const held = lease(settings.endpointName, settings.endpoint, context, settings.dataflow);
     try {
       return new MqttSource(held, {
         topics: settings.topics,
