@@ -107,7 +107,7 @@ Deno.test({
       assert.equal(result.code, 1, err);
       const lines = err.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("{"));
       assert.deepEqual(lines, [
-        `weir start: Metrics port ${port} on 127.0.0.1 is in use; choose another with --metrics-port [usage]`,
+        `weir start: Metrics port ${port} on 127.0.0.1 is in use; choose another with --metrics-port [port_in_use]`,
       ]);
     } finally {
       taken.close();

@@ -27,7 +27,8 @@ Deno.test({
       const meta = JSON.parse(await Deno.readTextFile(join(cacheDir, digest, "meta.json")));
       assert.equal(meta.lean, true);
       assert.match(await Deno.readTextFile(join(cacheDir, `${digest}.wit`)), /export /);
-      const leftovers = [...Deno.readDirSync(cacheDir)].filter((e) => e.name.includes(".tmp-"));
+      const leftovers = [];
+      for await (const e of Deno.readDir(cacheDir)) if (e.name.includes(".tmp-")) leftovers.push(e);
       assert.deepEqual(leftovers, [], "no half-written entries left behind");
       const again = await compileModule(bytes, "temperature", { cacheDir });
       assert.deepEqual(again.info, first.info);

@@ -73,7 +73,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     .use(bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new ApiError(413, "too_large", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
+        throw new ApiError("too_large", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
       },
     }))
     .route("/", healthRoutes(deps))
@@ -83,7 +83,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     .route("/", moduleRoutes(deps))
     .route("/", eventRoutes(deps))
     .all("*", (c) => {
-      throw new ApiError(404, "not_found", `No API route ${c.req.method} ${c.req.path}`);
+      throw new ApiError("not_found", `No API route ${c.req.method} ${c.req.path}`);
     });
   const app = new Hono()
     .use(securityHeaders())

@@ -56,7 +56,7 @@ export function requireAuth(options: AuthOptions): MiddlewareHandler {
   return async (c, next) => {
     const valid = await presentedIsValid(c, options);
     if (valid === undefined) {
-      throw new ApiError(401, "unauthorized", "Sign in: send Authorization: Bearer <admin token>", {
+      throw new ApiError("unauthorized", "Sign in: send Authorization: Bearer <admin token>", {
         "WWW-Authenticate": 'Bearer realm="weir"',
       });
     }
@@ -69,14 +69,13 @@ export function requireAuth(options: AuthOptions): MiddlewareHandler {
     const wait = options.limiter.fail(client);
     if (wait > 0) {
       throw new ApiError(
-        429,
         "rate_limited",
         `Too many failed sign-in attempts from this address; try again in ${wait} s`,
         { "Retry-After": String(wait) },
       );
     }
     options.log.log("warn", "admin authentication failed", { client, path: c.req.path });
-    throw new ApiError(401, "unauthorized", "The admin token is not valid", {
+    throw new ApiError("unauthorized", "The admin token is not valid", {
       "WWW-Authenticate": 'Bearer realm="weir", error="invalid_token"',
     });
   };

@@ -1,50 +1,28 @@
 /**
- * The one mapping from errors to HTTP responses: a `WeirError` code becomes a
- * status, every error body is `{error: {code, message}}` (naming no absolute
- * path), and anything unexpected is logged and answered with a plain 500.
+ * Errors to HTTP responses: a `WeirError`'s code gives the status (from the
+ * one table in base, `ERROR_OUTCOMES`), every error body is
+ * `{error: {code, message}}` (naming no absolute path), and anything
+ * unexpected is logged and answered with a plain 500.
  *
  * @module
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { WeirError, type WeirErrorCode } from "../base/mod.ts";
+import { httpStatusOf, WeirError, type WeirErrorCode } from "../base/mod.ts";
 import type { Logger } from "../telemetry/mod.ts";
 import type { ApiErrorBody } from "./api_types.ts";
 import type { PathHider } from "./public_paths.ts";
 
-/** HTTP status per `WeirError` code; codes not listed are 500. */
-export const STATUS_BY_CODE: Readonly<Partial<Record<WeirErrorCode, ContentfulStatusCode>>> = {
-  "not_found": 404,
-  "conflict": 409,
-  "graph_invalid": 400,
-  "module_invalid": 400,
-  "usage": 400,
-  "module_init_failed": 422,
-  // The registry failed or refused us: the gateway is fine, its upstream is not.
-  "registry": 502,
-};
-
-/** An error the API answers with a chosen status and code (auth, limits, bad bodies). */
-export class ApiError extends Error {
-  /** The HTTP status. */
-  readonly status: ContentfulStatusCode;
-  /** The `error.code` of the body. */
-  readonly code: string;
+/** An error of the API itself (auth, limits, bad bodies), with extra response headers. */
+export class ApiError extends WeirError {
   /** Extra response headers, such as `Retry-After`. */
   readonly headers: Readonly<Record<string, string>>;
 
-  /** An error answered with `status` and `{error: {code, message}}`. */
-  constructor(
-    status: ContentfulStatusCode,
-    code: string,
-    message: string,
-    headers: Record<string, string> = {},
-  ) {
-    super(message);
+  /** An error answered with its code's status and `{error: {code, message}}`. */
+  constructor(code: WeirErrorCode, message: string, headers: Record<string, string> = {}) {
+    super(code, message);
     this.name = "ApiError";
-    this.status = status;
-    this.code = code;
     this.headers = headers;
   }
 }
@@ -62,18 +40,12 @@ export function describeError(
   error: unknown,
   hide: PathHider = (text) => text,
 ): { status: ContentfulStatusCode; body: ApiErrorBody; headers: Record<string, string> } {
-  if (error instanceof ApiError) {
-    return {
-      status: error.status,
-      body: errorBody(error.code, error.message),
-      headers: { ...error.headers },
-    };
-  }
   if (error instanceof WeirError) {
     return {
-      status: STATUS_BY_CODE[error.code] ?? 500,
-      body: errorBody(error.code, hide(error.message)),
-      headers: {},
+      status: httpStatusOf(error) as ContentfulStatusCode,
+      // The API's own messages name routes, not files: they are shown as written.
+      body: errorBody(error.code, error instanceof ApiError ? error.message : hide(error.message)),
+      headers: error instanceof ApiError ? { ...error.headers } : {},
     };
   }
   if (error instanceof HTTPException) {

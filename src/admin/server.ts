@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { isLoopbackHost, WeirError } from "../base/mod.ts";
+import { isLoopbackHost, listenError, WeirError } from "../base/mod.ts";
 import { type AdminAppOptions, createAdminApp } from "./app.ts";
 import { loadOrCreateToken } from "./token_file.ts";
 
@@ -64,14 +64,7 @@ export async function startAdmin(options: StartAdminOptions): Promise<AdminServe
   try {
     server = Deno.serve({ hostname: host, port, onListen: () => {} }, app.fetch);
   } catch (error) {
-    if (error instanceof Deno.errors.AddrInUse) {
-      throw new WeirError(
-        "usage",
-        `Admin port ${port} on ${host} is in use; choose another with admin.port or --admin-port`,
-        { cause: error },
-      );
-    }
-    throw error;
+    throw listenError(error, { what: "Admin", host, port, fix: "admin.port or --admin-port" });
   }
   const url = `http://${urlHost(host)}:${server.addr.port}/`;
   options.log?.log("info", "admin listening", { url });

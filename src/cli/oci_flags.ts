@@ -6,8 +6,9 @@
  *
  * @module
  */
+import { reportFailure } from "./report_failure.ts";
 import { resolve } from "node:path";
-import { ConfigError, formatConfigIssue, loadConfigFile } from "../config/mod.ts";
+import { loadConfigFile } from "../config/mod.ts";
 import {
   defaultCacheDir,
   OciClient,
@@ -103,19 +104,8 @@ export async function clientFromFlags(
  * Errors that are not Weir's are thrown on.
  */
 export function reportOciError(command: string, error: unknown, output: Output, hint = ""): number {
-  if (error instanceof ConfigError) {
-    error.issues.forEach((issue) => output.err(formatConfigIssue(issue)));
-    if (error.issues.length === 0) output.err(`weir ${command}: ${error.message}`);
-    return 1;
-  }
   if (error instanceof OciError) {
-    output.err(`weir ${command}: ${oneLine(error.message)}${hint} [${error.reason}]`);
-    return error.code === "usage" ? 2 : 1;
+    return reportFailure(command, error, output, { tag: error.reason, hint });
   }
-  throw error;
-}
-
-/** A message as one line: names from a hostile artifact may hold newlines or escapes. */
-function oneLine(message: string): string {
-  return message.replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1));
+  return reportFailure(command, error, output);
 }

@@ -6,19 +6,14 @@
  *
  * @module
  */
+import { reportFailure } from "./report_failure.ts";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type AdminServer, startAdmin } from "../admin/mod.ts";
 import { WeirError } from "../base/mod.ts";
-import {
-  ConfigError,
-  formatConfigIssue,
-  type GatewayConfig,
-  loadConfigFile,
-} from "../config/mod.ts";
+import { type GatewayConfig, loadConfigFile } from "../config/mod.ts";
 import { type EmbeddedDefault, embeddedDefault, startGateway } from "../gateway/mod.ts";
-import { formatIssue, GraphValidationError } from "../graph/mod.ts";
 import { jsonLogger } from "../telemetry/mod.ts";
 import type { Command } from "./command.ts";
 import type { Output } from "./output.ts";
@@ -162,19 +157,6 @@ async function runStart(args: string[], output: Output): Promise<number> {
     return 0;
   } catch (error) {
     await embedded?.broker.close();
-    if (error instanceof ConfigError) {
-      error.issues.forEach((i) => output.err(formatConfigIssue(i)));
-      if (error.issues.length === 0) output.err(`weir start: ${error.message}`);
-      return 1;
-    }
-    if (error instanceof GraphValidationError) {
-      error.issues.forEach((i) => output.err(formatIssue(i)));
-      return 1;
-    }
-    if (error instanceof WeirError) {
-      output.err(`weir start: ${error.message} [${error.code}]`);
-      return 1;
-    }
-    throw error;
+    return reportFailure("start", error, output);
   }
 }

@@ -6,7 +6,7 @@
  */
 export type { Finding, PathSegment, YamlPath } from "../base/mod.ts";
 export { formatPath } from "../base/mod.ts";
-import { formatYamlIssue, type YamlIssue } from "../base/mod.ts";
+import { formatYamlIssue, WeirError, type YamlIssue } from "../base/mod.ts";
 
 /** One problem found in a configuration file. */
 export type ConfigIssue = YamlIssue;
@@ -18,9 +18,9 @@ export const formatConfigIssue: (issue: ConfigIssue) => string = formatYamlIssue
 export type ConfigErrorCode = "config_invalid" | "config_io";
 
 /** Thrown when a configuration cannot be read or is invalid; carries every issue at once. */
-export class ConfigError extends Error {
+export class ConfigError extends WeirError {
   /** `config_invalid` (see `issues`) or `config_io` (the file cannot be read). */
-  readonly code: ConfigErrorCode;
+  declare readonly code: ConfigErrorCode;
   /** Every problem of the file, in file order (empty for `config_io`). */
   readonly issues: readonly ConfigIssue[];
 
@@ -31,12 +31,8 @@ export class ConfigError extends Error {
     issues: readonly ConfigIssue[] = [],
     options: { cause?: unknown } = {},
   ) {
-    super(
-      [message, ...issues.map(formatConfigIssue)].join("\n"),
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
+    super(code, [message, ...issues.map(formatConfigIssue)].join("\n"), options);
     this.name = "ConfigError";
-    this.code = code;
     this.issues = issues;
   }
 }

@@ -1,9 +1,10 @@
 /**
- * The connectors' error: one class with a stable code, so the gateway can
- * tell a configuration mistake from a broker that refused or went away.
+ * The connectors' error: a {@linkcode WeirError} whose code tells a
+ * configuration mistake from a broker that refused or went away.
  *
  * @module
  */
+import { WeirError } from "../base/mod.ts";
 
 /** Stable codes of {@linkcode ConnectorError}. */
 export type ConnectorErrorCode =
@@ -21,14 +22,13 @@ export type ConnectorErrorCode =
   | "connector_closed";
 
 /** An error a connector raises on purpose, with a code callers may branch on. */
-export class ConnectorError extends Error {
+export class ConnectorError extends WeirError {
   /** The stable code of this error. */
-  readonly code: ConnectorErrorCode;
+  declare readonly code: ConnectorErrorCode;
 
   /** Makes an error with a code and a sentence-case message without a trailing period. */
   constructor(code: ConnectorErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = "ConnectorError";
-    this.code = code;
   }
 }

@@ -7,7 +7,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { sha256Hex, WeirError } from "../base/mod.ts";
+import { listenError, sha256Hex } from "../base/mod.ts";
 import { defaultCacheDir, OciClient } from "../oci/mod.ts";
 import type { DataflowConfig, GatewayConfig } from "../config/mod.ts";
 import { builtinRegistry, ConnectionPool } from "../connectors/mod.ts";
@@ -290,7 +290,7 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
   };
 }
 
-/** Serves `/metrics` on loopback; a port in use is a one-line usage error. */
+/** Serves `/metrics` on loopback; a port in use is a one-line error. */
 function serveMetrics(
   port: number,
   scrape: () => string,
@@ -309,13 +309,7 @@ function serveMetrics(
           : new Response("Not found\n", { status: 404 }),
     );
   } catch (error) {
-    if (error instanceof Deno.errors.AddrInUse) {
-      throw new WeirError(
-        "usage",
-        `Metrics port ${port} on 127.0.0.1 is in use; choose another with --metrics-port`,
-      );
-    }
-    throw error;
+    throw listenError(error, { what: "Metrics", host: "127.0.0.1", port, fix: "--metrics-port" });
   }
 }
 

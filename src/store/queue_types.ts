@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { WeirError } from "../base/mod.ts";
 import type { Logger } from "../telemetry/mod.ts";
 
 /** MQTT-like properties kept with a queued message. */
@@ -96,9 +97,7 @@ export type QueueFullReason = "full" | "too-large";
  * for acknowledgements and try again, which is the back-pressure), or with
  * any policy when one message is larger than the whole queue.
  */
-export class QueueFullError extends Error {
-  /** Stable code. */
-  readonly code = "queue_full" as const;
+export class QueueFullError extends WeirError {
   /** `full` (retry later) or `too-large` (never fits). */
   readonly reason: QueueFullReason;
   /** Accounted bytes the batch needs. */
@@ -109,6 +108,7 @@ export class QueueFullError extends Error {
   /** Makes the error with the numbers that explain it. */
   constructor(reason: QueueFullReason, needed: number, available: number) {
     super(
+      "queue_full",
       reason === "too-large"
         ? `Message of ${needed} bytes is larger than the whole queue (${available} bytes)`
         : `Queue is full: the batch needs ${needed} bytes, ${available} are free`,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { WeirError } from "../base/mod.ts";
 
 /** Label key/values of one series. */
 export type Labels = Readonly<Record<string, string>>;
@@ -70,10 +71,10 @@ function seriesKey(name: string, labels: Labels): string {
 }
 
 /** Thrown when a name is reused with another instrument type. */
-export class MetricTypeError extends Error {
+export class MetricTypeError extends WeirError {
   /** Names the metric and the instrument it already is. */
   constructor(name: string, kind: string) {
-    super(`Metric "${name}" is already a ${kind}`);
+    super("metric_kind", `Metric "${name}" is already a ${kind}`);
     this.name = "MetricTypeError";
   }
 }

@@ -8,7 +8,7 @@
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
-import { compareHlc, formatHlc, type Hlc, HlcClock, parseHlc } from "../base/mod.ts";
+import { compareHlc, formatHlc, type Hlc, HlcClock, parseHlc, WeirError } from "../base/mod.ts";
 
 /** How `set` decides whether to write. */
 export type SetCondition =
@@ -26,10 +26,10 @@ export interface SetOptions {
 }
 
 /** Thrown when a fencing token is older than the key's. */
-export class FencingError extends Error {
+export class FencingError extends WeirError {
   /** Names the key. */
   constructor(key: string) {
-    super(`Fencing token for key "${key}" is older than the key's current token`);
+    super("fencing", `Fencing token for key "${key}" is older than the key's current token`);
     this.name = "FencingError";
   }
 }

@@ -9,17 +9,18 @@
  *
  * @module
  */
+import { WeirError } from "../base/mod.ts";
 
 /** Where a module's stdout/stderr text goes. */
 export type StdioSink = (stream: "stdout" | "stderr", text: string) => void;
 
 /** Thrown when a module calls `wasi:cli/exit`; the instance is done. */
-export class WasiExit extends Error {
+export class WasiExit extends WeirError {
   /** The exit status (0 = ok). */
   readonly status: number;
   /** Makes the exit signal. */
   constructor(status: number) {
-    super(`Module called exit with status ${status}`);
+    super("module_exit", `Module called exit with status ${status}`);
     this.name = "WasiExit";
     this.status = status;
   }

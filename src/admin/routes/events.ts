@@ -42,7 +42,6 @@ export function eventRoutes(deps: RouteDeps): Hono {
       const release = deps.streams.take(clientAddress(c));
       if (release === undefined) {
         throw new ApiError(
-          429,
           "too_many_streams",
           `Too many open event streams from this address (at most ${deps.streams.max}); close one first`,
           { "Retry-After": "5" },
