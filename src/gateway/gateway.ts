@@ -7,7 +7,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { listenError, sha256Hex } from "../base/mod.ts";
+import { listenError, sha256Digest } from "../base/mod.ts";
 import { defaultCacheDir, OciClient } from "../oci/mod.ts";
 import type { DataflowConfig, GatewayConfig } from "../config/mod.ts";
 import { builtinRegistry, ConnectionPool } from "../connectors/mod.ts";
@@ -342,7 +342,7 @@ async function configSpec(
   return {
     id: 1,
     origin: "config",
-    digest: `sha256:${sha256Hex(bytes)}`,
+    digest: sha256Digest(bytes),
     graphFile: graph.file,
     moduleFiles: {},
     pulledFrom: {},

@@ -7,10 +7,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { OciError } from "./errors.ts";
 
-/** The digest of some bytes, `sha256:<hex>`. */
-export function sha256Digest(bytes: Uint8Array): string {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
+export { sha256Digest } from "../base/mod.ts";
 
 /** The 64 hex digits of a `sha256:<hex>` digest. */
 export function digestHex(digest: string): string {
