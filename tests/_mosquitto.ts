@@ -35,8 +35,8 @@ export interface MosquittoOptions {
   port?: number;
 }
 
-/** A running broker. */
-export interface Mosquitto {
+/** A running broker; `await using` stops it. */
+export interface Mosquitto extends AsyncDisposable {
   /** `mqtt://127.0.0.1:<port>` (or `mqtts://` with TLS). */
   readonly url: string;
   readonly port: number;
@@ -168,7 +168,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
 
   await start();
   let stopped = false;
-  return {
+  const broker: Mosquitto = {
     url: `${options.tls === undefined ? "mqtt" : "mqtts"}://127.0.0.1:${port}`,
     port,
     async stop() {
@@ -177,6 +177,9 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       await stopChild();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
+    [Symbol.asyncDispose]() {
+      return broker.stop();
+    },
     async restart(downMs = 0) {
       if (stopped) throw new Error("mosquitto was stopped for good");
       await stopChild();
@@ -184,4 +187,5 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       await start();
     },
   };
+  return broker;
 }

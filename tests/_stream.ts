@@ -78,11 +78,4 @@ export async function steadyStream(
   return i;
 }
 
-/** Waits until `check` is true or `ms` passed; `check` may be async. */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  ms: number,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-}
+export { until } from "./_wait.ts";

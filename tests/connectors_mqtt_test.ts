@@ -4,6 +4,8 @@
  * QoS 1 acknowledgement after processing, redelivery, shared
  * subscriptions, reconnects, MQTT 3.1.1, credentials and TLS.
  */
+import { testCertificates } from "./_tls.ts";
+import { until } from "./_wait.ts";
 import assert from "node:assert/strict";
 import { formatHlc, hlc, type Message } from "../src/base/mod.ts";
 import {
@@ -39,12 +41,9 @@ function capture(): { lines: LogLine[]; logger: Logger } {
   };
 }
 
-async function waitFor(what: string, condition: () => boolean, ms = 8000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Waits for `condition`, failing the test with `what` on a timeout. */
+function waitFor(what: string, condition: () => boolean, ms = 8000): Promise<void> {
+  return until(condition, ms, what);
 }
 
 function message(topic: string, payload: string, props: Array<[string, string]> = []): Message {
@@ -523,54 +522,6 @@ Deno.test({
   },
 });
 
-async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
-  const run = async (...args: string[]) => {
-    const out = await new Deno.Command("openssl", {
-      args,
-      cwd: dir,
-      stdout: "null",
-      stderr: "piped",
-    })
-      .output();
-    if (!out.success) throw new Error(`openssl ${args[0]}: ${decoder.decode(out.stderr)}`);
-  };
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  await run(
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=weir test CA",
-  );
-  await run("req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
-  await Deno.writeTextFile(`${dir}/san.ext`, "subjectAltName=IP:127.0.0.1\n");
-  await run(
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "server.pem",
-    "-days",
-    "2",
-    "-extfile",
-    "san.ext",
-  );
-  for (const f of ["ca.pem", "server.pem", "server.key"]) await Deno.chmod(`${dir}/${f}`, 0o644);
-  return { ca: `${dir}/ca.pem`, cert: `${dir}/server.pem`, key: `${dir}/server.key` };
-}
-
 Deno.test({
   name: `mqtt: an mqtts:// endpoint with its CA file connects over TLS${MOSQUITTO_NOTE}`,
   ignore: !HAS_MOSQUITTO,
@@ -578,7 +529,7 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "weir-mqtt-tls-" });
     try {
       await Deno.chmod(dir, 0o755);
-      const tls = await makeCertificates(dir);
+      const tls = await testCertificates(dir);
       await withBroker(async ({ lease, log }) => {
         const endpoint = { tls: { ca: tls.ca } };
         const got = collect();

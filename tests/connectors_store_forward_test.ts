@@ -4,6 +4,7 @@
  * is in the store-and-forward queue, and a queued message is deleted only
  * once the destination broker acknowledged it.
  */
+import { until } from "./_wait.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { formatHlc, type Message } from "../src/base/mod.ts";
@@ -24,12 +25,9 @@ import { HAS_MOSQUITTO, MOSQUITTO_NOTE, startMosquitto } from "./_mosquitto.ts";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-async function waitFor(what: string, condition: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Waits for `condition`, failing the test with `what` on a timeout. */
+function waitFor(what: string, condition: () => boolean, ms = 10_000): Promise<void> {
+  return until(condition, ms, what);
 }
 
 Deno.test({

@@ -7,9 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Buffer } from "node:buffer";
 import mqtt from "mqtt";
-import { parseConfig } from "../src/config/mod.ts";
-import { startGateway } from "../src/gateway/mod.ts";
-import { jsonLogger } from "../src/telemetry/mod.ts";
+import { testGateway } from "./_gateway.ts";
 import { modulesBuilt, modulesNote } from "./_modules.ts";
 import { HAS_MOSQUITTO, MOSQUITTO_NOTE, startMosquitto } from "./_mosquitto.ts";
 import { ROOT, samplePath, SAMPLES_PRESENT, SAMPLES_SKIP_NOTE } from "./_samples.ts";
@@ -18,35 +16,17 @@ async function withGateway(
   graphFile: string,
   fn: (url: string) => Promise<void>,
 ): Promise<void> {
-  const broker = await startMosquitto();
-  const dataDir = await Deno.makeTempDir({ prefix: "weir-e2e-" });
-  const config = parseConfig(
-    JSON.stringify({
-      endpoints: { local: { url: broker.url, clientId: "weir-e2e" } },
-      dataflows: {
-        flow: {
-          source: { endpoint: "local", topics: ["sensors/#"] },
-          graph: { file: graphFile },
-          destination: { endpoint: "local", topic: "out/${outputTopic}" },
-        },
+  await using t = await testGateway({
+    clientId: "weir-e2e",
+    dataflows: {
+      flow: {
+        source: { endpoint: "local", topics: ["sensors/#"] },
+        graph: { file: graphFile },
+        destination: { endpoint: "local", topic: "out/${outputTopic}" },
       },
-      dataDir,
-    }),
-    "e2e",
-  );
-  const gateway = await startGateway({
-    config,
-    log: jsonLogger({ level: "error", write: () => {} }),
-    modulesDir: join(ROOT, "modules/dist"),
-    metricsPort: null,
+    },
   });
-  try {
-    await fn(broker.url);
-  } finally {
-    await gateway.stop();
-    await broker.stop();
-    await Deno.remove(dataDir, { recursive: true });
-  }
+  await fn(t.url);
 }
 
 Deno.test({
@@ -137,28 +117,17 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const local = await startMosquitto();
-    const upstream = await startMosquitto();
-    const dataDir = await Deno.makeTempDir({ prefix: "weir-bridge-" });
-    const config = parseConfig(
-      JSON.stringify({
-        endpoints: { local: { url: local.url }, upstream: { url: upstream.url } },
-        dataflows: {
-          bridge: {
-            source: { endpoint: "local", topics: ["devices/#"] },
-            destination: { endpoint: "upstream", topic: "site-7/${outputTopic}" },
-          },
+    await using upstream = await startMosquitto();
+    await using t = await testGateway({
+      endpoints: (url) => ({ local: { url }, upstream: { url: upstream.url } }),
+      dataflows: {
+        bridge: {
+          source: { endpoint: "local", topics: ["devices/#"] },
+          destination: { endpoint: "upstream", topic: "site-7/${outputTopic}" },
         },
-        dataDir,
-      }),
-      "bridge",
-    );
-    const gateway = await startGateway({
-      config,
-      log: jsonLogger({ level: "error", write: () => {} }),
-      modulesDir: join(ROOT, "modules/dist"),
-      metricsPort: null,
+      },
     });
+    const local = t.broker;
     const sub = await mqtt.connectAsync(upstream.url, { protocolVersion: 5 });
     const got: Array<[string, string, string | undefined]> = [];
     sub.on(
@@ -185,10 +154,6 @@ Deno.test({
     } finally {
       await pub.endAsync();
       await sub.endAsync();
-      await gateway.stop();
-      await local.stop();
-      await upstream.stop();
-      await Deno.remove(dataDir, { recursive: true });
     }
   },
 });

@@ -5,11 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { parseConfig } from "../src/config/mod.ts";
-import { startGateway } from "../src/gateway/mod.ts";
-import { jsonLogger } from "../src/telemetry/mod.ts";
+import type { Gateway } from "../src/gateway/mod.ts";
+import { testGateway } from "./_gateway.ts";
 import { modulesBuilt, modulesNote } from "./_modules.ts";
-import { HAS_MOSQUITTO, MOSQUITTO_NOTE, startMosquitto } from "./_mosquitto.ts";
+import { HAS_MOSQUITTO, MOSQUITTO_NOTE } from "./_mosquitto.ts";
 import { ROOT } from "./_samples.ts";
 import { collect, steadyStream, until } from "./_stream.ts";
 
@@ -22,37 +21,19 @@ async function secondVersion(): Promise<string> {
 }
 
 async function withGateway(
-  fn: (ctx: { url: string; gateway: Awaited<ReturnType<typeof startGateway>> }) => Promise<void>,
+  fn: (ctx: { url: string; gateway: Gateway }) => Promise<void>,
 ) {
-  const broker = await startMosquitto();
-  const dataDir = await Deno.makeTempDir({ prefix: "weir-swap-" });
-  const config = parseConfig(
-    JSON.stringify({
-      endpoints: { local: { url: broker.url, clientId: "weir-swap" } },
-      dataflows: {
-        flow: {
-          source: { endpoint: "local", topics: ["in/#"] },
-          graph: { file: GRAPH },
-          destination: { endpoint: "local", topic: "out/swap" },
-        },
+  await using t = await testGateway({
+    clientId: "weir-swap",
+    dataflows: {
+      flow: {
+        source: { endpoint: "local", topics: ["in/#"] },
+        graph: { file: GRAPH },
+        destination: { endpoint: "local", topic: "out/swap" },
       },
-      dataDir,
-    }),
-    "swap",
-  );
-  const gateway = await startGateway({
-    config,
-    log: jsonLogger({ level: "error", write: () => {} }),
-    modulesDir: join(ROOT, "modules/dist"),
-    metricsPort: null,
+    },
   });
-  try {
-    await fn({ url: broker.url, gateway });
-  } finally {
-    await gateway.stop();
-    await broker.stop();
-    await Deno.remove(dataDir, { recursive: true });
-  }
+  await fn({ url: t.url, gateway: t.gateway });
 }
 
 Deno.test({

@@ -6,11 +6,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import mqtt from "mqtt";
-import { parseConfig } from "../src/config/mod.ts";
-import { startGateway } from "../src/gateway/mod.ts";
-import { silentLogger } from "../src/telemetry/mod.ts";
+import { testGateway } from "./_gateway.ts";
 import { modulesBuilt, modulesNote } from "./_modules.ts";
-import { HAS_MOSQUITTO, MOSQUITTO_NOTE, startMosquitto } from "./_mosquitto.ts";
+import { HAS_MOSQUITTO, MOSQUITTO_NOTE } from "./_mosquitto.ts";
 import { ROOT } from "./_samples.ts";
 import { until } from "./_stream.ts";
 
@@ -21,32 +19,21 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const broker = await startMosquitto();
-    const dataDir = await Deno.makeTempDir({ prefix: "weir-isolation-" });
-    const config = parseConfig(
-      JSON.stringify({
-        endpoints: { local: { url: broker.url, clientId: "weir-iso", receiveMaximum: 100 } },
-        dataflows: {
-          held: {
-            source: { endpoint: "local", topics: ["in/held"] },
-            graph: { file: join(ROOT, "graphs/temperature.yaml") },
-            destination: { endpoint: "local", topic: "out/held" },
-          },
-          flowing: {
-            source: { endpoint: "local", topics: ["in/flowing"] },
-            destination: { endpoint: "local", topic: "out/flowing" },
-          },
+    await using t = await testGateway({
+      endpoints: (url) => ({ local: { url, clientId: "weir-iso", receiveMaximum: 100 } }),
+      dataflows: {
+        held: {
+          source: { endpoint: "local", topics: ["in/held"] },
+          graph: { file: join(ROOT, "graphs/temperature.yaml") },
+          destination: { endpoint: "local", topic: "out/held" },
         },
-        dataDir,
-      }),
-      "isolation",
-    );
-    const gateway = await startGateway({
-      config,
-      log: silentLogger,
-      modulesDir: join(ROOT, "modules/dist"),
-      metricsPort: null,
+        flowing: {
+          source: { endpoint: "local", topics: ["in/flowing"] },
+          destination: { endpoint: "local", topic: "out/flowing" },
+        },
+      },
     });
+    const { gateway, broker } = t;
     const got = { held: 0, flowing: 0 };
     const sub = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
     sub.on("message", (topic) => topic === "out/held" ? got.held++ : got.flowing++);
@@ -72,9 +59,6 @@ Deno.test({
     } finally {
       await pub.endAsync();
       await sub.endAsync();
-      await gateway.stop();
-      await broker.stop();
-      await Deno.remove(dataDir, { recursive: true });
     }
   },
 });

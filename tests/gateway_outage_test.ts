@@ -4,6 +4,7 @@
  * depth shows it) and replay in order once upstream is back. Bad payloads and
  * a failing module end in the dead-letter output; the gateway keeps running.
  */
+import { until } from "./_wait.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import mqtt from "mqtt";
@@ -89,13 +90,7 @@ for (const latenessMs of [0, 2_000]) {
         );
       try {
         await send(0, 100);
-        const wait = async (n: number, ms: number) => {
-          const deadline = Date.now() + ms;
-          while (received.length < n && Date.now() < deadline) {
-            await new Promise((r) => setTimeout(r, 100));
-          }
-        };
-        await wait(100, 20_000);
+        await until(() => received.length >= 100, 20_000);
         assert.equal(received.length, 100, "before the outage everything arrives");
         // Upstream goes away for 30 s; the sensors keep publishing meanwhile.
         const outage = upstream.restart(30_000);
@@ -106,7 +101,7 @@ for (const latenessMs of [0, 2_000]) {
         }
         assert.equal(received.length, 100, "nothing arrives while upstream is down");
         await outage;
-        await wait(1_100, 60_000);
+        await until(() => received.length >= 1_100, 60_000);
         assert.equal(received.length, 1_100, gateway.log().slice(-3000));
         assert.deepEqual(
           received,

@@ -2,70 +2,12 @@
  * HTTPS registries with a private CA: trusted through the registry's
  * `tls.ca`, refused without it.
  */
+import { testCertificates } from "./_tls.ts";
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { OciClient, OciError } from "../src/oci/mod.ts";
 import { fakeWasm, REGISTRY_NOTE, startRegistry } from "./_registry.ts";
-
-/** A throwaway CA and a server certificate for 127.0.0.1 signed by it. */
-async function certificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
-  const openssl = async (...args: string[]) => {
-    const out = await new Deno.Command("openssl", {
-      args,
-      cwd: dir,
-      stdout: "null",
-      stderr: "piped",
-    })
-      .output();
-    if (!out.success) {
-      throw new Error(`openssl ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
-    }
-  };
-  const key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  await openssl(
-    "req",
-    "-x509",
-    ...key,
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=weir OCI test CA",
-  );
-  await openssl(
-    "req",
-    ...key,
-    "-keyout",
-    "server.key",
-    "-out",
-    "server.csr",
-    "-subj",
-    "/CN=127.0.0.1",
-  );
-  await writeFile(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
-  await openssl(
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "server.pem",
-    "-days",
-    "2",
-    "-extfile",
-    "san.ext",
-  );
-  return { ca: join(dir, "ca.pem"), cert: join(dir, "server.pem"), key: join(dir, "server.key") };
-}
 
 Deno.test({
   name: "OciClient trusts an HTTPS registry through its tls.ca and refuses it without" +
@@ -73,7 +15,7 @@ Deno.test({
   ignore: REGISTRY_NOTE !== "",
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "weir-oci-tls-" });
-    const tls = await certificates(dir);
+    const tls = await testCertificates(dir, "weir OCI test CA");
     const registry = await startRegistry({ tls });
     try {
       const h = registry.host;
