@@ -5,7 +5,7 @@
 #   1. apt: Debian's rustc-web/cargo-web 1.96 (its own std sources and wasm-component-ld linker),
 #      lld-22 (wasm-ld), wasi-libc, clang (for a tiny C shim), wabt (optional inspection).
 #   2. A wasm32-wasip2 Rust sysroot built once from rust-web-src (the equivalent of
-#      `rustup target add wasm32-wasip2`), see /work/shared/docs/rust-modules.md "Recipe B".
+#      `rustup target add wasm32-wasip2`), so the std sysroot is built from Debian's rust-web-src.
 #   3. wasm-tools (crates.io, pinned) to validate our WIT packages and inspect components.
 #
 # Everything but the apt packages lands in $WEIR_TOOLCHAIN_DIR (default ~/.cache/weir-toolchain).

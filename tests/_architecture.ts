@@ -1,5 +1,5 @@
 /**
- * The layer rules of style.md as code: which area of `src/` may import which,
+ * The layer rules (README, "Layout") as code: which area of `src/` may import which,
  * only through `mod.ts`, no cycles, and each third-party package in its areas.
  *
  * @module

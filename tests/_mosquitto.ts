@@ -1,7 +1,7 @@
 /**
  * A throwaway mosquitto (Debian's, installed by `.ci/install-services.sh`)
  * on a free 127.0.0.1 port, configured not to drop QoS 1 messages
- * (platform-notes §1): `max_queued_messages 100000`,
+ * : `max_queued_messages 100000`,
  * `max_inflight_messages 0`, `persistence false`. Tests that need it skip
  * with a note when mosquitto is not installed.
  *

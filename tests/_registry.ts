@@ -250,7 +250,7 @@ export async function withRegistry(
 
 /**
  * The ways AIO's documentation and workflows push artifacts with oras
- * (aio-compat §F.1), plus a bare wasm layer: the flags after the reference,
+ * (docs/aio-compatibility.md, "Packaging"), plus a bare wasm layer: the flags after the reference,
  * given the file to push.
  */
 export const ORAS_VARIANTS: Record<string, (file: string) => string[]> = {

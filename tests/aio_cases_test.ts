@@ -1,5 +1,5 @@
 /**
- * Compatibility cases of aio-compat §I that AIO's own test folder does not
+ * Compatibility cases (docs/aio-compatibility.md) that AIO's own test folder does not
  * cover, run through `weir graph test` with the sample graphs unchanged where
  * one exists, and small graphs of ours otherwise.
  */
@@ -210,7 +210,7 @@ Deno.test({
   fn: async () => {
     // Separate runs: within one run the read-back sees the store after the whole batch.
     const fixture = join(ROOT, "tests/fixtures/graphs/enrichment_readback.yaml");
-    // collection's output wraps a window's results in "sensor_data" (§G)
+    // collection's output wraps a window's results in "sensor_data"
     const t20 = await graphTest(fixture, [{
       payload: JSON.stringify({
         sensor_data: {

@@ -78,7 +78,7 @@ function view(m: Message, select: string[], ignores: string[]): Record<string, u
     payload = JSON.parse(text);
   } catch { /* compared as text */ }
   const full: Record<string, unknown> = {
-    // AIO's local runner publishes every output to its destination topic "sensors" (§D.3);
+    // AIO's local runner publishes every output to its destination topic "sensors" ;
     // the offline runner has no destination, so the case compares against that topic.
     topic: DEVX_DESTINATION,
     payload,

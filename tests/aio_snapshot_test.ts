@@ -2,7 +2,7 @@
  * The image path of AIO's samples through `weir graph test`: the `snapshot`
  * module's branch, map (ImageNet classification through wasi-nn) and
  * accumulate, in graph-complex.yaml and graph.dataflow.yaml unchanged, and in
- * small chains of ours where a sample graph cannot isolate a case (§I T02, T03,
+ * small chains of ours where a sample graph cannot isolate a case (T02, T03,
  * T14, T16, T18, T19).
  *
  * The classifier embedded in modules/snapshot is EfficientNet-Lite0 (see

@@ -1,6 +1,6 @@
 /**
  * Pulling a graph with its modules: module references resolve against the
- * graph's registry (aio-compat §C.4): under the registry's path prefix, then
+ * graph's registry (docs/aio-compatibility.md, "Packaging"): under the registry's path prefix, then
  * at the bare host, with the same credentials.
  */
 import assert from "node:assert/strict";

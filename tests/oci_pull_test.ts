@@ -1,6 +1,6 @@
 /**
  * Pulling from a real registry (Debian's docker-registry on 127.0.0.1) what
- * `oras` pushed in every packaging variant AIO has used (aio-compat §F.1),
+ * `oras` pushed in every packaging variant AIO has used (docs/aio-compatibility.md, "Packaging"),
  * plus Docker v2 manifests and single-entry indexes; digests, tampering,
  * moved tags and the offline fallback.
  */
@@ -113,7 +113,7 @@ Deno.test("fakeWasm() makes a valid WebAssembly module", () => {
 });
 
 Deno.test({
-  name: "OciClient.pullModule() reads every module variant oras pushes (aio-compat §F.1)" +
+  name: "OciClient.pullModule() reads every module variant oras pushes (docs/aio-compatibility.md, "Packaging")" +
     ORAS_NOTE,
   ignore: ORAS_NOTE !== "",
   fn: () =>

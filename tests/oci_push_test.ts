@@ -1,7 +1,7 @@
 /**
  * Pushing with Weir (the client and `weir push`) to a real registry on
  * 127.0.0.1, then reading back with `oras`: same bytes, and the same
- * manifest shape `oras push` makes for AIO (aio-compat §F.1).
+ * manifest shape `oras push` makes for AIO (docs/aio-compatibility.md, "Packaging").
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";

@@ -1,6 +1,6 @@
 /**
  * The values that flow between operators, mirroring the WIT `data-model`
- * variant (aio-compat §A.3): an MQTT-like message, an image snapshot, or
+ * variant (docs/aio-compatibility.md, "Records"): an MQTT-like message, an image snapshot, or
  * plain bytes. Payloads stay bytes end to end; the host never parses them.
  *
  * @module
@@ -66,7 +66,7 @@ export function dataTimestampOf(time: Hlc): DataTimestamp {
 
 /**
  * The default staged value of an accumulate at time `time`: an empty message
- * (aio-compat §D.4) with empty topic, no properties, and the window's time.
+ * (docs/aio-compatibility.md, "Operators") with empty topic, no properties, and the window's time.
  */
 export function emptyMessage(time: Hlc): Message {
   return {

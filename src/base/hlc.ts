@@ -1,5 +1,5 @@
 /**
- * Hybrid logical clocks as AIO uses them (aio-compat §D.1): a wall-clock time
+ * Hybrid logical clocks as AIO uses them (docs/aio-compatibility.md, "Records"): a wall-clock time
  * in whole milliseconds, a counter, and a node id. Every record's logical time
  * is one of these; they order by (time, counter, node id).
  *

@@ -1,5 +1,5 @@
 /**
- * The contract between the gateway and a connector (style.md §7, §9): a
+ * The contract between the gateway and a connector : a
  * {@linkcode ConnectorDefinition} names a kind and makes sources and sinks;
  * a {@linkcode Source} hands batches of engine records to a handler, each
  * record with its own acknowledgement; a {@linkcode Sink} turns records into

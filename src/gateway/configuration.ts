@@ -1,5 +1,5 @@
 /**
- * Builds the `init` configuration of each operation (aio-compat §C.2): the
+ * Builds the `init` configuration of each operation (docs/aio-compatibility.md, "Graph files"): the
  * module's declared parameters with their defaults, then the graph node's
  * flat key/values. A value given under either the parameter's map key or
  * its `name` applies, and reaches the module under both strings when they

@@ -1,6 +1,8 @@
 /**
- * Composition: wires graphs, the WebAssembly host and the engine together.
- * Today it holds the offline runner (`weir graph test`) and its line format.
+ * Composition: wires graphs, the WebAssembly host, the engine, the connectors,
+ * the queue and the registries together. The live gateway (dataflow hosts,
+ * graph versions, deploys, the outbound writer and forwarder) and the offline
+ * runner of `weir graph test` both live here.
  *
  * @module
  */

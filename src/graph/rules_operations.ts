@@ -9,7 +9,7 @@ import type { Finding } from "./issue.ts";
 import type { OperationType } from "./types.ts";
 import { quote } from "../base/mod.ts";
 
-/** Operation kinds that run a WebAssembly module (aio-compat §C.1). */
+/** Operation kinds that run a WebAssembly module (docs/aio-compatibility.md). */
 export const MODULE_TYPES: ReadonlySet<OperationType> = new Set([
   "map",
   "filter",

@@ -5,7 +5,7 @@
  * @module
  */
 
-/** The operation kinds a graph may use (aio-compat §C.1). */
+/** The operation kinds a graph may use (docs/aio-compatibility.md). */
 export const OPERATION_TYPES = [
   "source",
   "map",
@@ -49,7 +49,7 @@ export interface Connection {
 export interface ConfigParameter {
   /** The map key under `parameters`. */
   readonly key: string;
-  /** The `name` field; the module may see either string (aio-compat §C.2). */
+  /** The `name` field; the module may see either string (docs/aio-compatibility.md, "Graph files"). */
   readonly name: string;
   /** What the parameter is for, if the graph says. */
   readonly description: string | null;

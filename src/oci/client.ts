@@ -149,7 +149,7 @@ export class OciClient {
    * Pulls a graph definition and every module its operations name. Module
    * references are resolved against the graph's registry: under the
    * configured path prefix, under the graph's repository folder, then at
-   * the registry root (aio-compat §C.4), with the same credentials.
+   * the registry root (docs/aio-compatibility.md, "Packaging"), with the same credentials.
    */
   async pullGraph(ref: string, options: PullGraphOptions = {}): Promise<PulledGraph> {
     const graph = await this.#pullFirst(ref, this.#anchor(ref), "graph", options.onProgress);

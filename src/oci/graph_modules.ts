@@ -1,7 +1,7 @@
 /**
  * The modules a graph names, and where to look for each. Module references
  * in AIO graphs are relative to the registry the graph came from
- * (aio-compat §C.4), whose host may carry a path prefix; AIO has resolved
+ * (docs/aio-compatibility.md, "Packaging"), whose host may carry a path prefix; AIO has resolved
  * them both against the prefix and against the bare host over time, so Weir
  * tries both, prefix first, with the same credentials.
  *

@@ -1,6 +1,6 @@
 /**
  * Which layer of a manifest is the module and which is the graph, following
- * every packaging variant AIO has used (aio-compat §F.1). The config blob is
+ * every packaging variant AIO has used (docs/aio-compatibility.md, "Packaging"). The config blob is
  * never the payload, whatever its media type.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * The media types of the artifacts AIO publishes (aio-compat §F.1) and of
+ * The media types of the artifacts AIO publishes (docs/aio-compatibility.md, "Packaging") and of
  * the manifests that carry them.
  *
  * @module

@@ -7,7 +7,7 @@
  * Hand-written on `fetch`: anonymous, basic and bearer-token registries,
  * HTTPS (with an optional CA), and plain HTTP only on loopback.
  *
- * Beyond the API named in the issue: `pullGraph` and `pullModule` also take
+ * Besides pulling by full reference, `pullGraph` and `pullModule` also take
  * host-less references (`temperature:1.0.0`) when exactly one registry (or
  * one named `default`) is configured; results carry `blobDigest`,
  * `mediaType` and `offline`; pushes return a {@linkcode PushedArtifact};

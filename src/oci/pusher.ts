@@ -1,6 +1,6 @@
 /**
  * Pushes modules and graphs in the same shape `oras push` gives them in
- * AIO's documentation (aio-compat §F.1), so AIO, `oras pull` and Weir read
+ * AIO's documentation (docs/aio-compatibility.md, "Packaging"), so AIO, `oras pull` and Weir read
  * them alike:
  *
  * - module: OCI manifest with `artifactType`

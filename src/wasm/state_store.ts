@@ -1,6 +1,6 @@
 /**
  * The state store modules reach through the WIT `state-store` interface
- * (aio-compat §A.5): get/set/del/vdel with set conditions, expiry and fencing
+ * (docs/aio-compatibility.md, "The contract"): get/set/del/vdel with set conditions, expiry and fencing
  * tokens, every write stamped with an HLC version. It lives in one SQLite
  * file (WAL) per graph, which every operator of the graph opens, in-thread or
  * from its isolation worker, so they share state.

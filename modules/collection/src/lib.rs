@@ -1,4 +1,4 @@
-//! Sample `collection` module (docs/aio-compat.md §G): an accumulate operator that merges the
+//! Sample `collection` module (see docs/aio-compatibility.md): an accumulate operator that merges the
 //! per-window temperature, humidity and object results meeting at the concatenate node into
 //! one `{"sensor_data":{"temperature":[…],"humidity":[…],"object":[…]}}` message.
 wit_bindgen::generate!({

@@ -1,4 +1,4 @@
-//! Sample `enrichment` module (docs/aio-compat.md §G): a map that flags over-temperature
+//! Sample `enrichment` module (see docs/aio-compatibility.md): a map that flags over-temperature
 //! windows in collection's output and keeps the state-store keys `overtemp`,
 //! `overtemp_count` (incremented under a lock) and `wet_flag` up to date.
 wit_bindgen::generate!({

@@ -1,4 +1,4 @@
-//! The schema-registry scenario's `filter` module (docs/aio-compat.md §G): passes a message iff
+//! The schema-registry scenario's `filter` module (see docs/aio-compatibility.md): passes a message iff
 //! its payload is JSON valid against the first schema in `module-schemas` (draft-07 subset, see
 //! operator_logic::schema). Without a schema `init` returns false (T10b).
 //! Weir's runner hands it the scenario's schema file (`--schema`, or TK_SCHEMA_CONFIG_PATH in the

@@ -1,4 +1,4 @@
-//! Sample `format` module (docs/aio-compat.md §G): a map that turns an image message (JPEG,
+//! Sample `format` module (see docs/aio-compatibility.md): a map that turns an image message (JPEG,
 //! PNG, GIF, BMP, WebP, or a raw 224×224 RGB24 frame) into a 224×224 `rgb24` snapshot.
 wit_bindgen::generate!({
     world: "map-impl",

@@ -1,4 +1,4 @@
-//! Sample `humidity` module (docs/aio-compat.md §G): an accumulate operator that folds the
+//! Sample `humidity` module (see docs/aio-compatibility.md): an accumulate operator that folds the
 //! humidity readings of one window into count/max/min/average/last.
 wit_bindgen::generate!({
     world: "accumulate-impl",

@@ -1,4 +1,4 @@
-//! Sample `opc-ua` module (docs/aio-compat.md §G): a map that flattens OPC UA
+//! Sample `opc-ua` module (see docs/aio-compatibility.md): a map that flattens OPC UA
 //! `{Tag: {"Value", "SourceTimestamp"}}` payloads into `[{"tag","timestamp","value"}, …]` rows.
 use std::sync::Mutex;
 

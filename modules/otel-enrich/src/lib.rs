@@ -1,4 +1,4 @@
-//! Sample `otel-enrich` module (docs/aio-compat.md §G): a map that appends the state-store
+//! Sample `otel-enrich` module (see docs/aio-compatibility.md): a map that appends the state-store
 //! values of the configured `enrichKeys` as `otel/<key>` user properties.
 use std::sync::Mutex;
 

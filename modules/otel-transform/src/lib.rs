@@ -1,4 +1,4 @@
-//! Sample `otel-transform` module (docs/aio-compat.md §G): a map that turns a JSON payload
+//! Sample `otel-transform` module (see docs/aio-compatibility.md): a map that turns a JSON payload
 //! into `{"metrics":[{"name","value","metric_type","unit","timestamp","attributes"}]}`.
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};

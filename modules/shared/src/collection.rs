@@ -1,4 +1,4 @@
-//! The `collection` accumulator (§G): merges the per-window temperature, humidity and object
+//! The `collection` accumulator: merges the per-window temperature, humidity and object
 //! results that meet at the concatenate node into one `sensor_data` message.
 use crate::{parse, Measurement, SensorData, PARSE_ERROR};
 

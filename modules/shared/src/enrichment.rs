@@ -1,4 +1,4 @@
-//! The `enrichment` map (§G): flags over-temperature windows and keeps a few state-store keys
+//! The `enrichment` map: flags over-temperature windows and keeps a few state-store keys
 //! (`overtemp`, `overtemp_count` under a lock, `wet_flag`) up to date.
 use crate::kv::{Condition, Kv};
 use crate::{parse, Measurement, PARSE_ERROR};

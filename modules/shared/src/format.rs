@@ -1,4 +1,4 @@
-//! The `format` map (§G): any image the `image` crate decodes (JPEG, PNG, GIF, BMP, WebP here)
+//! The `format` map: any image the `image` crate decodes (JPEG, PNG, GIF, BMP, WebP here)
 //! becomes a 224×224 RGB24 frame (Lanczos3 resize); a payload of exactly 224·224·3 bytes that
 //! is no known image passes through as such a frame.
 use image::imageops::FilterType;
@@ -95,8 +95,11 @@ mod tests {
 
     #[test]
     fn t03_bear_jpeg_if_present() {
-        // AIO's t03 input: a JPEG despite its .raw name (only on machines with shared/).
-        let path = "/work/shared/aio-samples/tests/t03-complex-full-pipeline/input/bear.raw";
+        // AIO's t03 input: a JPEG despite its .raw name (only where the samples are; the
+        // folder is WEIR_AIO_SAMPLES, or ../shared/aio-samples beside the repository).
+        let dir = std::env::var("WEIR_AIO_SAMPLES")
+            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/aio-samples").into());
+        let path = format!("{dir}/tests/t03-complex-full-pipeline/input/bear.raw");
         let Ok(bytes) = std::fs::read(path) else {
             return;
         };

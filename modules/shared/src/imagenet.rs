@@ -1,4 +1,4 @@
-//! The snapshot map's tensor work (§E), free of wasi-nn so it is unit-tested on the host:
+//! The snapshot map's tensor work, free of wasi-nn so it is unit-tested on the host:
 //! an RGB24 frame becomes the planar, ImageNet-normalised f32 input; the model's logits become a
 //! softmax, a top-1 index and that class's label text.
 

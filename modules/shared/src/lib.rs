@@ -1,4 +1,4 @@
-//! Payload logic of the sample operators (docs/aio-compat.md §G), kept free of WIT bindings so
+//! Payload logic of the sample operators (see docs/aio-compatibility.md), kept free of WIT bindings so
 //! that the 1.1.0 and 1.0.0 (tinykube) builds behave identically and so it can be unit-tested on
 //! the host with plain `cargo test -p operator-logic`.
 use serde::{Deserialize, Serialize};
@@ -238,7 +238,7 @@ pub fn accumulate_temperatures(
     Ok((text.into_bytes(), idx))
 }
 
-/// Humidity accumulate: as [`accumulate_temperatures`] without a unit (§G "humidity").
+/// Humidity accumulate: as [`accumulate_temperatures`] without a unit.
 pub fn accumulate_humidity(
     staged: &[u8],
     inputs: &[(TimeKey, &[u8])],

@@ -1,4 +1,4 @@
-//! The snapshot accumulate (§G `accumulate_detected_objects`): the distinct detection results of
+//! The snapshot accumulate: the distinct detection results of
 //! a window, in first-seen order, joined with "; " into one `object` payload.
 use crate::{parse, Measurement, Object};
 

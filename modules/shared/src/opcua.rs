@@ -1,4 +1,4 @@
-//! The `opc-ua` map (§G): flattens `{Tag: {"Value": v, "SourceTimestamp": ts}, …}` into
+//! The `opc-ua` map: flattens `{Tag: {"Value": v, "SourceTimestamp": ts}, …}` into
 //! database-friendly rows `[{"tag","timestamp","value"}, …]`.
 use serde_json::{Map, Value};
 

@@ -1,4 +1,4 @@
-//! The OpenTelemetry pair (§G): `otel-enrich` adds state-store values as `otel/<key>` user
+//! The OpenTelemetry pair: `otel-enrich` adds state-store values as `otel/<key>` user
 //! properties; `otel-transform` turns a JSON payload into `{"metrics":[…]}` using those
 //! properties as metric attributes.
 use serde::Serialize;

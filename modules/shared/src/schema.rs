@@ -1,4 +1,4 @@
-//! The schema-registry scenario's `filter` (§G): passes a payload iff it is JSON that
+//! The schema-registry scenario's `filter`: passes a payload iff it is JSON that
 //! validates against the JSON Schema the module received at init (`module-schemas[0]`).
 //!
 //! A small draft-07 validator written for this fixture, not a full implementation: it checks
@@ -9,7 +9,7 @@
 //! `minProperties`/`maxProperties`, `allOf`/`anyOf`/`oneOf`/`not`, `if`/`then`/`else`, and
 //! `$ref`s to `#` or `#/definitions/<name>` inside the same document. Other keywords (`format`,
 //! `pattern`, remote `$ref`s…) are ignored, as AIO's local validation ignores "uncommon
-//! keywords" (§H.8).
+//! keywords".
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone)]

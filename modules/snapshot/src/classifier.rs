@@ -1,5 +1,5 @@
 //! The embedded ImageNet classifier behind wasi-nn: loaded on first use and kept for the life of
-//! the instance, as AIO's module does (§E).
+//! the instance, as AIO's module does.
 use std::cell::OnceCell;
 
 use operator_logic::imagenet::{classify, planar_normalised, SIDE};

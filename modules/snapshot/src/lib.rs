@@ -1,4 +1,4 @@
-//! Sample `snapshot` module (docs/aio-compat.md §G, §E) for wasm-graph:processor@1.1.0: a
+//! Sample `snapshot` module (see docs/aio-compatibility.md) for wasm-graph:processor@1.1.0: a
 //! branch that routes image messages, a map that classifies a 224×224 RGB24 snapshot with an
 //! embedded ImageNet model through wasi-nn, and an accumulate that lists a window's detections.
 use std::sync::Mutex;

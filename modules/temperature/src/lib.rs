@@ -1,4 +1,4 @@
-//! Sample `temperature` module (docs/aio-compat.md §G) for wasm-graph:processor@1.1.0: one
+//! Sample `temperature` module (see docs/aio-compatibility.md) for wasm-graph:processor@1.1.0: one
 //! component exporting the map, filter, branch and accumulate operators.
 use std::sync::Mutex;
 

@@ -1,4 +1,4 @@
-//! Sample `viconverter` module (docs/aio-compat.md §G): flattens an Azure AI Video Indexer
+//! Sample `viconverter` module (see docs/aio-compatibility.md): flattens an Azure AI Video Indexer
 //! detection document into one row per detected instance, in input order (case T22).
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Sample `window` module (docs/aio-compat.md §G): a delay operator that moves every record to
+//! Sample `window` module (see docs/aio-compatibility.md): a delay operator that moves every record to
 //! the end of its 10-second tumbling window, so a following accumulate sees one logical time
 //! per window.
 wit_bindgen::generate!({

@@ -52,7 +52,7 @@ import { type InboundHandler, InboundRouter } from "./inbound.ts";
 import { type MqttEndpointSettings, readSecrets } from "./settings.ts";
 import { Slots } from "./slots.ts";
 
-/** The most publishes in flight on one connection (platform notes §1: mqtt.js adds a listener per waiting publish). */
+/** The most publishes in flight on one connection (mqtt.js adds a listener per waiting publish beyond about 1,000). */
 export const MAX_IN_FLIGHT = 500;
 
 /** Handed to mqtt.js' `handleMessage` callback so that it sends no PUBACK now. */

@@ -1,5 +1,5 @@
 /**
- * The MQTT sink: turns records into MQTT messages (aio-compat §D.3) and
+ * The MQTT sink: turns records into MQTT messages (docs/aio-compatibility.md, "Records") and
  * publishes them on the endpoint's shared connection. The topic is the
  * destination topic with `${outputTopic}` replaced by the record's own
  * message topic; MQTT 5 user properties are the message's, plus `__ts` (the

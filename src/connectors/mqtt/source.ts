@@ -1,7 +1,7 @@
 /**
  * The MQTT source: subscribes to topic filters (optionally as a shared
  * subscription) on the endpoint's shared connection and turns each message
- * into an engine record (aio-compat §D.1). A record's time is the message's
+ * into an engine record (docs/aio-compatibility.md, "Records"). A record's time is the message's
  * `__ts` user property; a message without one, or with one that is
  * malformed or too far in the future, is stamped on arrival by the source's
  * hybrid logical clock (with a warning for a bad one). Topic, content type
@@ -22,7 +22,7 @@ import type { MqttConnection, Subscription } from "./client.ts";
 import type { InboundMessage } from "./inbound.ts";
 import { filterProblem } from "../../base/mod.ts";
 
-/** The user property that carries a message's HLC (aio-compat §D.1). */
+/** The user property that carries a message's HLC (docs/aio-compatibility.md, "Records"). */
 export const TIMESTAMP_PROPERTY = "__ts";
 
 const encoder = new TextEncoder();
