@@ -141,14 +141,14 @@ dataflows:
   const { issues } = checkConfig(text, "flows.yaml");
   assert.deepEqual(issues.map(formatConfigIssue), [
     'flows.yaml:7:25: dataflows.from-otel.source.endpoint: found endpoint "o" (OpenTelemetry), expected an MQTT or Kafka endpoint: OpenTelemetry endpoints only receive [otel-source]',
-    'flows.yaml:8:45: dataflows.from-otel.destination.key: found a key for an MQTT destination, expected one only for Kafka [kind-field]',
+    "flows.yaml:8:45: dataflows.from-otel.destination.key: found a key for an MQTT destination, expected one only for Kafka [kind-field]",
     'flows.yaml:10:37: dataflows.kafka-in.source.topics[0]: found topic "sensors/#", expected a Kafka topic name (1 to 249 letters, digits, ".", "_" and "-"; no wildcards) [kafka-topic]',
-    'flows.yaml:10:51: dataflows.kafka-in.source.sharedGroup: found sharedGroup on a Kafka source, expected the endpoint\'s consumerGroup (gateways in one group split the partitions) [kind-field]',
+    "flows.yaml:10:51: dataflows.kafka-in.source.sharedGroup: found sharedGroup on a Kafka source, expected the endpoint's consumerGroup (gateways in one group split the partitions) [kind-field]",
     'flows.yaml:11:18: dataflows.kafka-in.destination.topic: missing required field "topic" [required]',
     'flows.yaml:14:40: dataflows.kafka-out.destination.topic: found topic "a/b", expected a Kafka topic name (1 to 249 letters, digits, ".", "_" and "-"; no wildcards) [kafka-topic]',
     'flows.yaml:14:52: dataflows.kafka-out.destination.key: found key "${outputTopic}", expected a fixed key, ${inputTopic} or ${property:<name>} [kafka-key]',
-    'flows.yaml:17:33: dataflows.to-otel.destination.topic: found a topic for an OpenTelemetry destination, expected none (metrics are exported by name) [kind-field]',
-    'flows.yaml:17:49: dataflows.to-otel.destination.key: found a key for an OpenTelemetry destination, expected one only for Kafka [kind-field]',
+    "flows.yaml:17:33: dataflows.to-otel.destination.topic: found a topic for an OpenTelemetry destination, expected none (metrics are exported by name) [kind-field]",
+    "flows.yaml:17:49: dataflows.to-otel.destination.key: found a key for an OpenTelemetry destination, expected one only for Kafka [kind-field]",
     'flows.yaml:20:40: dataflows.kafka-loop.destination.topic: found topic "t2", which the source reads back on the same endpoint, expected a topic the source does not read [loop]',
   ]);
 });

@@ -48,6 +48,8 @@ export interface OutboundProperties {
   readonly contentType: string | null;
   /** In order; names may repeat. */
   readonly userProperties: ReadonlyArray<readonly [string, string]>;
+  /** The record key, for destinations that have one (Kafka); absent for none. */
+  readonly key?: string;
 }
 
 /** A record made ready to send: the store-and-forward queue keeps exactly this. */
@@ -103,6 +105,8 @@ export interface SourceSettings {
   readonly maxClockDriftMs?: number;
   /** Labels of the source's metrics (e.g. the dataflow). @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /** The dataflow it feeds (names a Kafka source's default consumer group). */
+  readonly dataflow?: string;
 }
 
 /** Settings of one sink. */
@@ -113,6 +117,8 @@ export interface SinkSettings {
   readonly endpoint: object;
   /** The destination topic; `${outputTopic}` stands for each message's own topic. */
   readonly topic: string;
+  /** The record key template, for destinations that have keys (Kafka). */
+  readonly key?: string;
   /** The output id of a record, for `write` (the gateway derives it from graph, operation and input time). */
   readonly outputId?: (record: Rec) => string | undefined;
   /** Where `write` sends records it cannot encode. @default logged and counted */

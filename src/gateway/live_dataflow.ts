@@ -106,6 +106,7 @@ export async function startLiveDataflow(o: LiveDataflowOptions): Promise<LiveDat
     endpointName: config.destination.endpoint,
     endpoint: destEndpoint,
     topic: config.destination.topic,
+    ...(config.destination.key === undefined ? {} : { key: config.destination.key }),
   }, o.context);
   const source: Source = o.registry.get(sourceEndpoint.kind).createSource!({
     endpointName: config.source.endpoint,
@@ -113,6 +114,7 @@ export async function startLiveDataflow(o: LiveDataflowOptions): Promise<LiveDat
     topics: config.source.topics,
     ...(config.source.sharedGroup ? { sharedGroup: config.source.sharedGroup } : {}),
     node: `weir-${name}`,
+    dataflow: name,
     maxClockDriftMs: config.timing.maxClockDriftMs,
     labels,
   }, o.context);
