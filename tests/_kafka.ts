@@ -8,13 +8,12 @@
  * @module
  */
 import { existsSync, readdirSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./_mosquitto.ts";
 
 /** Where the broker's jars are (`WEIR_KAFKA_LIBS`, else the install script's cache). */
 export const KAFKA_LIBS: string = Deno.env.get("WEIR_KAFKA_LIBS") ??
-  join(homedir(), ".cache/weir/kafka-4.4.0/libs");
+  join(Deno.env.get("HOME") ?? "/root", ".cache/weir/kafka-4.4.0/libs");
 
 /** True when Kafka tests can run; use `ignore: !HAS_KAFKA`. */
 export const HAS_KAFKA: boolean = existsSync(KAFKA_LIBS) &&
