@@ -191,6 +191,8 @@ export class KafkaSource implements Source {
     });
     connection.report();
     this.#stream = stream;
+    // #keepReading reopens the stream after an error; this keeps a second one from going unhandled.
+    stream.on("error", () => {});
     stream.on("data", (message: KafkaMessage) => this.#receive(message));
     this.#measureLag(consumer);
   }
