@@ -55,7 +55,8 @@ function attrs(list: JsonKv[] | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const kv of list ?? []) {
     const v = kv.value;
-    out[kv.key] = v.stringValue ?? v.doubleValue ?? (v.intValue === undefined ? v.boolValue : Number(v.intValue));
+    out[kv.key] = v.stringValue ?? v.doubleValue ??
+      (v.intValue === undefined ? v.boolValue : Number(v.intValue));
   }
   return out;
 }
@@ -65,35 +66,38 @@ export async function startCollector(): Promise<Collector> {
   if (!HAS_OTELCOL) throw new Error(`no collector${OTELCOL_NOTE}`);
   const points: SeenPoint[] = [];
   const sinkPort = await freePort();
-  const server = Deno.serve({ port: sinkPort, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
-    const body = await req.json() as {
-      resourceMetrics?: Array<{
-        resource?: { attributes?: JsonKv[] };
-        scopeMetrics?: Array<{ metrics?: Array<Record<string, unknown>> }>;
-      }>;
-    };
-    for (const rm of body.resourceMetrics ?? []) {
-      const resource = attrs(rm.resource?.attributes);
-      for (const sm of rm.scopeMetrics ?? []) {
-        for (const m of sm.metrics ?? []) {
-          const kind = m.sum !== undefined ? "sum" : "gauge";
-          const data = (m.sum ?? m.gauge) as { dataPoints?: Array<Record<string, unknown>> };
-          for (const dp of data?.dataPoints ?? []) {
-            points.push({
-              name: String(m.name),
-              unit: String(m.unit ?? ""),
-              kind,
-              value: Number(dp.asDouble ?? dp.asInt),
-              timeUnixNano: String(dp.timeUnixNano),
-              attributes: attrs(dp.attributes as JsonKv[] | undefined),
-              resource,
-            });
+  const server = Deno.serve(
+    { port: sinkPort, hostname: "127.0.0.1", onListen: () => {} },
+    async (req) => {
+      const body = await req.json() as {
+        resourceMetrics?: Array<{
+          resource?: { attributes?: JsonKv[] };
+          scopeMetrics?: Array<{ metrics?: Array<Record<string, unknown>> }>;
+        }>;
+      };
+      for (const rm of body.resourceMetrics ?? []) {
+        const resource = attrs(rm.resource?.attributes);
+        for (const sm of rm.scopeMetrics ?? []) {
+          for (const m of sm.metrics ?? []) {
+            const kind = m.sum !== undefined ? "sum" : "gauge";
+            const data = (m.sum ?? m.gauge) as { dataPoints?: Array<Record<string, unknown>> };
+            for (const dp of data?.dataPoints ?? []) {
+              points.push({
+                name: String(m.name),
+                unit: String(m.unit ?? ""),
+                kind,
+                value: Number(dp.asDouble ?? dp.asInt),
+                timeUnixNano: String(dp.timeUnixNano),
+                attributes: attrs(dp.attributes as JsonKv[] | undefined),
+                resource,
+              });
+            }
           }
         }
       }
-    }
-    return new Response("{}", { headers: { "content-type": "application/json" } });
-  });
+      return new Response("{}", { headers: { "content-type": "application/json" } });
+    },
+  );
   const grpcPort = await freePort();
   const httpPort = await freePort();
   const dir = await Deno.makeTempDir({ prefix: "weir-otelcol-" });
@@ -128,7 +132,9 @@ service:
   let log = "";
   const dec = new TextDecoder();
   const sink = new WritableStream<Uint8Array>({ write: (c) => void (log += dec.decode(c)) });
-  child.stdout.pipeTo(new WritableStream({ write: (c) => void (log += dec.decode(c)) })).catch(() => {});
+  child.stdout.pipeTo(new WritableStream({ write: (c) => void (log += dec.decode(c)) })).catch(
+    () => {},
+  );
   child.stderr.pipeTo(sink).catch(() => {});
   const deadline = Date.now() + 20_000;
   for (;;) {

@@ -287,7 +287,10 @@ Deno.test("loadConfigFile() resolves paths against the file's folder and names a
     const config = await loadConfigFile(file);
     assert.equal(config.dataDir, join(dir, ".weir"));
     assert.deepEqual(config.dataflows.f?.graph, { file: join(dir, "g.yaml") });
-    assert.deepEqual(mqttOf(config.endpoints.a).credentials, { username: "u", passwordEnv: "WEIR_PW" });
+    assert.deepEqual(mqttOf(config.endpoints.a).credentials, {
+      username: "u",
+      passwordEnv: "WEIR_PW",
+    });
     await assert.rejects(
       loadConfigFile(join(dir, "missing.yaml")),
       (e: unknown) =>

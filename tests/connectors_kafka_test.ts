@@ -112,34 +112,37 @@ Deno.test({
     const context = { logger, connections: pool, metrics };
     const endpoint = { kind: "kafka", brokers: [kafka.broker], batching: { latencyMs: 2 } };
     try {
-      await t.step("KafkaSink produces value, headers in order, content type, __ts, __weirId and the key", async () => {
-        await createTopic(kafka.broker, "out", 1);
-        const sink = kafkaConnector.createSink!({
-          endpointName: "bus",
-          endpoint,
-          topic: "out",
-          key: "${inputTopic}",
-        }, context);
-        const records = [
-          message("sensors/a", '{"v":1}', [["site", "plant-7"], ["tag", "x"], ["tag", "y"]]),
-          message("sensors/b", '{"v":2}'),
-        ];
-        await sink.send(records.map((r, i) => sink.encode(r, `flow/v1/sink/${i}`)));
-        const got = await readAll(kafka.broker, "out", 2);
-        assert.deepEqual(got.map((g) => [g.key, g.value]), [
-          ["sensors/a", '{"v":1}'],
-          ["sensors/b", '{"v":2}'],
-        ]);
-        assert.deepEqual(got[0]!.headers, [
-          ["content-type", "application/json"],
-          ["site", "plant-7"],
-          ["tag", "x"],
-          ["tag", "y"],
-          ["__ts", formatHlc(records[0]!.time)],
-          ["__weirId", "flow/v1/sink/0"],
-        ]);
-        await sink.close();
-      });
+      await t.step(
+        "KafkaSink produces value, headers in order, content type, __ts, __weirId and the key",
+        async () => {
+          await createTopic(kafka.broker, "out", 1);
+          const sink = kafkaConnector.createSink!({
+            endpointName: "bus",
+            endpoint,
+            topic: "out",
+            key: "${inputTopic}",
+          }, context);
+          const records = [
+            message("sensors/a", '{"v":1}', [["site", "plant-7"], ["tag", "x"], ["tag", "y"]]),
+            message("sensors/b", '{"v":2}'),
+          ];
+          await sink.send(records.map((r, i) => sink.encode(r, `flow/v1/sink/${i}`)));
+          const got = await readAll(kafka.broker, "out", 2);
+          assert.deepEqual(got.map((g) => [g.key, g.value]), [
+            ["sensors/a", '{"v":1}'],
+            ["sensors/b", '{"v":2}'],
+          ]);
+          assert.deepEqual(got[0]!.headers, [
+            ["content-type", "application/json"],
+            ["site", "plant-7"],
+            ["tag", "x"],
+            ["tag", "y"],
+            ["__ts", formatHlc(records[0]!.time)],
+            ["__weirId", "flow/v1/sink/0"],
+          ]);
+          await sink.close();
+        },
+      );
 
       await t.step("key templates: fixed, a user property, none", async () => {
         await createTopic(kafka.broker, "keys", 1);
@@ -166,110 +169,156 @@ Deno.test({
         await Promise.all([fixed.close(), prop.close(), none.close()]);
       });
 
-      await t.step("KafkaSource commits per partition only up to the lowest unacknowledged offset", async () => {
-        await createTopic(kafka.broker, "in", 2);
-        const producer = new Producer({
-          clientId: "weir-test-p",
-          bootstrapBrokers: [kafka.broker],
-          idempotent: true,
-        });
-        await producer.send({
-          messages: [...Array(10).keys()].map((i) => ({
-            topic: "in",
-            partition: i % 2,
-            key: Buffer.from(`k${i}`),
-            value: Buffer.from(`m${i}`),
-            headers: i === 0
-              ? new Map([[Buffer.from("__ts"), Buffer.from("1700000000000:7:plc")]])
-              : new Map([[Buffer.from("content-type"), Buffer.from("text/plain")]]),
-          })),
-        });
-        await producer.close();
-        const source = kafkaConnector.createSource!({
-          endpointName: "bus",
-          endpoint,
-          topics: ["in"],
-          dataflow: "d1",
-          labels: { dataflow: "d1" },
-        }, context);
-        const held: Array<{ rec: Rec; ack: () => void }> = [];
-        await source.start((batch: SourceBatch) => {
-          batch.records.forEach((rec, i) => held.push({ rec, ack: batch.acks[i]! }));
-        });
-        const deadline = Date.now() + 20_000;
-        while (held.length < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-        assert.equal(held.length, 10, held.map((h) => `${dec.decode((h.rec.data as Message).payload)}@${h.rec.time.node}`).join(" "));
-        const byPayload = new Map(held.map((h) => [dec.decode((h.rec.data as Message).payload), h]));
-        const m0 = byPayload.get("m0")!.rec;
-        assert.deepEqual(m0.time, { ms: 1700000000000, counter: 7, node: "plc" }, "__ts is the time");
-        const m3 = byPayload.get("m3")!.rec;
-        assert.equal(m3.time.node, "in/1/1", "without __ts: Kafka timestamp and the record's place");
-        assert.deepEqual((m3.data as Message).userProperties, [["__key", "k3"]]);
-        assert.equal((m3.data as Message).contentType, "text/plain");
-        assert.equal(dec.decode((m3.data as Message).topic), "in");
-        // Partition 0 holds m0 m2 m4 m6 m8 (offsets 0-4), partition 1 m1 … m9.
-        for (const p of ["m0", "m2", "m6", "m8", "m1", "m3", "m5", "m7", "m9"]) byPayload.get(p)!.ack();
-        let points: number[] = [];
-        for (let i = 0; i < 50; i++) {
-          await new Promise((r) => setTimeout(r, 100));
-          points = await committed(kafka.broker, "weir-d1", "in", 2);
-          if (points[0] === 2 && points[1] === 5) break;
-        }
-        assert.deepEqual(points, [2, 5], "m4 (offset 2) is unacknowledged: partition 0 stops there");
-        await source.close();
-        // A new member of the group gets m4 again, with the same time, then m6 and m8.
-        const again = kafkaConnector.createSource!({
-          endpointName: "bus",
-          endpoint,
-          topics: ["in"],
-          dataflow: "d1",
-        }, context);
-        const redelivered: Rec[] = [];
-        await again.start((batch) => {
-          redelivered.push(...batch.records);
-          batch.ackAll();
-        });
-        while (redelivered.length < 3 && Date.now() < deadline + 20_000) {
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        assert.deepEqual(redelivered.map((r) => dec.decode((r.data as Message).payload)), ["m4", "m6", "m8"]);
-        assert.deepEqual(redelivered[0]!.time, byPayload.get("m4")!.rec.time, "same record, same time");
-        await again.close();
-      });
+      await t.step(
+        "KafkaSource commits per partition only up to the lowest unacknowledged offset",
+        async () => {
+          await createTopic(kafka.broker, "in", 2);
+          const producer = new Producer({
+            clientId: "weir-test-p",
+            bootstrapBrokers: [kafka.broker],
+            idempotent: true,
+          });
+          await producer.send({
+            messages: [...Array(10).keys()].map((i) => ({
+              topic: "in",
+              partition: i % 2,
+              key: Buffer.from(`k${i}`),
+              value: Buffer.from(`m${i}`),
+              headers: i === 0
+                ? new Map([[Buffer.from("__ts"), Buffer.from("1700000000000:7:plc")]])
+                : new Map([[Buffer.from("content-type"), Buffer.from("text/plain")]]),
+            })),
+          });
+          await producer.close();
+          const source = kafkaConnector.createSource!({
+            endpointName: "bus",
+            endpoint,
+            topics: ["in"],
+            dataflow: "d1",
+            labels: { dataflow: "d1" },
+          }, context);
+          const held: Array<{ rec: Rec; ack: () => void }> = [];
+          await source.start((batch: SourceBatch) => {
+            batch.records.forEach((rec, i) => held.push({ rec, ack: batch.acks[i]! }));
+          });
+          const deadline = Date.now() + 20_000;
+          while (held.length < 10 && Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          assert.equal(
+            held.length,
+            10,
+            held.map((h) => `${dec.decode((h.rec.data as Message).payload)}@${h.rec.time.node}`)
+              .join(" "),
+          );
+          const byPayload = new Map(
+            held.map((h) => [dec.decode((h.rec.data as Message).payload), h]),
+          );
+          const m0 = byPayload.get("m0")!.rec;
+          assert.deepEqual(
+            m0.time,
+            { ms: 1700000000000, counter: 7, node: "plc" },
+            "__ts is the time",
+          );
+          const m3 = byPayload.get("m3")!.rec;
+          assert.equal(
+            m3.time.node,
+            "in/1/1",
+            "without __ts: Kafka timestamp and the record's place",
+          );
+          assert.deepEqual((m3.data as Message).userProperties, [["__key", "k3"]]);
+          assert.equal((m3.data as Message).contentType, "text/plain");
+          assert.equal(dec.decode((m3.data as Message).topic), "in");
+          // Partition 0 holds m0 m2 m4 m6 m8 (offsets 0-4), partition 1 m1 … m9.
+          for (const p of ["m0", "m2", "m6", "m8", "m1", "m3", "m5", "m7", "m9"]) {
+            byPayload.get(p)!.ack();
+          }
+          let points: number[] = [];
+          for (let i = 0; i < 50; i++) {
+            await new Promise((r) => setTimeout(r, 100));
+            points = await committed(kafka.broker, "weir-d1", "in", 2);
+            if (points[0] === 2 && points[1] === 5) break;
+          }
+          assert.deepEqual(
+            points,
+            [2, 5],
+            "m4 (offset 2) is unacknowledged: partition 0 stops there",
+          );
+          await source.close();
+          // A new member of the group gets m4 again, with the same time, then m6 and m8.
+          const again = kafkaConnector.createSource!({
+            endpointName: "bus",
+            endpoint,
+            topics: ["in"],
+            dataflow: "d1",
+          }, context);
+          const redelivered: Rec[] = [];
+          await again.start((batch) => {
+            redelivered.push(...batch.records);
+            batch.ackAll();
+          });
+          while (redelivered.length < 3 && Date.now() < deadline + 20_000) {
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          assert.deepEqual(redelivered.map((r) => dec.decode((r.data as Message).payload)), [
+            "m4",
+            "m6",
+            "m8",
+          ]);
+          assert.deepEqual(
+            redelivered[0]!.time,
+            byPayload.get("m4")!.rec.time,
+            "same record, same time",
+          );
+          await again.close();
+        },
+      );
 
-      await t.step("clear errors: unknown topic to produce to, unknown topic to read, bad broker", async () => {
-        const sink = kafkaConnector.createSink!({ endpointName: "bus", endpoint, topic: "nope" }, context);
-        await assert.rejects(sink.send([sink.encode(message("t", "x"))]), (e: unknown) => {
-          assert.ok(e instanceof ConnectorError);
-          assert.equal(e.code, "connector_refused");
-          assert.match(e.message, /^Producing to "nope" on "bus" failed: .*(UNKNOWN_TOPIC|does not exist|unknown topic)/i);
-          return true;
-        });
-        await sink.close();
-        const source = kafkaConnector.createSource!({
-          endpointName: "bus",
-          endpoint,
-          topics: ["missing-topic"],
-          dataflow: "d2",
-        }, context);
-        await assert.rejects(source.start(() => {}), (e: unknown) => {
-          assert.ok(e instanceof ConnectorError);
-          assert.match(e.message, /^Consuming "missing-topic" on "bus" as group "weir-d2" failed: /);
-          return true;
-        });
-        await source.close();
-        const nowhere = kafkaConnector.createSink!({
-          endpointName: "nowhere",
-          endpoint: { kind: "kafka", brokers: ["127.0.0.1:1"] },
-          topic: "out",
-        }, context);
-        await assert.rejects(nowhere.send([nowhere.encode(message("t", "x"))]), (e: unknown) => {
-          assert.ok(e instanceof ConnectorError);
-          assert.match(e.message, /^Producing to "out" on "nowhere" failed: .*ECONNREFUSED/);
-          return true;
-        });
-        await nowhere.close();
-      });
+      await t.step(
+        "clear errors: unknown topic to produce to, unknown topic to read, bad broker",
+        async () => {
+          const sink = kafkaConnector.createSink!(
+            { endpointName: "bus", endpoint, topic: "nope" },
+            context,
+          );
+          await assert.rejects(sink.send([sink.encode(message("t", "x"))]), (e: unknown) => {
+            assert.ok(e instanceof ConnectorError);
+            assert.equal(e.code, "connector_refused");
+            assert.match(
+              e.message,
+              /^Producing to "nope" on "bus" failed: .*(UNKNOWN_TOPIC|does not exist|unknown topic)/i,
+            );
+            return true;
+          });
+          await sink.close();
+          const source = kafkaConnector.createSource!({
+            endpointName: "bus",
+            endpoint,
+            topics: ["missing-topic"],
+            dataflow: "d2",
+          }, context);
+          await assert.rejects(source.start(() => {}), (e: unknown) => {
+            assert.ok(e instanceof ConnectorError);
+            assert.match(
+              e.message,
+              /^Consuming "missing-topic" on "bus" as group "weir-d2" failed: /,
+            );
+            return true;
+          });
+          await source.close();
+          const nowhere = kafkaConnector.createSink!({
+            endpointName: "nowhere",
+            endpoint: { kind: "kafka", brokers: ["127.0.0.1:1"] },
+            topic: "out",
+          }, context);
+          await assert.rejects(nowhere.send([nowhere.encode(message("t", "x"))]), (e: unknown) => {
+            assert.ok(e instanceof ConnectorError);
+            assert.match(e.message, /^Producing to "out" on "nowhere" failed: .*ECONNREFUSED/);
+            return true;
+          });
+          await nowhere.close();
+        },
+      );
     } finally {
       await pool.close();
       await kafka.stop();
@@ -296,16 +345,32 @@ Deno.test({
         sasl: { mechanism: "scram-sha-512", username: "gw7", passwordFile: file },
       });
       const context = { logger, connections: pool };
-      const good = kafkaConnector.createSink!({ endpointName: "good", endpoint: endpoint(`${dir}/pw`), topic: "secure" }, context);
+      const good = kafkaConnector.createSink!({
+        endpointName: "good",
+        endpoint: endpoint(`${dir}/pw`),
+        topic: "secure",
+      }, context);
       await good.send([good.encode(message("t", "ok"))]);
-      const bad = kafkaConnector.createSink!({ endpointName: "bad", endpoint: endpoint(`${dir}/bad`), topic: "secure" }, context);
+      const bad = kafkaConnector.createSink!({
+        endpointName: "bad",
+        endpoint: endpoint(`${dir}/bad`),
+        topic: "secure",
+      }, context);
       await assert.rejects(bad.send([bad.encode(message("t", "no"))]), (e: unknown) => {
         assert.ok(e instanceof ConnectorError);
-        assert.match(e.message, /^Producing to "secure" on "bad" failed: .*(authenticat|SASL|credentials)/i);
+        assert.match(
+          e.message,
+          /^Producing to "secure" on "bad" failed: .*(authenticat|SASL|credentials)/i,
+        );
         return true;
       });
       assert.throws(
-        () => kafkaConnector.createSink!({ endpointName: "nofile", endpoint: endpoint(`${dir}/none`), topic: "secure" }, context),
+        () =>
+          kafkaConnector.createSink!({
+            endpointName: "nofile",
+            endpoint: endpoint(`${dir}/none`),
+            topic: "secure",
+          }, context),
         /Kafka endpoint "nofile": cannot read the SASL password ".*none"/,
       );
       await Promise.all([good.close(), bad.close()]);

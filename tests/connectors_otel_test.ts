@@ -85,7 +85,9 @@ Deno.test("OtelSink.encode() refuses a payload of another shape with the reason"
 });
 
 Deno.test("OTLP/HTTP export carries the configured headers, a header from a file, protobuf", async () => {
-  const seen: Array<{ path: string; type: string | null; tenant: string | null; key: string | null; bytes: number }> = [];
+  const seen: Array<
+    { path: string; type: string | null; tenant: string | null; key: string | null; bytes: number }
+  > = [];
   const port = await freePort();
   const server = Deno.serve({ port, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
     const body = new Uint8Array(await req.arrayBuffer());
@@ -96,7 +98,9 @@ Deno.test("OTLP/HTTP export carries the configured headers, a header from a file
       key: req.headers.get("x-api-key"),
       bytes: body.byteLength,
     });
-    return new Response(new Uint8Array(), { headers: { "content-type": "application/x-protobuf" } });
+    return new Response(new Uint8Array(), {
+      headers: { "content-type": "application/x-protobuf" },
+    });
   });
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/key`, "s3cret\n");
@@ -127,7 +131,8 @@ Deno.test("OTLP/HTTP export carries the configured headers, a header from a file
 });
 
 Deno.test({
-  name: "OpenTelemetry sink exports to a real collector over HTTP and gRPC; retries while it is away" +
+  name:
+    "OpenTelemetry sink exports to a real collector over HTTP and gRPC; retries while it is away" +
     OTELCOL_NOTE,
   ignore: !HAS_OTELCOL,
   sanitizeOps: false,
@@ -146,20 +151,26 @@ Deno.test({
         await sink.send([
           sink.encode(record(T12)),
           sink.encode(record(T12B)),
-          sink.encode(record('{"metrics":[{"name":"parts","value":5,"metric_type":"counter","unit":"1"}]}')),
+          sink.encode(
+            record('{"metrics":[{"name":"parts","value":5,"metric_type":"counter","unit":"1"}]}'),
+          ),
         ]);
         await until(() => collector.points.length >= before + 3);
         const got = collector.points.slice(before);
         const t = got.find((p) => p.name === "temperature")!;
-        assert.deepEqual(t, {
-          name: "temperature",
-          unit: "",
-          kind: "gauge",
-          value: 360,
-          timeUnixNano: "1767225600500000000",
-          attributes: { factoryId: "factoryA", machineId: "machineA" },
-          resource: { "service.name": "weir", "host.name": "gw7" },
-        } satisfies SeenPoint, url);
+        assert.deepEqual(
+          t,
+          {
+            name: "temperature",
+            unit: "",
+            kind: "gauge",
+            value: 360,
+            timeUnixNano: "1767225600500000000",
+            attributes: { factoryId: "factoryA", machineId: "machineA" },
+            resource: { "service.name": "weir", "host.name": "gw7" },
+          } satisfies SeenPoint,
+          url,
+        );
         const t12b = got.find((p) => p.name === "Temperature")!;
         assert.equal(t12b.timeUnixNano, "1767225600000000001", "nanoseconds kept exactly");
         assert.equal(t12b.unit, "C");
@@ -182,7 +193,10 @@ Deno.test({
       await assert.rejects(sink.send([sink.encode(record(T12))]), (e: unknown) => {
         assert.ok(e instanceof ConnectorError);
         assert.equal(e.code, "connector_refused");
-        assert.match(e.message, /^Exporting metrics to "(http|grpc):\/\/127\.0\.0\.1:[0-9]+" failed: /);
+        assert.match(
+          e.message,
+          /^Exporting metrics to "(http|grpc):\/\/127\.0\.0\.1:[0-9]+" failed: /,
+        );
         return true;
       });
       await sink.close();
@@ -191,8 +205,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "AIO graph-otel (T12) through the gateway ends in the collector: name, value, unit, time, attributes" +
-    OTELCOL_NOTE + MOSQUITTO_NOTE + modulesNote("otel-enrich", "otel-transform") + SAMPLES_SKIP_NOTE,
+  name:
+    "AIO graph-otel (T12) through the gateway ends in the collector: name, value, unit, time, attributes" +
+    OTELCOL_NOTE + MOSQUITTO_NOTE + modulesNote("otel-enrich", "otel-transform") +
+    SAMPLES_SKIP_NOTE,
   ignore: !HAS_OTELCOL || !HAS_MOSQUITTO || !SAMPLES_PRESENT ||
     !modulesBuilt("otel-enrich", "otel-transform"),
   sanitizeOps: false,

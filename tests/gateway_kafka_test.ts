@@ -86,7 +86,9 @@ function checkComplete(seen: readonly Seen[], total: number): void {
     const id = s.headers.__weirId ?? "";
     assert.notEqual(id, "", "every output has an id");
     const before = byId.get(id);
-    if (before !== undefined) assert.equal(s.value, before, `duplicate id ${id} with another payload`);
+    if (before !== undefined) {
+      assert.equal(s.value, before, `duplicate id ${id} with another payload`);
+    }
     byId.set(id, s.value);
     values.add(JSON.parse(s.value).temperature.value);
   }
@@ -96,7 +98,8 @@ function checkComplete(seen: readonly Seen[], total: number): void {
 }
 
 Deno.test({
-  name: "MQTT → graph → Kafka, Kafka → MQTT and Kafka → graph → Kafka through one gateway; Kafka away 30 s spills and replays in order" +
+  name:
+    "MQTT → graph → Kafka, Kafka → MQTT and Kafka → graph → Kafka through one gateway; Kafka away 30 s spills and replays in order" +
     NOTE,
   ignore: !READY,
   sanitizeOps: false,
@@ -142,22 +145,29 @@ Deno.test({
     const converted = await follow(kafka.broker, "converted");
     const pub = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: "kgw-pub" });
     const sub = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: "kgw-sub" });
-    const producer = new Producer({ clientId: "kgw-p", bootstrapBrokers: [kafka.broker], idempotent: true });
+    const producer = new Producer({
+      clientId: "kgw-p",
+      bootstrapBrokers: [kafka.broker],
+      idempotent: true,
+    });
     try {
-      await t.step("MQTT → temperature map → Kafka, keyed by the MQTT topic, properties as headers", async () => {
-        await pub.publishAsync("sensors/oven-1", '{"temperature":{"value":212,"unit":"F"}}', {
-          qos: 1,
-          properties: { contentType: "application/json", userProperties: { site: "plant-7" } },
-        });
-        await until(() => telemetry.seen.length >= 1, 20_000, () => "no record in telemetry");
-        const r = telemetry.seen[0]!;
-        assert.equal(r.key, "sensors/oven-1");
-        assert.equal(JSON.parse(r.value).temperature.value, 100);
-        assert.equal(r.headers["content-type"], "application/json");
-        assert.equal(r.headers.site, "plant-7");
-        assert.match(r.headers.__ts ?? "", /^[0-9]{15}:[0-9]{5}:/);
-        assert.match(r.headers.__weirId ?? "", /^to-kafka\/v[0-9]+\/sink\//);
-      });
+      await t.step(
+        "MQTT → temperature map → Kafka, keyed by the MQTT topic, properties as headers",
+        async () => {
+          await pub.publishAsync("sensors/oven-1", '{"temperature":{"value":212,"unit":"F"}}', {
+            qos: 1,
+            properties: { contentType: "application/json", userProperties: { site: "plant-7" } },
+          });
+          await until(() => telemetry.seen.length >= 1, 20_000, () => "no record in telemetry");
+          const r = telemetry.seen[0]!;
+          assert.equal(r.key, "sensors/oven-1");
+          assert.equal(JSON.parse(r.value).temperature.value, 100);
+          assert.equal(r.headers["content-type"], "application/json");
+          assert.equal(r.headers.site, "plant-7");
+          assert.match(r.headers.__ts ?? "", /^[0-9]{15}:[0-9]{5}:/);
+          assert.match(r.headers.__weirId ?? "", /^to-kafka\/v[0-9]+\/sink\//);
+        },
+      );
 
       await t.step("Kafka → MQTT: value, headers as user properties, key as __key", async () => {
         const got = new Promise<mqtt.IPublishPacket>((resolve) =>
@@ -187,7 +197,11 @@ Deno.test({
             value: Buffer.from(JSON.stringify({ temperature: { value: i, unit: "C" } })),
           })),
         });
-        await until(() => converted.seen.length >= 50, 20_000, () => `${converted.seen.length} of 50`);
+        await until(
+          () => converted.seen.length >= 50,
+          20_000,
+          () => `${converted.seen.length} of 50`,
+        );
         assert.deepEqual(
           converted.seen.map((s) => JSON.parse(s.value).temperature.value),
           [...Array(50).keys()],
@@ -195,31 +209,40 @@ Deno.test({
         );
       });
 
-      await t.step("Kafka away for 30 s: outputs wait in the queue, then replay in order", async () => {
-        const before = telemetry.seen.length;
-        await telemetry.close();
-        const restarted = kafka.restart(30_000);
-        for (let i = 0; i < 300; i++) {
-          await pub.publishAsync("sensors/line", JSON.stringify({ temperature: { value: i, unit: "C" } }), {
-            qos: 1,
-          });
-          if (i % 30 === 29) await new Promise((r) => setTimeout(r, 1000)); // spread over the outage
-        }
-        await restarted;
-        const after = await follow(kafka.broker, "telemetry");
-        try {
-          await until(
-            () => after.seen.length >= before + 300,
-            90_000,
-            () => `${after.seen.length - before} of 300 after the outage`,
-          );
-          const values = after.seen.slice(before).map((s) => JSON.parse(s.value).temperature.value);
-          const firsts = values.filter((v, i) => values.indexOf(v) === i);
-          assert.deepEqual(firsts, [...Array(300).keys()], "every output, in order");
-        } finally {
-          await after.close();
-        }
-      });
+      await t.step(
+        "Kafka away for 30 s: outputs wait in the queue, then replay in order",
+        async () => {
+          const before = telemetry.seen.length;
+          await telemetry.close();
+          const restarted = kafka.restart(30_000);
+          for (let i = 0; i < 300; i++) {
+            await pub.publishAsync(
+              "sensors/line",
+              JSON.stringify({ temperature: { value: i, unit: "C" } }),
+              {
+                qos: 1,
+              },
+            );
+            if (i % 30 === 29) await new Promise((r) => setTimeout(r, 1000)); // spread over the outage
+          }
+          await restarted;
+          const after = await follow(kafka.broker, "telemetry");
+          try {
+            await until(
+              () => after.seen.length >= before + 300,
+              90_000,
+              () => `${after.seen.length - before} of 300 after the outage`,
+            );
+            const values = after.seen.slice(before).map((s) =>
+              JSON.parse(s.value).temperature.value
+            );
+            const firsts = values.filter((v, i) => values.indexOf(v) === i);
+            assert.deepEqual(firsts, [...Array(300).keys()], "every output, in order");
+          } finally {
+            await after.close();
+          }
+        },
+      );
     } finally {
       await producer.close();
       await pub.endAsync();
@@ -237,7 +260,8 @@ Deno.test({
 const TOTAL = 20_000;
 
 Deno.test({
-  name: "kill -9 three times during a 20,000-message MQTT → Kafka stream: every message is in Kafka, duplicates share __weirId" +
+  name:
+    "kill -9 three times during a 20,000-message MQTT → Kafka stream: every message is in Kafka, duplicates share __weirId" +
     NOTE,
   ignore: !READY,
   sanitizeOps: false,
@@ -270,10 +294,14 @@ logging: { level: warn }
         const sends = [];
         for (let j = i; j < i + 500; j++) {
           sends.push(
-            pub.publishAsync("in/sensor", JSON.stringify({ temperature: { value: j, unit: "C" } }), {
-              qos: 1,
-              properties: { userProperties: { __ts: `${Date.now()}:${j}:dev` } },
-            }),
+            pub.publishAsync(
+              "in/sensor",
+              JSON.stringify({ temperature: { value: j, unit: "C" } }),
+              {
+                qos: 1,
+                properties: { userProperties: { __ts: `${Date.now()}:${j}:dev` } },
+              },
+            ),
           );
         }
         await Promise.all(sends);
@@ -297,7 +325,8 @@ logging: { level: warn }
 });
 
 Deno.test({
-  name: "a second gateway joins the consumer group mid-stream and is killed -9: nothing lost, duplicates share __weirId" +
+  name:
+    "a second gateway joins the consumer group mid-stream and is killed -9: nothing lost, duplicates share __weirId" +
     KAFKA_NOTE + modulesNote("temperature"),
   ignore: !HAS_KAFKA || !modulesBuilt("temperature"),
   sanitizeOps: false,
@@ -324,7 +353,11 @@ logging: { level: warn }
     const a = await startGatewayProcess(configA);
     let b: Awaited<ReturnType<typeof startGatewayProcess>> | undefined;
     const out = await follow(kafka.broker, "celsius");
-    const producer = new Producer({ clientId: "kgroup-p", bootstrapBrokers: [kafka.broker], idempotent: true });
+    const producer = new Producer({
+      clientId: "kgroup-p",
+      bootstrapBrokers: [kafka.broker],
+      idempotent: true,
+    });
     const total = 12_000;
     try {
       for (let i = 0; i < total; i += 500) {
