@@ -149,10 +149,12 @@ try {
   results["Weir MQTT → map → Kafka"] = await bounded(
     mqttToKafka(broker.url, kafka.broker, "in/weir", "weir-out"),
   );
+  // deno-lint-ignore no-console
   console.error("done: Weir MQTT → Kafka");
   results["Weir Kafka → map → MQTT"] = await bounded(
     kafkaToMqtt(broker.url, kafka.broker, "weir-in", "out/weir"),
   );
+  // deno-lint-ignore no-console
   console.error("done: Weir Kafka → MQTT");
   await gateway.stop();
   if (existsSync(BENTHOS)) {
@@ -193,6 +195,7 @@ root.temperature.unit = "C"`;
       await new Promise((r) => setTimeout(r, 2000));
       try {
         results[name] = await bounded(run());
+        // deno-lint-ignore no-console
         console.error(`done: ${name}`);
       } finally {
         child.kill("SIGKILL");
@@ -208,5 +211,6 @@ root.temperature.unit = "C"`;
   await Deno.remove(dataDir, { recursive: true });
 }
 for (const [name, rate] of Object.entries(results)) {
+  // deno-lint-ignore no-console
   console.log(`${name.padEnd(32)} ${Math.round(rate).toLocaleString("en")} msg/s (${N} messages)`);
 }
