@@ -15,6 +15,10 @@ fi
 node_modules/.bin/deno install --quiet
 # Brokers the tests start themselves (mosquitto), then the sample modules, built from source.
 bash .ci/install-services.sh
+# A real Kafka 4.4.0 (Maven jars) and an OpenTelemetry Collector (Go proxy) for the Kafka and
+# OpenTelemetry tests, both cached under ~/.cache/weir.
+bash .ci/install-kafka.sh
+bash .ci/install-otelcol.sh
 # Debian Chromium for the admin page browser test.
 bash .ci/install-browser.sh
 # The OCI registry (docker-registry), htpasswd and oras for the OCI tests.

@@ -37,6 +37,7 @@ export const LAYERS: Record<string, readonly string[]> = {
 export const PACKAGES: Record<string, readonly string[]> = {
   yaml: ["base", "graph", "config"],
   mqtt: ["connectors"],
+  "@platformatic/kafka": ["connectors"],
   aedes: ["connectors"],
   hono: ["admin"],
   "@bytecodealliance/jco-transpile": ["wasm"],

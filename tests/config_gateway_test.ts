@@ -8,6 +8,7 @@ import {
   ConfigError,
   defaultDataDir,
   destinationProblem,
+  type EndpointConfig,
   filterProblem,
   formatConfigIssue,
   loadConfigFile,
@@ -15,6 +16,12 @@ import {
   parseSize,
   topicMatches,
 } from "../src/config/mod.ts";
+
+/** The MQTT settings of an endpoint that must be an MQTT one. */
+function mqttOf(endpoint: EndpointConfig | undefined) {
+  assert.equal(endpoint?.kind, "mqtt");
+  return endpoint as Extract<EndpointConfig, { kind: "mqtt" }>;
+}
 
 const FULL = `
 $schema: ../src/config/gateway.schema.json
@@ -101,9 +108,9 @@ Deno.test("parseConfig() applies the schema defaults to a minimal file and an em
   const config = parseConfig("endpoints:\n  b: { url: 'mqtt://localhost' }\n", "min.yaml", {
     baseDir: "/home/op",
   });
-  assert.equal(config.endpoints.b?.protocol, "5");
-  assert.equal(config.endpoints.b?.qos, 1);
-  assert.equal(config.endpoints.b?.clientId, "weir-b");
+  assert.equal(mqttOf(config.endpoints.b).protocol, "5");
+  assert.equal(mqttOf(config.endpoints.b).qos, 1);
+  assert.equal(mqttOf(config.endpoints.b).clientId, "weir-b");
   assert.deepEqual(config.dataflows, {});
   assert.equal(config.dataDir, "/home/op/.weir");
   assert.deepEqual(config.logging, { level: "info" });
@@ -224,7 +231,7 @@ Deno.test("checkConfig() refuses credentials over plain mqtt:// beyond this mach
   );
   const allowed = parseConfig(optedIn, "plain.yaml");
   assert.deepEqual(
-    Object.entries(allowed.endpoints).map(([name, e]) => [name, e.insecure]),
+    Object.entries(allowed.endpoints).map(([name, e]) => [name, mqttOf(e).insecure]),
     [
       ["remote", true],
       ["lan", true],
@@ -280,7 +287,10 @@ Deno.test("loadConfigFile() resolves paths against the file's folder and names a
     const config = await loadConfigFile(file);
     assert.equal(config.dataDir, join(dir, ".weir"));
     assert.deepEqual(config.dataflows.f?.graph, { file: join(dir, "g.yaml") });
-    assert.deepEqual(config.endpoints.a?.credentials, { username: "u", passwordEnv: "WEIR_PW" });
+    assert.deepEqual(mqttOf(config.endpoints.a).credentials, {
+      username: "u",
+      passwordEnv: "WEIR_PW",
+    });
     await assert.rejects(
       loadConfigFile(join(dir, "missing.yaml")),
       (e: unknown) =>

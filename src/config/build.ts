@@ -12,8 +12,12 @@ import type {
   DataflowConfig,
   EndpointConfig,
   GatewayConfig,
+  HeaderValueConfig,
+  KafkaEndpointConfig,
+  KafkaSasl,
   MlConfig,
   MqttProtocol,
+  OtelEndpointConfig,
   QueueConfig,
   RegistryEndpointConfig,
   TlsFiles,
@@ -103,16 +107,20 @@ function adminConfig(raw: Obj): AdminConfig {
   };
 }
 
+function tlsFiles(raw: unknown, path: (p: string) => string): TlsFiles | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const t = raw as Obj;
+  return {
+    ...(typeof t.ca === "string" ? { ca: path(t.ca) } : {}),
+    ...(typeof t.cert === "string" ? { cert: path(t.cert) } : {}),
+    ...(typeof t.key === "string" ? { key: path(t.key) } : {}),
+  };
+}
+
 function endpoint(name: string, raw: Obj, path: (p: string) => string): EndpointConfig {
-  let tls: TlsFiles | undefined;
-  if (raw.tls !== undefined && raw.tls !== null) {
-    const t = raw.tls as Obj;
-    tls = {
-      ...(typeof t.ca === "string" ? { ca: path(t.ca) } : {}),
-      ...(typeof t.cert === "string" ? { cert: path(t.cert) } : {}),
-      ...(typeof t.key === "string" ? { key: path(t.key) } : {}),
-    };
-  }
+  if (raw.kind === "kafka") return kafkaEndpoint(name, raw, path);
+  if (raw.kind === "otel") return otelEndpoint(raw, path);
+  const tls = tlsFiles(raw.tls, path);
   let credentials: Credentials | undefined;
   if (raw.credentials !== undefined) {
     const c = raw.credentials as Obj;
@@ -132,6 +140,62 @@ function endpoint(name: string, raw: Obj, path: (p: string) => string): Endpoint
     ...(tls === undefined ? {} : { tls }),
     ...(credentials === undefined ? {} : { credentials }),
     insecure: raw.insecure === true,
+  };
+}
+
+function kafkaEndpoint(name: string, raw: Obj, path: (p: string) => string): KafkaEndpointConfig {
+  const tls = tlsFiles(raw.tls, path);
+  const s = raw.sasl as Obj | undefined;
+  const batching = raw.batching as Obj;
+  return {
+    kind: "kafka",
+    brokers: [...raw.brokers as string[]],
+    clientId: typeof raw.clientId === "string" ? raw.clientId : `weir-${name}`,
+    ...(typeof raw.consumerGroup === "string" ? { consumerGroup: raw.consumerGroup } : {}),
+    acks: raw.acks as KafkaEndpointConfig["acks"],
+    compression: raw.compression as KafkaEndpointConfig["compression"],
+    batching: {
+      latencyMs: batching.latencyMs as number,
+      maxMessages: batching.maxMessages as number,
+      maxBytes: batching.maxBytes as number,
+    },
+    ...(tls === undefined ? {} : { tls }),
+    ...(s === undefined ? {} : {
+      sasl: {
+        mechanism: s.mechanism as KafkaSasl["mechanism"],
+        username: s.username as string,
+        ...(typeof s.passwordFile === "string"
+          ? { passwordFile: path(s.passwordFile) }
+          : { passwordEnv: s.passwordEnv as string }),
+      },
+    }),
+    insecure: raw.insecure === true,
+  };
+}
+
+function otelEndpoint(raw: Obj, path: (p: string) => string): OtelEndpointConfig {
+  const tls = tlsFiles(raw.tls, path);
+  const headers: Record<string, HeaderValueConfig> = {};
+  for (const [name, value] of Object.entries((raw.headers ?? {}) as Obj)) {
+    const v = value as string | Obj;
+    headers[name] = typeof v === "string"
+      ? { value: v }
+      : typeof v.file === "string"
+      ? { file: path(v.file) }
+      : { env: v.env as string };
+  }
+  const batching = raw.batching as Obj;
+  return {
+    kind: "otel",
+    url: (raw.url as string).replace(/\/$/, ""),
+    headers,
+    ...(tls === undefined ? {} : { tls }),
+    batching: {
+      latencyMs: batching.latencyMs as number,
+      maxMetrics: batching.maxMetrics as number,
+    },
+    timeoutMs: raw.timeoutMs as number,
+    resource: { "service.name": "weir", ...(raw.resource ?? {}) as Record<string, string> },
   };
 }
 
@@ -161,7 +225,11 @@ function dataflow(raw: Obj, path: (p: string) => string): DataflowConfig {
       latenessMs: (timing.latenessMs as number) ?? 0,
       maxClockDriftMs: (timing.maxClockDriftMs as number) ?? 60_000,
     },
-    destination: { endpoint: destination.endpoint as string, topic: destination.topic as string },
+    destination: {
+      endpoint: destination.endpoint as string,
+      topic: typeof destination.topic === "string" ? destination.topic : "",
+      ...(typeof destination.key === "string" ? { key: destination.key } : {}),
+    },
   };
 }
 

@@ -28,6 +28,17 @@ export interface JsonSchema {
   readonly propertyNames?: JsonSchema;
   /** The only allowed scalar values. */
   readonly enum?: readonly (string | number | boolean | null)[];
+  /** The one allowed scalar value. */
+  readonly const?: string | number | boolean | null;
+  /**
+   * Only the form `{required: [k], properties: {k: {const: v}}}`: a mapping whose key `k`
+   * is `v` is checked against `then`, any other value against `else` (endpoint kinds).
+   */
+  readonly if?: JsonSchema;
+  /** The schema when `if` holds. */
+  readonly then?: JsonSchema;
+  /** The schema when `if` does not hold. */
+  readonly else?: JsonSchema;
   /** The schema of every list item. */
   readonly items?: JsonSchema;
   /** The fewest items a list may have. */
@@ -61,6 +72,10 @@ const INTERPRETED = new Set([
   "additionalProperties",
   "propertyNames",
   "enum",
+  "const",
+  "if",
+  "then",
+  "else",
   "items",
   "minItems",
   "pattern",
@@ -86,16 +101,51 @@ export function assertSupported(schema: JsonSchema, where = "#"): void {
       throw new Error(`Only oneOf of single-key "required" alternatives is supported, at ${where}`);
     }
   }
+  if (schema.if !== undefined) {
+    if (discriminator(schema.if) === undefined) {
+      throw new Error(
+        `Only an "if" of the form {required: [k], properties: {k: {const: v}}} is supported, at ${where}`,
+      );
+    }
+    if (schema.then === undefined || schema.else === undefined) {
+      throw new Error(`An "if" needs both "then" and "else", at ${where}`);
+    }
+  }
   const children: Array<[string, JsonSchema]> = [
     ...Object.entries(schema.properties ?? {}).map(([k, s]) => [`/properties/${k}`, s]),
     ...Object.entries(schema.definitions ?? {}).map(([k, s]) => [`/definitions/${k}`, s]),
   ] as Array<[string, JsonSchema]>;
   if (schema.items !== undefined) children.push(["/items", schema.items]);
+  if (schema.then !== undefined) children.push(["/then", schema.then]);
+  if (schema.else !== undefined) children.push(["/else", schema.else]);
   if (schema.propertyNames !== undefined) children.push(["/propertyNames", schema.propertyNames]);
   if (typeof schema.additionalProperties === "object") {
     children.push(["/additionalProperties", schema.additionalProperties]);
   }
   for (const [suffix, child] of children) assertSupported(child, where + suffix);
+}
+
+/** The key and value an `if` tests, when it has the one supported form. */
+export function discriminator(
+  condition: JsonSchema,
+): { readonly key: string; readonly value: string | number | boolean | null } | undefined {
+  const key = condition.required?.[0];
+  const properties = Object.entries(condition.properties ?? {});
+  if (
+    key === undefined || condition.required?.length !== 1 || properties.length !== 1 ||
+    properties[0]![0] !== key || Object.keys(condition).sort().join() !== "properties,required"
+  ) return undefined;
+  const test = properties[0]![1];
+  if (Object.keys(test).join() !== "const" || test.const === undefined) return undefined;
+  return { key, value: test.const };
+}
+
+/** The branch of an `if`/`then`/`else` schema a plain value takes. */
+export function branchOf(schema: JsonSchema, value: unknown): JsonSchema {
+  const test = discriminator(schema.if!)!;
+  const holds = value !== null && typeof value === "object" && !Array.isArray(value) &&
+    (value as Record<string, unknown>)[test.key] === test.value;
+  return holds ? schema.then! : schema.else!;
 }
 
 /** The gateway configuration schema, as loaded from `gateway.schema.json`. */
@@ -129,6 +179,7 @@ export function applyDefaults(root: JsonSchema, schema: JsonSchema, value: unkno
     return value;
   }
   if (value === null || typeof value !== "object") return value;
+  if (node.if !== undefined) return applyDefaults(root, branchOf(node, value), value);
   const record = value as Record<string, unknown>;
   for (const [key, property] of Object.entries(node.properties ?? {})) {
     const target = deref(root, property);

@@ -1,6 +1,6 @@
 /**
  * The configuration rules a JSON Schema cannot express: references to
- * endpoints, MQTT topic syntax, TLS only on `mqtts://`, credentials over
+ * endpoints, MQTT topic syntax, the rules of each endpoint kind (`rules_kinds.ts`), TLS only on `mqtts://`, credentials over
  * plain `mqtt://` only to this machine, graph references only to configured
  * registries, no destination that feeds its own source, and one client id per
  * broker. They read the plain
@@ -10,6 +10,7 @@
  */
 import { parseSize } from "./build.ts";
 import type { Finding } from "./issue.ts";
+import { checkDataflowKinds, checkKindEndpoint, kindOf } from "./rules_kinds.ts";
 import { destinationProblem, filterProblem, OUTPUT_TOPIC, topicMatches } from "./topics.ts";
 import {
   authorityOf,
@@ -184,6 +185,10 @@ function checkEndpoints(endpoints: Obj): Finding[] {
   const seen = new Map<string, string>();
   for (const [name, raw] of Object.entries(endpoints)) {
     const endpoint = obj(raw);
+    if (endpoint !== undefined && kindOf(endpoint) !== "mqtt") {
+      findings.push(...checkKindEndpoint(name, endpoint));
+      continue;
+    }
     const url = str(endpoint?.url);
     if (endpoint === undefined || url === undefined) continue;
     const path = ["endpoints", name];
@@ -292,7 +297,12 @@ function checkDataflow(name: string, flow: Obj, endpoints: Obj): Finding[] {
     });
   }
   findings.push(...checkGraphSource(path, obj(flow.graph)));
-  const topics = Array.isArray(source?.topics) ? source.topics : [];
+  findings.push(...checkDataflowKinds(name, flow, endpoints));
+  const sourceKind = kindOf(obj(endpoints[str(source?.endpoint) ?? ""]));
+  const destKind = kindOf(obj(endpoints[str(destination?.endpoint) ?? ""]));
+  // An unknown endpoint is reported above; its topics are still read as MQTT ones.
+  const mqttSource = sourceKind === undefined || sourceKind === "mqtt";
+  const topics = mqttSource && Array.isArray(source?.topics) ? source.topics : [];
   for (const [i, topic] of topics.entries()) {
     if (typeof topic !== "string" || topic === "") continue;
     const problem = filterProblem(topic);
@@ -304,7 +314,8 @@ function checkDataflow(name: string, flow: Obj, endpoints: Obj): Finding[] {
       });
     }
   }
-  const target = str(destination?.topic);
+  const mqttDestination = destKind === undefined || destKind === "mqtt";
+  const target = mqttDestination ? str(destination?.topic) : undefined;
   if (target !== undefined && target !== "") {
     const problem = destinationProblem(target);
     if (problem !== undefined) {

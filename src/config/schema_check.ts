@@ -3,13 +3,15 @@
  * JSON Schema, so structural findings come from the schema file itself.
  * Rule ids are the keyword that failed: `type`, `required`, `unknown-field`,
  * `enum`, `pattern`, `min-length`, `minimum`, `maximum`, `min-items`,
- * `one-of`, `key-pattern` (propertyNames) and `forbidden`.
+ * `one-of`, `key-pattern` (propertyNames), `const` and `forbidden`. An
+ * `if`/`then`/`else` (the endpoint kinds) checks a mapping against the branch
+ * its discriminating key picks.
  *
  * @module
  */
 import { type Document, isAlias, isMap, isScalar, isSeq, type YAMLMap } from "yaml";
 import type { Finding, YamlPath } from "./issue.ts";
-import { type JsonSchema, type JsonType, resolveRef } from "./json_schema.ts";
+import { discriminator, type JsonSchema, type JsonType, resolveRef } from "./json_schema.ts";
 import { closest, describe, kindOf, orList, quote, typeName } from "../base/mod.ts";
 import { keyText } from "../base/mod.ts";
 
@@ -46,6 +48,9 @@ class Walker {
     }
     const node = isAlias(raw) ? raw.resolve(this.#doc) : raw;
     if (!this.#checkValue(schema, node, path)) return;
+    if (schema.if !== undefined) {
+      return this.check(this.#branch(schema, node), node, path);
+    }
     if (isMap(node)) this.#checkMap(schema, node, path);
     if (isSeq(node)) {
       if (schema.minItems !== undefined && node.items.length < schema.minItems) {
@@ -66,6 +71,14 @@ class Walker {
     }
   }
 
+  /** The `then` or `else` of a schema, as the mapping's discriminating key decides. */
+  #branch(schema: JsonSchema, node: unknown): JsonSchema {
+    const test = discriminator(schema.if!)!;
+    const pair = isMap(node) ? node.items.find((p) => keyText(p.key) === test.key) : undefined;
+    const holds = pair !== undefined && isScalar(pair.value) && pair.value.value === test.value;
+    return holds ? schema.then! : schema.else!;
+  }
+
   #report(rule: string, path: YamlPath, message: string, at?: "key"): void {
     this.#out.push(at === undefined ? { path, rule, message } : { path, rule, message, at });
   }
@@ -77,6 +90,17 @@ class Walker {
       if (!schema.enum.some((allowed) => allowed === value)) {
         const allowed = orList([...new Set(schema.enum.map((v) => JSON.stringify(v)))]);
         this.#report("enum", path, `found ${describe(node)}, expected one of ${allowed}`);
+      }
+      return false;
+    }
+    if (schema.const !== undefined) {
+      const value = isScalar(node) ? node.value : undefined;
+      if (value !== schema.const) {
+        this.#report(
+          "const",
+          path,
+          `found ${describe(node)}, expected ${JSON.stringify(schema.const)}`,
+        );
       }
       return false;
     }

@@ -54,16 +54,80 @@ export interface MqttEndpointConfig {
   readonly insecure: boolean;
 }
 
-/** Any endpoint (MQTT is the only kind so far). */
-export type EndpointConfig = MqttEndpointConfig;
+/** SASL authentication to Kafka brokers; exactly one password source is set. */
+export interface KafkaSasl {
+  readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
+  readonly username: string;
+  /** A file holding the password (absolute path; a trailing newline is ignored). */
+  readonly passwordFile?: string;
+  /** An environment variable holding the password. */
+  readonly passwordEnv?: string;
+}
+
+/** A Kafka cluster the gateway consumes from or produces to. */
+export interface KafkaEndpointConfig {
+  readonly kind: "kafka";
+  /** Bootstrap brokers, `host:port`. */
+  readonly brokers: readonly string[];
+  /** The client id (default `weir-<endpoint name>`). */
+  readonly clientId: string;
+  /** The sources' consumer group; absent: `weir-<dataflow name>`. */
+  readonly consumerGroup?: string;
+  /** @default "all" */
+  readonly acks: "all" | "leader" | "none";
+  /** @default "none" */
+  readonly compression: "none" | "gzip" | "snappy" | "lz4" | "zstd";
+  readonly batching: {
+    /** @default 5 */
+    readonly latencyMs: number;
+    /** @default 1000 */
+    readonly maxMessages: number;
+    /** @default 1048576 */
+    readonly maxBytes: number;
+  };
+  /** TLS to the brokers (present, even empty, means TLS). */
+  readonly tls?: TlsFiles;
+  readonly sasl?: KafkaSasl;
+  /** SASL plain without TLS to brokers beyond this machine. @default false */
+  readonly insecure: boolean;
+}
+
+/** A header value of an OpenTelemetry endpoint: text, or where to read it. */
+export type HeaderValueConfig =
+  | { readonly value: string; readonly file?: undefined; readonly env?: undefined }
+  | { readonly file: string; readonly value?: undefined; readonly env?: undefined }
+  | { readonly env: string; readonly value?: undefined; readonly file?: undefined };
+
+/** An OpenTelemetry collector (OTLP) results are exported to as metrics. */
+export interface OtelEndpointConfig {
+  readonly kind: "otel";
+  /** `http(s)://host[:port]` (OTLP/HTTP protobuf) or `grpc(s)://host[:port]` (OTLP/gRPC). */
+  readonly url: string;
+  /** Headers of every export, by name. @default {} */
+  readonly headers: Readonly<Record<string, HeaderValueConfig>>;
+  readonly tls?: TlsFiles;
+  readonly batching: {
+    /** @default 200 */
+    readonly latencyMs: number;
+    /** @default 1000 */
+    readonly maxMetrics: number;
+  };
+  /** @default 10000 */
+  readonly timeoutMs: number;
+  /** Resource attributes. @default { "service.name": "weir" } */
+  readonly resource: Readonly<Record<string, string>>;
+}
+
+/** Any endpoint, by kind. */
+export type EndpointConfig = MqttEndpointConfig | KafkaEndpointConfig | OtelEndpointConfig;
 
 /** Where a dataflow reads. */
 export interface DataflowSource {
   /** An endpoint name (checked to exist). */
   readonly endpoint: string;
-  /** MQTT topic filters. */
+  /** MQTT topic filters or Kafka topic names. */
   readonly topics: readonly string[];
-  /** Subscribe as `$share/<group>/<filter>`. */
+  /** MQTT: subscribe as `$share/<group>/<filter>`. */
   readonly sharedGroup?: string;
 }
 
@@ -71,8 +135,13 @@ export interface DataflowSource {
 export interface DataflowDestination {
   /** An endpoint name (checked to exist). */
   readonly endpoint: string;
-  /** The topic; `${outputTopic}` stands for each result message's topic. */
+  /**
+   * The MQTT topic (`${outputTopic}` stands for each result message's topic) or the
+   * Kafka topic; empty for an OpenTelemetry destination, which has none.
+   */
   readonly topic: string;
+  /** Kafka: the record key (fixed, `${inputTopic}` or `${property:<name>}`); absent: none. */
+  readonly key?: string;
 }
 
 /** Where a dataflow's graph comes from: exactly one of `file` and `ref`. */

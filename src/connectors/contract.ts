@@ -48,6 +48,8 @@ export interface OutboundProperties {
   readonly contentType: string | null;
   /** In order; names may repeat. */
   readonly userProperties: ReadonlyArray<readonly [string, string]>;
+  /** The record key, for destinations that have one (Kafka); absent for none. */
+  readonly key?: string;
 }
 
 /** A record made ready to send: the store-and-forward queue keeps exactly this. */
@@ -107,7 +109,7 @@ export interface SourceSettings {
    * The dataflow this source feeds. A connector that can give each dataflow a
    * connection of its own does (MQTT does), so one dataflow's unacknowledged
    * input never uses up the window of another: a slow or stopped dataflow
-   * holds back only itself.
+   * holds back only itself. It also names a Kafka source's default consumer group.
    */
   readonly dataflow?: string;
 }
@@ -120,6 +122,8 @@ export interface SinkSettings {
   readonly endpoint: object;
   /** The destination topic; `${outputTopic}` stands for each message's own topic. */
   readonly topic: string;
+  /** The record key template, for destinations that have keys (Kafka). */
+  readonly key?: string;
   /** The output id of a record, for `write` (the gateway derives it from graph, operation and input time). */
   readonly outputId?: (record: Rec) => string | undefined;
   /** Where `write` sends records it cannot encode. @default logged and counted */

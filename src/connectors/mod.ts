@@ -3,7 +3,8 @@
  * a {@linkcode ConnectorDefinition} (kind, summary, source and sink
  * factories) listed in `builtin.ts`; the registry refuses duplicate kinds.
  * Sources and sinks of one endpoint share one connection through a
- * {@linkcode ConnectionPool}. MQTT is the first connector.
+ * {@linkcode ConnectionPool}. Built in: MQTT (the reference), Kafka, and
+ * OpenTelemetry (a destination only).
  *
  * @example
  * ```ts ignore
@@ -29,5 +30,9 @@ export * from "./pool.ts";
 export * from "./registry.ts";
 export * from "./builtin.ts";
 export * from "./mqtt/mod.ts";
+export * from "./kafka/mod.ts";
+export * from "./otel/mod.ts";
+export * from "./secrets.ts";
+export * from "./batcher.ts";
 export * from "./embedded_broker.ts";
 export * from "./demo_sensor.ts";

@@ -138,6 +138,7 @@ export class DataflowHost {
       endpointName: config.destination.endpoint,
       endpoint: destEndpoint,
       topic: config.destination.topic,
+      ...(config.destination.key === undefined ? {} : { key: config.destination.key }),
     }, o.context));
     const store = new StateStore(o.statePath);
     stack.defer(() => store.close());

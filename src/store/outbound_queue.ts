@@ -52,7 +52,11 @@ function utf8Length(text: string): number {
 }
 
 function propertiesJson(p: QueuedProperties): string {
-  return JSON.stringify({ c: p.contentType, u: p.userProperties });
+  return JSON.stringify(
+    p.key === undefined
+      ? { c: p.contentType, u: p.userProperties }
+      : { c: p.contentType, u: p.userProperties, k: p.key },
+  );
 }
 
 function accounted(m: QueueMessage, props: string): number {
@@ -71,13 +75,19 @@ interface Row {
 }
 
 function toMessage(row: Row): QueuedMessage {
-  const p = JSON.parse(row.properties) as { c: string | null; u: [string, string][] };
+  const p = JSON.parse(row.properties) as {
+    c: string | null;
+    u: [string, string][];
+    k?: string;
+  };
   return {
     seq: row.seq,
     destination: row.destination,
     topic: row.topic,
     payload: row.payload,
-    properties: { contentType: p.c, userProperties: p.u },
+    properties: p.k === undefined
+      ? { contentType: p.c, userProperties: p.u }
+      : { contentType: p.c, userProperties: p.u, key: p.k },
     id: row.id,
     enqueuedAt: row.enqueuedAt,
   };

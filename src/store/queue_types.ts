@@ -13,6 +13,8 @@ export interface QueuedProperties {
   readonly contentType: string | null;
   /** User properties in order (names may repeat). */
   readonly userProperties: ReadonlyArray<readonly [string, string]>;
+  /** A record key (Kafka); absent for none. */
+  readonly key?: string;
 }
 
 /** One message to queue. */

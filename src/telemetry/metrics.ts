@@ -79,10 +79,18 @@ export class MetricTypeError extends WeirError {
   }
 }
 
+/** A gauge series: a value that goes up and down (e.g. a consumer's lag). */
+export interface GaugeSeries {
+  readonly name: string;
+  readonly labels: Labels;
+  value: number;
+}
+
 /** Told about every update, e.g. to mirror metrics into OpenTelemetry. */
 export interface MetricsListener {
   add(name: string, value: number, labels: Labels): void;
   observe(name: string, value: number, labels: Labels): void;
+  set?(name: string, value: number, labels: Labels): void;
 }
 
 /** A registry of metric series. */
@@ -96,9 +104,10 @@ export class Metrics {
 
   readonly #counters = new Map<string, CounterSeries>();
   readonly #histograms = new Map<string, HistogramSeries>();
-  readonly #kinds = new Map<string, "counter" | "histogram">();
+  readonly #gauges = new Map<string, GaugeSeries>();
+  readonly #kinds = new Map<string, "counter" | "histogram" | "gauge">();
 
-  #claim(name: string, kind: "counter" | "histogram"): void {
+  #claim(name: string, kind: "counter" | "histogram" | "gauge"): void {
     const known = this.#kinds.get(name);
     if (known && known !== kind) throw new MetricTypeError(name, known);
     this.#kinds.set(name, kind);
@@ -141,6 +150,26 @@ export class Metrics {
     let i = 0;
     while (i < s.bounds.length && value > s.bounds[i]!) i++;
     s.buckets[i]!++;
+  }
+
+  /** Sets a gauge to `value`. */
+  set(name: string, value: number, labels: Labels = {}): void {
+    this.#claim(name, "gauge");
+    this.#listener?.set?.(name, value, labels);
+    const key = seriesKey(name, labels);
+    const s = this.#gauges.get(key);
+    if (s) s.value = value;
+    else this.#gauges.set(key, { name, labels: { ...labels }, value });
+  }
+
+  /** Forgets a gauge series (its subject is gone, e.g. a partition moved to another consumer). */
+  unset(name: string, labels: Labels = {}): void {
+    this.#gauges.delete(seriesKey(name, labels));
+  }
+
+  /** Every gauge series. */
+  gauges(): GaugeSeries[] {
+    return [...this.#gauges.values()].map((s) => ({ ...s }));
   }
 
   /** Every counter series. */

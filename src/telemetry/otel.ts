@@ -6,7 +6,12 @@
  *
  * @module
  */
-import { type Counter, type Histogram, metrics as otelMetrics } from "@opentelemetry/api";
+import {
+  type Counter,
+  type Gauge,
+  type Histogram,
+  metrics as otelMetrics,
+} from "@opentelemetry/api";
 import type { Labels, Metrics } from "./metrics.ts";
 
 /** Something that can report counters at collection time (e.g. engine stats). */
@@ -20,6 +25,7 @@ export function bridgeToOpenTelemetry(
   const meter = otelMetrics.getMeter("weir");
   const counters = new Map<string, Counter>();
   const histograms = new Map<string, Histogram>();
+  const gauges = new Map<string, Gauge>();
   metrics.listen({
     add(name, value, labels) {
       let c = counters.get(name);
@@ -30,6 +36,11 @@ export function bridgeToOpenTelemetry(
       let h = histograms.get(name);
       if (!h) histograms.set(name, h = meter.createHistogram(name));
       h.record(value, labels);
+    },
+    set(name, value, labels) {
+      let g = gauges.get(name);
+      if (!g) gauges.set(name, g = meter.createGauge(name));
+      g.record(value, labels);
     },
   });
   const names = new Set<string>();

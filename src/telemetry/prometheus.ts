@@ -40,6 +40,14 @@ export function renderPrometheus(metrics: Metrics): string {
     }
     lines.push(`${name}${labelText(c.labels)} ${num(c.value)}`);
   }
+  for (const g of metrics.gauges()) {
+    const name = metricName(g.name);
+    if (!typed.has(name)) {
+      lines.push(`# TYPE ${name} gauge`);
+      typed.add(name);
+    }
+    lines.push(`${name}${labelText(g.labels)} ${num(g.value)}`);
+  }
   for (const h of metrics.histograms()) {
     const name = metricName(h.name);
     if (!typed.has(name)) {

@@ -1,0 +1,101 @@
+/**
+ * The Kafka sink: turns records into Kafka records (`records.ts`) for one
+ * topic, with the destination's key, and produces them on the endpoint's
+ * shared idempotent producer; a send resolves once the brokers have every
+ * record (`acks: all` by default). While Kafka is away a send fails, and the
+ * forwarder keeps the messages in the durable queue and replays them in order.
+ *
+ * @module
+ */
+import type { Rec } from "../../engine/mod.ts";
+import type { Logger, Metrics } from "../../telemetry/mod.ts";
+import type { OutboundMessage, Sink } from "../contract.ts";
+import { ConnectorError } from "../errors.ts";
+import type { Lease } from "../pool.ts";
+import type { KafkaConnection } from "./client.ts";
+import { encodeKafkaRecord, keyFunction, type KeyOf } from "./records.ts";
+
+/** Kafka's legal topic names. */
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+
+/** Options for {@linkcode KafkaSink}. */
+export interface KafkaSinkOptions {
+  /** The Kafka topic. */
+  readonly topic: string;
+  /** The key template: fixed, `${inputTopic}` or `${property:<name>}`; absent: no key. */
+  readonly key?: string;
+  /** The output id of a record, used by `write`. */
+  readonly outputId?: (record: Rec) => string | undefined;
+  /** Where `write` sends records it cannot encode. @default logged and counted */
+  readonly onReject?: (record: Rec, error: Error) => void;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+}
+
+/** Produces records to one Kafka topic. */
+export class KafkaSink implements Sink {
+  readonly #lease: Lease<KafkaConnection>;
+  readonly #options: KafkaSinkOptions;
+  readonly #keyOf: KeyOf | undefined;
+  #closed = false;
+
+  /**
+   * Makes a sink on a leased connection (released by `close`).
+   *
+   * @throws {ConnectorError} code `connector_config` for an illegal topic or key template.
+   */
+  constructor(lease: Lease<KafkaConnection>, options: KafkaSinkOptions) {
+    const topic = options.topic;
+    if (!TOPIC.test(topic) || topic === "." || topic === "..") {
+      throw new ConnectorError(
+        "connector_config",
+        `Kafka sink topic "${topic}" is not a Kafka topic name (letters, digits, ".", "_", "-")`,
+      );
+    }
+    this.#keyOf = keyFunction(options.key);
+    this.#lease = lease;
+    this.#options = options;
+  }
+
+  /** The connection this sink uses. */
+  get connection(): KafkaConnection {
+    return this.#lease.value;
+  }
+
+  encode(record: Rec, id?: string): OutboundMessage {
+    return encodeKafkaRecord(record, this.#options.topic, this.#keyOf, id);
+  }
+
+  async send(messages: readonly OutboundMessage[]): Promise<void> {
+    if (this.#closed) throw new ConnectorError("connector_closed", "Kafka sink is closed");
+    await this.#lease.value.produce(messages);
+  }
+
+  async write(batch: readonly Rec[]): Promise<void> {
+    const messages: OutboundMessage[] = [];
+    for (const record of batch) {
+      try {
+        messages.push(this.encode(record, this.#options.outputId?.(record)));
+      } catch (error) {
+        if (!(error instanceof ConnectorError)) throw error;
+        this.#options.metrics?.add("weir_kafka_sink_rejected_total", 1, {
+          endpoint: this.#lease.value.name,
+        });
+        if (this.#options.onReject !== undefined) this.#options.onReject(record, error);
+        else this.#options.logger.log("error", "record not produced", { error: error.message });
+      }
+    }
+    if (messages.length > 0) await this.send(messages);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#lease.release();
+  }
+
+  /** Same as {@linkcode close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The OpenTelemetry connector, a destination only: results carrying the
+ * metrics payload of AIO's otel-transform module are exported as OTLP
+ * metrics, over HTTP (protobuf) or gRPC, batched, and retried by the
+ * forwarder while the collector is away; other payloads are refused with the
+ * reason (and dead-lettered by the gateway).
+ *
+ * @module
+ */
+import type { ConnectorDefinition } from "../contract.ts";
+import { OtelConnection } from "./client.ts";
+import { otelEndpointSettings } from "./settings.ts";
+import { OtelSink } from "./sink.ts";
+
+export { OtelConnection, type OtelConnectionOptions } from "./client.ts";
+export { exportMetricsRequest, isSum } from "./otlp_proto.ts";
+export { type MetricPoint, parseMetrics } from "./payload.ts";
+export { type OtelEndpointSettings, otelEndpointSettings } from "./settings.ts";
+export { OtelSink, type OtelSinkOptions } from "./sink.ts";
+
+/** The OpenTelemetry connector definition. */
+export const otelConnector: ConnectorDefinition = {
+  kind: "otel",
+  summary: "OpenTelemetry collector (destination only): export AIO otel-transform metrics " +
+    "payloads as OTLP metrics over HTTP/protobuf or gRPC",
+  createSink(settings, context) {
+    const name = settings.endpointName;
+    const endpoint = otelEndpointSettings(name, settings.endpoint);
+    const held = context.connections.acquire(
+      `otel:${name}`,
+      () =>
+        new OtelConnection(name, endpoint, {
+          logger: context.logger.child({ endpoint: name }),
+          ...(context.metrics === undefined ? {} : { metrics: context.metrics }),
+          ...(context.env === undefined ? {} : { env: context.env }),
+        }),
+    );
+    return new OtelSink(held, {
+      ...(settings.outputId === undefined ? {} : { outputId: settings.outputId }),
+      ...(settings.onReject === undefined ? {} : { onReject: settings.onReject }),
+      logger: context.logger,
+      ...(context.metrics === undefined ? {} : { metrics: context.metrics }),
+    });
+  },
+};

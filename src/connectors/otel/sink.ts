@@ -1,0 +1,110 @@
+/**
+ * The OpenTelemetry sink: each record must carry the metrics payload AIO's
+ * otel-transform module emits (`payload.ts`); `encode` checks it and queues
+ * it normalised (timestamps filled in, as exact text), or refuses it with a
+ * `connector_rejected` error naming what is wrong (the gateway dead-letters
+ * it). `send` exports queued messages as OTLP metrics through the endpoint's
+ * shared exporter. An OpenTelemetry destination has no topic.
+ *
+ * @module
+ */
+import type { Rec } from "../../engine/mod.ts";
+import type { Logger, Metrics } from "../../telemetry/mod.ts";
+import type { OutboundMessage, Sink } from "../contract.ts";
+import { ConnectorError } from "../errors.ts";
+import type { Lease } from "../pool.ts";
+import type { OtelConnection } from "./client.ts";
+import { fromMetricsJson, type MetricPoint, metricsJson, parseMetrics } from "./payload.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Options for {@linkcode OtelSink}. */
+export interface OtelSinkOptions {
+  /** The output id of a record, used by `write`. */
+  readonly outputId?: (record: Rec) => string | undefined;
+  /** Where `write` sends records it cannot encode. @default logged and counted */
+  readonly onReject?: (record: Rec, error: Error) => void;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+}
+
+/** Exports records' metrics to one collector. */
+export class OtelSink implements Sink {
+  readonly #lease: Lease<OtelConnection>;
+  readonly #options: OtelSinkOptions;
+  #closed = false;
+
+  /** Makes a sink on a leased exporter (released by `close`). */
+  constructor(lease: Lease<OtelConnection>, options: OtelSinkOptions) {
+    this.#lease = lease;
+    this.#options = options;
+  }
+
+  encode(record: Rec, id?: string): OutboundMessage {
+    const data = record.data;
+    if (data.kind !== "message" && data.kind !== "bytes") {
+      throw new ConnectorError(
+        "connector_rejected",
+        `Payload is not OpenTelemetry metrics: a ${data.kind} record has no JSON payload`,
+      );
+    }
+    const payload = data.kind === "message" ? data.payload : data.bytes;
+    const points = parseMetrics(payload, BigInt(record.time.ms) * 1_000_000n);
+    return {
+      topic: "",
+      payload: encoder.encode(metricsJson(points)),
+      properties: {
+        contentType: "application/json",
+        userProperties: id === undefined ? [] : [["__weirId", id]],
+      },
+    };
+  }
+
+  async send(messages: readonly OutboundMessage[]): Promise<void> {
+    if (this.#closed) throw new ConnectorError("connector_closed", "OpenTelemetry sink is closed");
+    const points: MetricPoint[] = [];
+    for (const m of messages) {
+      try {
+        points.push(...fromMetricsJson(decoder.decode(m.payload)));
+      } catch (error) {
+        // Queued by another destination's encoder (the configuration changed): it cannot go here.
+        this.#options.metrics?.add("weir_otel_sink_rejected_total", 1, {
+          endpoint: this.#lease.value.name,
+        });
+        this.#options.logger.log("error", "queued message is not metrics; dropped", {
+          error: String(error),
+        });
+      }
+    }
+    if (points.length > 0) await this.#lease.value.export(points);
+  }
+
+  async write(batch: readonly Rec[]): Promise<void> {
+    const messages: OutboundMessage[] = [];
+    for (const record of batch) {
+      try {
+        messages.push(this.encode(record, this.#options.outputId?.(record)));
+      } catch (error) {
+        if (!(error instanceof ConnectorError)) throw error;
+        this.#options.metrics?.add("weir_otel_sink_rejected_total", 1, {
+          endpoint: this.#lease.value.name,
+        });
+        if (this.#options.onReject !== undefined) this.#options.onReject(record, error);
+        else this.#options.logger.log("error", "record not exported", { error: error.message });
+      }
+    }
+    if (messages.length > 0) await this.send(messages);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#lease.release();
+  }
+
+  /** Same as {@linkcode close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
