@@ -113,7 +113,8 @@ Deno.test("fakeWasm() makes a valid WebAssembly module", () => {
 });
 
 Deno.test({
-  name: "OciClient.pullModule() reads every module variant oras pushes (docs/aio-compatibility.md, "Packaging")" +
+  name:
+    "OciClient.pullModule() reads every module variant oras pushes (docs/aio-compatibility.md)" +
     ORAS_NOTE,
   ignore: ORAS_NOTE !== "",
   fn: () =>
