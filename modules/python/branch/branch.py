@@ -1,5 +1,5 @@
 """py-branch: temperature vs. other readings, the behaviour of AIO's Python branch sample
-(aio-compat §G, T25).
+(compatibility case T25).
 
 * Returns false (arm "False") when the JSON payload has a top-level "temperature" key,
   true (arm "True") for anything else (humidity, …).

@@ -1,4 +1,4 @@
-"""py-filter: temperature threshold, the behaviour of AIO's Python filter sample (aio-compat §G, T24).
+"""py-filter: temperature threshold, the behaviour of AIO's Python filter sample (compatibility case T24).
 
 * Parameter `temperature_threshold` (°C, default 20.0; an unparsable value logs a warning
   and keeps the default).

@@ -1,4 +1,4 @@
-"""py-map: Fahrenheit → Celsius, the behaviour of AIO's Python map sample (aio-compat §G, T23).
+"""py-map: Fahrenheit → Celsius, the behaviour of AIO's Python map sample (compatibility case T23).
 
 `{"temperature":{"value":1209,"unit":"F"}}` → `{"temperature": {"value": 654, "unit": "C"}}`
 
