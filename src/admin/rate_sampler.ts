@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { defined } from "../base/mod.ts";
 import type { DataflowStatus } from "../gateway/mod.ts";
 import type { OperationCounters, OperationRates, StatsResponse } from "./api_types.ts";
 
@@ -72,7 +73,7 @@ export class RateSampler {
     }
     const response: StatsResponse = {
       dataflow: status.name,
-      ...(version === undefined ? {} : { version }),
+      ...defined({ version }),
       at: new Date(at).toISOString(),
       intervalMs: base === undefined ? 0 : at - base.at,
       operations,

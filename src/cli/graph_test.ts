@@ -8,7 +8,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type Hlc, WeirError } from "../base/mod.ts";
+import { defined, type Hlc, WeirError } from "../base/mod.ts";
 import { formatOutputLine, parseInputLine, runOffline } from "../gateway/mod.ts";
 import { formatIssue, GraphValidationError, loadGraphFile } from "../graph/mod.ts";
 import { jsonLogger, LOG_LEVELS, type LogLevel } from "../telemetry/mod.ts";
@@ -156,7 +156,7 @@ async function runGraphTest(args: string[], output: Output): Promise<number> {
       graph,
       modulesDir: values.modules!,
       config,
-      ...(cacheDir === undefined ? {} : { cacheDir }),
+      ...defined({ cacheDir }),
       log: jsonLogger({ level, write: (l) => output.err(l) }),
       isolation,
       deadlineMs,

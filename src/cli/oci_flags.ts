@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { defined } from "../base/mod.ts";
 import { reportFailure } from "./report_failure.ts";
 import { resolve } from "node:path";
 import { loadConfigFile } from "../config/mod.ts";
@@ -87,7 +88,7 @@ export async function clientFromFlags(
         name: "command line",
         host,
         plainHttp: flags["plain-http"] === true,
-        ...(credentials === undefined ? {} : { credentials }),
+        ...defined({ credentials }),
       });
     }
   }

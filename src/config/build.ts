@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { defined } from "../base/mod.ts";
 import { isAbsolute, join, resolve } from "node:path";
 import type {
   AdminConfig,
@@ -137,8 +138,8 @@ function endpoint(name: string, raw: Obj, path: (p: string) => string): Endpoint
     keepAliveSeconds: raw.keepAliveSeconds as number,
     sessionExpirySeconds: raw.sessionExpirySeconds as number,
     receiveMaximum: raw.receiveMaximum as number,
-    ...(tls === undefined ? {} : { tls }),
-    ...(credentials === undefined ? {} : { credentials }),
+    ...defined({ tls }),
+    ...defined({ credentials }),
     insecure: raw.insecure === true,
   };
 }
@@ -159,7 +160,7 @@ function kafkaEndpoint(name: string, raw: Obj, path: (p: string) => string): Kaf
       maxMessages: batching.maxMessages as number,
       maxBytes: batching.maxBytes as number,
     },
-    ...(tls === undefined ? {} : { tls }),
+    ...defined({ tls }),
     ...(s === undefined ? {} : {
       sasl: {
         mechanism: s.mechanism as KafkaSasl["mechanism"],
@@ -189,7 +190,7 @@ function otelEndpoint(raw: Obj, path: (p: string) => string): OtelEndpointConfig
     kind: "otel",
     url: (raw.url as string).replace(/\/$/, ""),
     headers,
-    ...(tls === undefined ? {} : { tls }),
+    ...defined({ tls }),
     batching: {
       latencyMs: batching.latencyMs as number,
       maxMetrics: batching.maxMetrics as number,

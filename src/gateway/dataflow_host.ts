@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { compareHlc, type Hlc, WeirError } from "../base/mod.ts";
+import { compareHlc, defined, type Hlc, WeirError } from "../base/mod.ts";
 import type {
   ConnectorContext,
   ConnectorRegistry,
@@ -138,7 +138,7 @@ export class DataflowHost {
       endpointName: config.destination.endpoint,
       endpoint: destEndpoint,
       topic: config.destination.topic,
-      ...(config.destination.key === undefined ? {} : { key: config.destination.key }),
+      ...defined({ key: config.destination.key }),
     }, o.context));
     const store = new StateStore(o.statePath);
     stack.defer(() => store.close());

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { defined } from "../base/mod.ts";
 import type { LogFields, Logger, LogLevel } from "../telemetry/mod.ts";
 import type { GatewayEvent } from "./control.ts";
 
@@ -26,7 +27,7 @@ export class EventHub {
     const event: GatewayEvent = {
       kind,
       ts: new Date().toISOString(),
-      ...(dataflow === undefined ? {} : { dataflow }),
+      ...defined({ dataflow }),
       data,
     };
     const ring = this.#rings.get(kind)!;

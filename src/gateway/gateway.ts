@@ -7,7 +7,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { listenError, sha256Digest } from "../base/mod.ts";
+import { defined, listenError, sha256Digest } from "../base/mod.ts";
 import { defaultCacheDir, OciClient } from "../oci/mod.ts";
 import type { DataflowConfig, GatewayConfig } from "../config/mod.ts";
 import { builtinRegistry, ConnectionPool } from "../connectors/mod.ts";
@@ -83,7 +83,7 @@ function endpointStatuses(connections: ConnectionPool): EndpointStatus[] {
       name,
       up: status.up,
       since: new Date(status.since).toISOString(),
-      ...(status.error === undefined ? {} : { error: status.error }),
+      ...defined({ error: status.error }),
     };
     const known = byName.get(name);
     if (!known || (known.up && !here.up) || (!known.up && !here.up && here.since < known.since)) {
@@ -246,7 +246,7 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
         events,
         nn,
         ...(initial ? { initial } : {}),
-        ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
+        ...defined({ idleMs: options.idleMs }),
       });
     let live: DataflowHost;
     try {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { WeirError } from "../base/mod.ts";
+import { defined, WeirError } from "../base/mod.ts";
 import type { DataflowConfig } from "../config/mod.ts";
 import type { Logger } from "../telemetry/mod.ts";
 import type {
@@ -109,7 +109,7 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
     return {
       name: flow.name,
       state: flow.failure !== undefined ? "failed" : flow.paused ? "stopped" : "running",
-      ...(flow.failure === undefined ? {} : { error: flow.failure }),
+      ...defined({ error: flow.failure }),
       source: { endpoint: config.source.endpoint, topics: config.source.topics },
       destination: { endpoint: config.destination.endpoint, topic: config.destination.topic },
       ...(current ? { current: current.version } : {}),
@@ -126,7 +126,7 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
   const previousVersion = (spec: VersionSpec) => ({
     id: spec.id,
     origin: spec.origin,
-    ...(spec.ref === undefined ? {} : { ref: spec.ref }),
+    ...defined({ ref: spec.ref }),
     digest: spec.digest,
     loadedAt: "",
     configuration: spec.configuration,
@@ -158,7 +158,7 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
             phase: "pull",
             doneBytes: p.doneBytes,
             totalBytes: p.totalBytes,
-            ...(p.ref === undefined ? {} : { message: p.ref }),
+            ...defined({ message: p.ref }),
           }),
       });
       return { id, origin: "oci", ref: request.ref, ...pulledFiles(pulled), configuration };

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { formatHlc, type Hlc, WeirError } from "../base/mod.ts";
+import { defined, formatHlc, type Hlc, WeirError } from "../base/mod.ts";
 import type { SourceBatch } from "../connectors/mod.ts";
 import {
   Dataflow,
@@ -131,7 +131,7 @@ export class GraphRuntime {
           ref,
           digest: file.digest,
           size: file.size,
-          ...(pulledFrom === undefined ? {} : { pulledFrom }),
+          ...defined({ pulledFrom }),
         });
       },
       config: new Map(Object.entries(spec.configuration)),
@@ -157,7 +157,7 @@ export class GraphRuntime {
     const version: GraphVersion = {
       id: spec.id,
       origin: spec.origin,
-      ...(spec.ref === undefined ? {} : { ref: spec.ref }),
+      ...defined({ ref: spec.ref }),
       digest: spec.digest,
       graphName: graph.metadata?.name ?? graph.source,
       loadedAt: new Date().toISOString(),

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { defined } from "../base/mod.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -83,7 +84,7 @@ async function runWithStore(
   const logic = await graphOperators(graph, {
     modulesDir: options.modulesDir,
     config: options.config,
-    ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+    ...defined({ cacheDir: options.cacheDir }),
     log: options.log,
     metrics: options.metrics ?? new Metrics(),
     schemas: options.schemas ?? [],

@@ -7,7 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { isLoopbackHost, parseYaml } from "../base/mod.ts";
+import { defined, isLoopbackHost, parseYaml } from "../base/mod.ts";
 import { type Logger, silentLogger } from "../telemetry/mod.ts";
 import { DEFAULT_MAX_ARTIFACT_BYTES } from "./artifact_size.ts";
 import { BearerTokens } from "./bearer_tokens.ts";
@@ -116,7 +116,7 @@ export class OciClient {
     this.#log = options.log ?? silentLogger;
     const log = this.#log;
     this.#cache = new OciCache(options.cacheDir, {
-      ...(options.freeSpace === undefined ? {} : { freeSpace: options.freeSpace }),
+      ...defined({ freeSpace: options.freeSpace }),
       onUnmeasured(why) {
         log.log("warn", "cannot measure free disk space; blobs are written unchecked", { why });
       },

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { defined } from "../base/mod.ts";
 import { OciError, type OciErrorReason } from "./errors.ts";
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "./media_types.ts";
 
@@ -87,7 +88,7 @@ function descriptor(bad: Bad, value: unknown, where: string): Descriptor {
     mediaType: d.mediaType,
     digest: d.digest,
     size: d.size,
-    ...(annotations === undefined ? {} : { annotations }),
+    ...defined({ annotations }),
     ...(typeof d.artifactType === "string" ? { artifactType: d.artifactType } : {}),
     ...(typeof d.data === "string" ? { data: d.data } : {}),
   };

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { defined } from "../base/mod.ts";
 import { sha256Digest } from "./digest.ts";
 import { OciError } from "./errors.ts";
 import type { Descriptor } from "./manifest.ts";
@@ -43,7 +44,7 @@ function blob(mediaType: string, bytes: Uint8Array, title?: string, data?: strin
       mediaType,
       digest: sha256Digest(bytes),
       size: bytes.length,
-      ...(data === undefined ? {} : { data }),
+      ...defined({ data }),
       ...(title === undefined ? {} : { annotations: { [TITLE_ANNOTATION]: title } }),
     },
     bytes,
@@ -85,7 +86,7 @@ export function manifestBytes(parts: ArtifactParts, now: Date = new Date()): Uin
   const manifest = {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
-    ...(parts.artifactType === undefined ? {} : { artifactType: parts.artifactType }),
+    ...defined({ artifactType: parts.artifactType }),
     config: parts.config.descriptor,
     layers: [parts.layer.descriptor],
     annotations: { [CREATED_ANNOTATION]: created(now) },

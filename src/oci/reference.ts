@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { looksLikeRegistryHost } from "../base/mod.ts";
+import { defined, looksLikeRegistryHost } from "../base/mod.ts";
 import { OciError } from "./errors.ts";
 
 /** A parsed reference. */
@@ -85,8 +85,8 @@ export function parseReference(text: string): OciReference {
   return {
     registry,
     repository: name,
-    ...(tag === undefined ? {} : { tag }),
-    ...(digest === undefined ? {} : { digest }),
+    ...defined({ tag }),
+    ...defined({ digest }),
   };
 }
 

@@ -8,7 +8,7 @@
  * @module
  */
 import { dirname } from "node:path";
-import { WeirError } from "../base/mod.ts";
+import { defined, WeirError } from "../base/mod.ts";
 import {
   type AccumulateGroup,
   Failure,
@@ -159,7 +159,7 @@ export async function createIsolatedOperator(
       properties: options.properties,
       schemas: options.schemas ?? [],
       labels: services.labels,
-      ...(statePath === undefined ? {} : { statePath }),
+      ...defined({ statePath }),
       ...(services.nn ? { nn: services.nn } : {}),
       progress: handle.progress,
     };

@@ -10,7 +10,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { patchBindings } from "./bindings_patch.ts";
-import { sha256Hex } from "../base/mod.ts";
+import { defined, sha256Hex } from "../base/mod.ts";
 
 export {
   type BindingsPatch,
@@ -88,7 +88,7 @@ async function writeCached(dir: string, b: Bindings): Promise<void> {
       version: CACHE_VERSION,
       cores: [...b.cores.keys()],
       lean: b.lean,
-      ...(b.slowReason === undefined ? {} : { slowReason: b.slowReason }),
+      ...defined({ slowReason: b.slowReason }),
     }),
   );
   try {
@@ -139,7 +139,7 @@ export async function transpileComponent(
     js: patched.js,
     cores,
     lean: patched.lean,
-    ...(patched.reason === undefined ? {} : { slowReason: patched.reason }),
+    ...defined({ slowReason: patched.reason }),
   };
   if (dir) await writeCached(dir, bindings);
   return bindings;

@@ -8,7 +8,7 @@
  */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { WeirError } from "../../base/mod.ts";
+import { defined, WeirError } from "../../base/mod.ts";
 import type { GatewayEvent } from "../../gateway/mod.ts";
 import type { TicketResponse } from "../api_types.ts";
 import { clientAddress } from "../auth.ts";
@@ -51,7 +51,7 @@ export function eventRoutes(deps: RouteDeps): Hono {
         try {
           await pumpEvents(stream, {
             control: deps.control,
-            ...(kind === undefined ? {} : { kind }),
+            ...defined({ kind }),
             signal: deps.signal,
             heartbeatMs: deps.heartbeatMs,
             hidePaths: deps.hidePaths,

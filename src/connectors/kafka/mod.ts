@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { defined } from "../../base/mod.ts";
 import type { ConnectorContext, ConnectorDefinition } from "../contract.ts";
 import type { ConnectionPool, Lease } from "../pool.ts";
 import { KafkaConnection, type KafkaConnectionOptions } from "./client.ts";
@@ -42,8 +43,8 @@ export function acquireKafkaConnection(
 function lease(name: string, endpoint: object, context: ConnectorContext): Lease<KafkaConnection> {
   return acquireKafkaConnection(context.connections, name, kafkaEndpointSettings(name, endpoint), {
     logger: context.logger.child({ endpoint: name }),
-    ...(context.metrics === undefined ? {} : { metrics: context.metrics }),
-    ...(context.env === undefined ? {} : { env: context.env }),
+    ...defined({ metrics: context.metrics }),
+    ...defined({ env: context.env }),
   });
 }
 
@@ -60,14 +61,14 @@ export const kafkaConnector: ConnectorDefinition = {
       return new KafkaSource(held, {
         topics: settings.topics,
         group,
-        ...(settings.node === undefined ? {} : { node: settings.node }),
-        ...(settings.maxBatch === undefined ? {} : { maxBatch: settings.maxBatch }),
+        ...defined({ node: settings.node }),
+        ...defined({ maxBatch: settings.maxBatch }),
         ...(settings.maxClockDriftMs === undefined
           ? {}
           : { maxClockDriftMs: settings.maxClockDriftMs }),
-        ...(settings.labels === undefined ? {} : { labels: settings.labels }),
+        ...defined({ labels: settings.labels }),
         logger: context.logger,
-        ...(context.metrics === undefined ? {} : { metrics: context.metrics }),
+        ...defined({ metrics: context.metrics }),
       });
     } catch (error) {
       void held.release();
@@ -79,11 +80,11 @@ export const kafkaConnector: ConnectorDefinition = {
     try {
       return new KafkaSink(held, {
         topic: settings.topic,
-        ...(settings.key === undefined ? {} : { key: settings.key }),
-        ...(settings.outputId === undefined ? {} : { outputId: settings.outputId }),
-        ...(settings.onReject === undefined ? {} : { onReject: settings.onReject }),
+        ...defined({ key: settings.key }),
+        ...defined({ outputId: settings.outputId }),
+        ...defined({ onReject: settings.onReject }),
         logger: context.logger,
-        ...(context.metrics === undefined ? {} : { metrics: context.metrics }),
+        ...defined({ metrics: context.metrics }),
       });
     } catch (error) {
       void held.release();

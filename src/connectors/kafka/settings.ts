@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { defined } from "../../base/mod.ts";
 import type { ConnectionOptions as TlsOptions } from "node:tls";
 import { Buffer } from "node:buffer";
 import { ConnectorError } from "../errors.ts";
@@ -171,5 +172,5 @@ export function readKafkaSecurity(
       env,
     ),
   };
-  return { ...(tls === undefined ? {} : { tls }), ...(sasl === undefined ? {} : { sasl }) };
+  return { ...defined({ tls }), ...defined({ sasl }) };
 }

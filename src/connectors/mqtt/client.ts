@@ -40,6 +40,7 @@
  *
  * @module
  */
+import { defined } from "../../base/mod.ts";
 import { Buffer } from "node:buffer";
 import process from "node:process";
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
@@ -159,7 +160,7 @@ export class MqttConnection {
       name,
       acks: this.#acks,
       logger: options.logger,
-      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+      ...defined({ metrics: options.metrics }),
       parkMs: options.parkMs ?? 10_000,
     });
     this.#reconnect = {
@@ -185,8 +186,8 @@ export class MqttConnection {
           },
         }
         : {}),
-      ...(secrets.username === undefined ? {} : { username: secrets.username }),
-      ...(secrets.password === undefined ? {} : { password: secrets.password }),
+      ...defined({ username: secrets.username }),
+      ...defined({ password: secrets.password }),
       ...(secrets.ca === undefined ? {} : { ca: Buffer.from(secrets.ca) }),
       ...(secrets.cert === undefined ? {} : { cert: Buffer.from(secrets.cert) }),
       ...(secrets.key === undefined ? {} : { key: Buffer.from(secrets.key) }),
@@ -392,7 +393,7 @@ export class MqttConnection {
         this.#client.publish(
           message.topic,
           payload,
-          { qos: this.settings.qos, ...(properties === undefined ? {} : { properties }) },
+          { qos: this.settings.qos, ...defined({ properties }) },
           (error) => {
             if (!this.#pending.delete(fail)) return; // already failed by close()
             if (error) {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { defined } from "../../base/mod.ts";
 import type { ConnectorContext, ConnectorDefinition } from "../contract.ts";
 import type { ConnectionPool, Lease } from "../pool.ts";
 import { MqttConnection, type MqttConnectionOptions } from "./client.ts";
@@ -79,9 +80,9 @@ function lease(
     : { ...shared, clientId: `${shared.clientId}-${owner}` };
   return acquireMqttConnection(context.connections, name, settings, {
     logger: context.logger.child({ endpoint: name }),
-    ...(context.metrics === undefined ? {} : { metrics: context.metrics }),
-    ...(context.env === undefined ? {} : { env: context.env }),
-    ...(owner === undefined ? {} : { owner }),
+    ...defined({ metrics: context.metrics }),
+    ...defined({ env: context.env }),
+    ...defined({ owner }),
   });
 }
 
@@ -95,15 +96,15 @@ export const mqttConnector: ConnectorDefinition = {
     try {
       return new MqttSource(held, {
         topics: settings.topics,
-        ...(settings.sharedGroup === undefined ? {} : { sharedGroup: settings.sharedGroup }),
-        ...(settings.node === undefined ? {} : { node: settings.node }),
-        ...(settings.maxBatch === undefined ? {} : { maxBatch: settings.maxBatch }),
+        ...defined({ sharedGroup: settings.sharedGroup }),
+        ...defined({ node: settings.node }),
+        ...defined({ maxBatch: settings.maxBatch }),
         ...(settings.maxClockDriftMs === undefined
           ? {}
           : { maxClockDriftMs: settings.maxClockDriftMs }),
-        ...(settings.labels === undefined ? {} : { labels: settings.labels }),
+        ...defined({ labels: settings.labels }),
         logger: context.logger,
-        ...(context.metrics === undefined ? {} : { metrics: context.metrics }),
+        ...defined({ metrics: context.metrics }),
       });
     } catch (error) {
       void held.release();
@@ -115,10 +116,10 @@ export const mqttConnector: ConnectorDefinition = {
     try {
       return new MqttSink(held, {
         topic: settings.topic,
-        ...(settings.outputId === undefined ? {} : { outputId: settings.outputId }),
-        ...(settings.onReject === undefined ? {} : { onReject: settings.onReject }),
+        ...defined({ outputId: settings.outputId }),
+        ...defined({ onReject: settings.onReject }),
         logger: context.logger,
-        ...(context.metrics === undefined ? {} : { metrics: context.metrics }),
+        ...defined({ metrics: context.metrics }),
       });
     } catch (error) {
       void held.release();

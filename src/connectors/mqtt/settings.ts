@@ -7,7 +7,7 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import { authorityOf, hostnameOf, isLoopbackHost } from "../../base/mod.ts";
+import { authorityOf, defined, hostnameOf, isLoopbackHost } from "../../base/mod.ts";
 import { ConnectorError } from "../errors.ts";
 
 /** TLS files (PEM paths). */
@@ -114,9 +114,9 @@ export function mqttEndpointSettings(name: string, raw: object): MqttEndpointSet
     const cert = optionalString(t, "cert", problems, "tls.");
     const key = optionalString(t, "key", problems, "tls.");
     tls = {
-      ...(ca === undefined ? {} : { ca }),
-      ...(cert === undefined ? {} : { cert }),
-      ...(key === undefined ? {} : { key }),
+      ...defined({ ca }),
+      ...defined({ cert }),
+      ...defined({ key }),
     };
   }
   let credentials: MqttCredentials | undefined;
@@ -134,8 +134,8 @@ export function mqttEndpointSettings(name: string, raw: object): MqttEndpointSet
     }
     credentials = {
       username: username ?? "",
-      ...(passwordFile === undefined ? {} : { passwordFile }),
-      ...(passwordEnv === undefined ? {} : { passwordEnv }),
+      ...defined({ passwordFile }),
+      ...defined({ passwordEnv }),
     };
   }
   if (o.insecure !== undefined && typeof o.insecure !== "boolean") {
@@ -167,8 +167,8 @@ export function mqttEndpointSettings(name: string, raw: object): MqttEndpointSet
     keepAliveSeconds,
     sessionExpirySeconds,
     receiveMaximum,
-    ...(tls === undefined ? {} : { tls }),
-    ...(credentials === undefined ? {} : { credentials }),
+    ...defined({ tls }),
+    ...defined({ credentials }),
     insecure,
   };
 }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { defined } from "../../base/mod.ts";
 import type { ConnectorDefinition } from "../contract.ts";
 import { OtelConnection } from "./client.ts";
 import { otelEndpointSettings } from "./settings.ts";
@@ -31,15 +32,15 @@ export const otelConnector: ConnectorDefinition = {
       () =>
         new OtelConnection(name, endpoint, {
           logger: context.logger.child({ endpoint: name }),
-          ...(context.metrics === undefined ? {} : { metrics: context.metrics }),
-          ...(context.env === undefined ? {} : { env: context.env }),
+          ...defined({ metrics: context.metrics }),
+          ...defined({ env: context.env }),
         }),
     );
     return new OtelSink(held, {
-      ...(settings.outputId === undefined ? {} : { outputId: settings.outputId }),
-      ...(settings.onReject === undefined ? {} : { onReject: settings.onReject }),
+      ...defined({ outputId: settings.outputId }),
+      ...defined({ onReject: settings.onReject }),
       logger: context.logger,
-      ...(context.metrics === undefined ? {} : { metrics: context.metrics }),
+      ...defined({ metrics: context.metrics }),
     });
   },
 };

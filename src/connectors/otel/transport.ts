@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { defined } from "../../base/mod.ts";
 import http2 from "node:http2";
 import { Buffer } from "node:buffer";
 
@@ -52,7 +53,7 @@ export function httpTransport(
           headers: { ...headers, "content-type": "application/x-protobuf" },
           body: new Uint8Array(body),
           signal: AbortSignal.timeout(timeoutMs),
-          ...(client === undefined ? {} : { client }),
+          ...defined({ client }),
         });
       } catch (error) {
         return {
