@@ -306,7 +306,7 @@ Deno.test("readSecrets() reads the password from a file or the environment and n
     );
     assert.throws(
       () => readSecrets("e", fromEnv, () => undefined),
-      /MQTT endpoint "e": environment variable "PW" is not set/,
+      /MQTT endpoint "e": environment variable "PW" for the password is not set/,
     );
     const tls = mqttEndpointSettings("e", { url: "mqtts://h", tls: { ca: join(dir, "nope.pem") } });
     assert.throws(

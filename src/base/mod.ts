@@ -23,3 +23,4 @@ export * from "./yaml_issue.ts";
 export * from "./digest.ts";
 export * from "./hosts.ts";
 export * from "./defined.ts";
+export * from "./secrets.ts";

@@ -7,13 +7,10 @@
  * @module
  */
 import { readFileSync } from "node:fs";
+import { resolveSecret, type SecretRef } from "../base/mod.ts";
 import { ConnectorError } from "./errors.ts";
 
-/** Where a secret is: a file or an environment variable (exactly one). */
-export interface SecretRef {
-  readonly file?: string;
-  readonly env?: string;
-}
+export type { SecretRef } from "../base/mod.ts";
 
 /**
  * The bytes of a file an endpoint needs.
@@ -44,15 +41,13 @@ export function readSecret(
   ref: SecretRef,
   env: (name: string) => string | undefined,
 ): string {
-  if (ref.file !== undefined) {
-    return new TextDecoder().decode(readEndpointFile(owner, what, ref.file)).replace(/\r?\n$/, "");
-  }
-  const value = ref.env === undefined ? undefined : env(ref.env);
-  if (value === undefined) {
-    throw new ConnectorError(
-      "connector_config",
-      `${owner}: environment variable "${ref.env ?? ""}" for ${what} is not set`,
-    );
-  }
-  return value;
+  const result = resolveSecret(ref, { readFile: (path) => readFileSync(path), env });
+  if ("text" in result) return result.text;
+  throw new ConnectorError(
+    "connector_config",
+    ref.file !== undefined
+      ? `${owner}: ${result.problem.replace(/^cannot read /, `cannot read ${what} `)}`
+      : `${owner}: ${result.problem.replace(/ is not set$/, ` for ${what} is not set`)}`,
+    result.cause === undefined ? {} : { cause: result.cause },
+  );
 }

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import process from "node:process";
+import { resolveSecret, type SecretRef } from "../base/mod.ts";
 import { OciError } from "./errors.ts";
 import type { RegistryConfig } from "./registry_config.ts";
 
@@ -16,32 +17,21 @@ export interface BasicSecret {
   readonly password: string;
 }
 
-async function readSecret(
-  registry: string,
-  what: string,
-  source: { file?: string | undefined; env?: string | undefined },
-): Promise<string> {
-  if (source.file !== undefined) {
-    try {
-      return (await readFile(source.file, "utf8")).replace(/\r?\n$/, "");
-    } catch (error) {
-      throw new OciError(
-        "bad_config",
-        `Cannot read the ${what} file "${source.file}" of registry "${registry}": ${
-          (error as Error).message
-        }`,
-        { cause: error },
-      );
-    }
-  }
-  const value = source.env === undefined ? undefined : process.env[source.env];
-  if (value === undefined || value === "") {
-    throw new OciError(
-      "bad_config",
-      `The ${what} of registry "${registry}" is in the environment variable "${source.env}", which is not set`,
-    );
-  }
-  return value;
+/** Read when needed, so a rotated password file is picked up without a restart. */
+function readSecret(registry: string, what: string, source: SecretRef): Promise<string> {
+  const result = resolveSecret(source, {
+    readFile: (path) => readFileSync(path),
+    env: (name) => process.env[name],
+  });
+  if ("text" in result) return Promise.resolve(result.text);
+  const message = source.file !== undefined
+    ? `Cannot read the ${what} file of registry "${registry}": ${result.problem}`
+    : `The ${what} of registry "${registry}" is in the ${
+      result.problem.replace(/ is not set$/, ", which is not set")
+    }`;
+  return Promise.reject(
+    new OciError("bad_config", message, result.cause === undefined ? {} : { cause: result.cause }),
+  );
 }
 
 /** The basic credentials of a registry, or undefined when it has none. */

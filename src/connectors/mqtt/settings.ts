@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
+import { readEndpointFile, readSecret } from "../secrets.ts";
 import { authorityOf, defined, hostnameOf, isLoopbackHost } from "../../base/mod.ts";
 import { ConnectorError } from "../errors.ts";
 
@@ -182,19 +182,6 @@ export interface MqttSecrets {
   readonly key?: Uint8Array;
 }
 
-function readSecretFile(name: string, what: string, path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConnectorError(
-      "connector_config",
-      `MQTT endpoint "${name}": cannot read ${what} "${path}": ${reason}`,
-      { cause: error },
-    );
-  }
-}
-
 /**
  * Reads the password (file or environment) and the TLS files of an endpoint.
  *
@@ -209,23 +196,17 @@ export function readSecrets(
   const c = settings.credentials;
   if (c !== undefined) {
     out.username = c.username;
-    if (c.passwordFile !== undefined) {
-      const text = new TextDecoder().decode(readSecretFile(name, "password file", c.passwordFile));
-      out.password = text.replace(/\r?\n$/, "");
-    } else if (c.passwordEnv !== undefined) {
-      const value = env(c.passwordEnv);
-      if (value === undefined) {
-        throw new ConnectorError(
-          "connector_config",
-          `MQTT endpoint "${name}": environment variable "${c.passwordEnv}" is not set`,
-        );
-      }
-      out.password = value;
-    }
+    out.password = readSecret(
+      `MQTT endpoint "${name}"`,
+      c.passwordFile !== undefined ? "password file" : "the password",
+      { file: c.passwordFile, env: c.passwordEnv },
+      env,
+    );
   }
   const t = settings.tls;
-  if (t?.ca !== undefined) out.ca = readSecretFile(name, "TLS CA file", t.ca);
-  if (t?.cert !== undefined) out.cert = readSecretFile(name, "TLS certificate file", t.cert);
-  if (t?.key !== undefined) out.key = readSecretFile(name, "TLS key file", t.key);
+  const owner = `MQTT endpoint "${name}"`;
+  if (t?.ca !== undefined) out.ca = readEndpointFile(owner, "TLS CA file", t.ca);
+  if (t?.cert !== undefined) out.cert = readEndpointFile(owner, "TLS certificate file", t.cert);
+  if (t?.key !== undefined) out.key = readEndpointFile(owner, "TLS key file", t.key);
   return out;
 }
