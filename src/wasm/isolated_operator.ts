@@ -163,8 +163,9 @@ export async function createIsolatedOperator(
       ...(services.nn ? { nn: services.nn } : {}),
       progress: handle.progress,
     };
-    // Instantiation and init get a generous deadline of their own: compiling is not the module's fault.
-    const r = await handle.ask(init, [], Math.max(deadline, 10_000));
+    // Instantiation and init get a generous deadline of their own: compiling, and a machine
+    // busy with other work, are not the module's fault; an init that never returns still ends.
+    const r = await handle.ask(init, [], Math.max(deadline, 30_000));
     if (r instanceof Lost || r.type !== "ready") {
       handle.terminate();
       if (!(r instanceof Lost)) replay(r.telemetry, services.log, services.metrics);
