@@ -16,7 +16,8 @@ export type WeirErrorCode =
   | "usage"
   | "not_found"
   | "conflict"
-  | "registry";
+  | "registry"
+  | "quota_exceeded";
 
 /** Options for {@linkcode WeirError}. */
 export interface WeirErrorOptions {

@@ -1,6 +1,7 @@
 /**
- * Runs a module in its own Deno Worker with no permissions (the default). A
- * batch crosses as one transferred buffer each way. A batch that overruns its
+ * Runs a module in its own Deno Worker with no permissions (the default), or,
+ * for a module that uses the state store, read and write on its graph's state
+ * folder only. A batch crosses as one transferred buffer each way. A batch that overruns its
  * deadline terminates the worker; the item it was on goes to the dead-letter
  * output, a fresh worker (with `init` re-run) takes the rest. A worker that
  * dies (out of memory, a crash) is handled the same way.
@@ -16,7 +17,7 @@ import {
   type OperatorLogic,
   type Rec,
 } from "../engine/mod.ts";
-import type { Logger, Metrics } from "../telemetry/mod.ts";
+import { type Logger, moduleMetrics, type ModuleMetricsSink } from "../telemetry/mod.ts";
 import { decodeOutcomes, encodeItems } from "./batch_codec.ts";
 import type { CompiledModule } from "./compiled_module.ts";
 import type { HostServices } from "./host_imports.ts";
@@ -35,19 +36,34 @@ export interface IsolatedOperatorOptions {
   readonly services: HostServices;
   /** Wall time one batch may take. @default 1000 */
   readonly deadlineMs?: number;
-  /** The graph's state store file; the worker may read and write its folder, nothing else. */
+  /**
+   * The graph's state store file; the worker may read and write its folder, nothing else, so
+   * each graph's file needs a folder of its own. Its quota is the services' store's.
+   */
   readonly statePath?: string;
 }
 
-function replay(telemetry: readonly Telemetry[], log: Logger, metrics: Metrics): void {
+/** The permissions of a worker: none, or read and write on one state folder. */
+export function workerPermissions(stateDir: string | undefined): Deno.PermissionOptions {
+  if (stateDir === undefined) return "none";
+  return {
+    env: false,
+    net: false,
+    run: false,
+    ffi: false,
+    sys: false,
+    import: false,
+    read: [stateDir],
+    write: [stateDir],
+  };
+}
+
+/** Records what the worker's module logged and measured, scoped by the host. */
+function replay(telemetry: readonly Telemetry[], log: Logger, metrics: ModuleMetricsSink): void {
   for (const t of telemetry) {
-    try {
-      if (t.t === "log") log.log(t.level, t.message, t.fields);
-      else if (t.t === "add") metrics.add(t.name, t.value, t.labels);
-      else metrics.observe(t.name, t.value, t.labels);
-    } catch (error) {
-      log.log("warn", "module metric refused", { error });
-    }
+    if (t.t === "log") log.log(t.level, t.message, t.fields);
+    else if (t.t === "add") metrics.add(t.name, t.value, t.labels);
+    else metrics.observe(t.name, t.value, t.labels);
   }
 }
 
@@ -64,21 +80,9 @@ class WorkerHandle {
   #waiting: ((reply: WorkerReply | Lost) => void) | undefined;
 
   constructor(stateDir: string | undefined) {
-    const none = {
-      env: false,
-      net: false,
-      run: false,
-      ffi: false,
-      sys: false,
-      import: false,
-    } as const;
     this.#worker = new Worker(new URL("./operator_worker.ts", import.meta.url), {
       type: "module",
-      deno: {
-        permissions: stateDir === undefined
-          ? "none"
-          : { ...none, read: [stateDir], write: [stateDir] },
-      },
+      deno: { permissions: workerPermissions(stateDir) },
     });
     this.#worker.onmessage = (e: MessageEvent<WorkerReply>) => this.#settle(e.data);
     this.#worker.onerror = (e: ErrorEvent) => {
@@ -147,6 +151,9 @@ export async function createIsolatedOperator(
 
   const usesState = module.info.imports.some((i) => /\/state-store@/.test(i));
   const statePath = usesState ? options.statePath : undefined;
+  const stateQuota = services.stateStore?.quota;
+  // Kept by the host: a replaced worker cannot reset its series count or reach other names.
+  const metrics = moduleMetrics(services.metrics, services.labels);
   const spawn = async (): Promise<WorkerHandle> => {
     const handle = new WorkerHandle(statePath === undefined ? undefined : dirname(statePath));
     const init: InitMessage = {
@@ -158,8 +165,8 @@ export async function createIsolatedOperator(
       kind,
       properties: options.properties,
       schemas: options.schemas ?? [],
-      labels: services.labels,
       ...(statePath === undefined ? {} : { statePath }),
+      ...(statePath === undefined || stateQuota === undefined ? {} : { stateQuota }),
       ...(services.nn ? { nn: services.nn } : {}),
       progress: handle.progress,
     };
@@ -167,7 +174,7 @@ export async function createIsolatedOperator(
     const r = await handle.ask(init, [], Math.max(deadline, 10_000));
     if (r instanceof Lost || r.type !== "ready") {
       handle.terminate();
-      if (!(r instanceof Lost)) replay(r.telemetry, services.log, services.metrics);
+      if (!(r instanceof Lost)) replay(r.telemetry, services.log, metrics);
       const message = r instanceof Lost
         ? `Operation "${operation}": ${r.reason} while starting`
         : r.type === "failed"
@@ -178,7 +185,7 @@ export async function createIsolatedOperator(
         : "operator_failed";
       throw new WeirError(code, message);
     }
-    replay(r.telemetry, services.log, services.metrics);
+    replay(r.telemetry, services.log, metrics);
     return handle;
   };
 
@@ -192,7 +199,7 @@ export async function createIsolatedOperator(
     const buffer = encodeItems(items, groups);
     const r = await worker.ask({ type: "batch", buffer }, [buffer], deadline);
     if (!(r instanceof Lost) && r.type === "result") {
-      replay(r.telemetry, services.log, services.metrics);
+      replay(r.telemetry, services.log, metrics);
       return decodeOutcomes(r.buffer);
     }
     const lost = r instanceof Lost ? r : new Lost(0, "Worker sent an unexpected reply");
