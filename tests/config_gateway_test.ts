@@ -112,6 +112,7 @@ Deno.test("parseConfig() applies the schema defaults to a minimal file and an em
     maxAgeSeconds: 604800,
     policy: "drop-oldest",
   });
+  assert.deepEqual(config.state, { maxBytes: 67108864, maxKeys: 100000 });
   const empty = parseConfig("", "empty.yaml", { baseDir: "/etc/weir" });
   assert.equal(empty.dataDir, "/var/lib/weir");
   assert.deepEqual(empty.endpoints, {});
@@ -163,7 +164,7 @@ extra: 1
     'bad.yaml:20:18: dataflows["bad name"].destination.topic: missing required field "topic" [required]',
     'bad.yaml:21:20: queue.maxBytes: found string "12 parsecs", expected a size such as "256MiB" (B, KB, MB, GB, KiB, MiB or GiB) [pattern]',
     'bad.yaml:21:40: queue.policy: found string "drop-newest", expected one of "drop-oldest" or "reject-new" [enum]',
-    'bad.yaml:22:1: extra: found unknown field "extra", expected "$schema", "endpoints", "dataflows", "registries", "allowAnyRegistry", "dataDir", "logging", "admin", "queue" or "ml" [unknown-field]',
+    'bad.yaml:22:1: extra: found unknown field "extra", expected "$schema", "endpoints", "dataflows", "registries", "allowAnyRegistry", "dataDir", "logging", "admin", "queue", "state" or "ml" [unknown-field]',
   ];
   assert.deepEqual(lines, expected);
 });
@@ -323,6 +324,7 @@ Deno.test("the configuration schema file is JSON Schema with defaults the loader
     "logging",
     "admin",
     "queue",
+    "state",
     "ml",
   ]);
 });
@@ -357,4 +359,18 @@ Deno.test("dataflow timing: defaults, values, and a clear error for a bad one", 
   const { issues } = checkConfig(JSON.stringify(bad), "timing.yaml");
   assert.equal(issues.length, 1);
   assert.match(issues[0]!.path, /dataflows\.b\.timing\.latenessMs/);
+});
+
+Deno.test("state quota: sizes and key counts are read, and a bad one is a clear error", () => {
+  const config = parseConfig("state: { maxBytes: 8MiB, maxKeys: 500 }\n", "s.yaml");
+  assert.deepEqual(config.state, { maxBytes: 8 * 1024 * 1024, maxKeys: 500 });
+  const { issues } = checkConfig(
+    "state: { maxBytes: 0.5B, maxKeys: 0, maxValues: 3 }\n",
+    "bad.yaml",
+  );
+  assert.deepEqual(issues.map(formatConfigIssue), [
+    'bad.yaml:1:20: state.maxBytes: found "0.5B" (0 bytes), expected at least 1 byte [minimum]',
+    "bad.yaml:1:35: state.maxKeys: found number 0, expected at least 1 [minimum]",
+    'bad.yaml:1:38: state.maxValues: found unknown field "maxValues", expected "maxBytes" or "maxKeys" [unknown-field]',
+  ]);
 });

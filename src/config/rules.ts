@@ -59,6 +59,7 @@ export function checkRules(value: unknown): Finding[] {
   }
   findings.push(...checkAdmin(obj(root.admin)));
   findings.push(...checkMl(obj(root.ml)));
+  findings.push(...checkSizeText(obj(root.state)?.maxBytes, ["state", "maxBytes"]));
   for (const [name, raw] of Object.entries(obj(root.dataflows) ?? {})) {
     const flow = obj(raw);
     if (flow !== undefined) findings.push(...checkDataflow(name, flow, endpoints));

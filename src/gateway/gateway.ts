@@ -34,6 +34,7 @@ import type { VersionSpec } from "./graph_runtime.ts";
 import { type LiveDataflow, startLiveDataflow } from "./live_dataflow.ts";
 import { QueueRoom } from "./outbound_writer.ts";
 import type { GraphNnOptions } from "./nn_link.ts";
+import { dataflowStatePath } from "./state_dir.ts";
 
 /** Options for {@linkcode startGateway}. */
 export interface GatewayOptions {
@@ -215,6 +216,7 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
       : {};
     let record = saved ??
       (fromConfig ? { ...fresh, nextId: 2, current: fromConfig, ...watch } : fresh);
+    const statePath = await dataflowStatePath(config.dataDir, name, scoped);
     const start = (initial: VersionSpec | undefined) =>
       startLiveDataflow({
         name,
@@ -226,7 +228,8 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
         room,
         modulesDir: options.modulesDir,
         cacheDir: join(config.dataDir, "cache", "bindings"),
-        statePath: join(config.dataDir, "state", `${name}.db`),
+        statePath,
+        stateQuota: config.state,
         log: scoped,
         metrics,
         events,

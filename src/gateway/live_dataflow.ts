@@ -31,7 +31,7 @@ import type { DeadLetter, LateRecord, Rec, SideOutputs } from "../engine/mod.ts"
 import type { DataflowConfig, EndpointConfig } from "../config/mod.ts";
 import type { OutboundQueue, QueueMessage } from "../store/mod.ts";
 import type { Logger, Metrics } from "../telemetry/mod.ts";
-import { StateStore } from "../wasm/mod.ts";
+import { type StateQuota, StateStore } from "../wasm/mod.ts";
 import type { EventHub } from "./event_hub.ts";
 import { type DeadLetterKind, deadLetterMessage, tooLargeDeadLetter } from "./dead_letters.ts";
 import { Forwarder } from "./forwarder.ts";
@@ -51,8 +51,10 @@ export interface LiveDataflowOptions {
   readonly room: QueueRoom;
   readonly modulesDir: string;
   readonly cacheDir: string;
-  /** The graph's state store file. */
+  /** The graph's state store file, in a folder of its own. */
   readonly statePath: string;
+  /** The state store's bounds. @default DEFAULT_STATE_QUOTA */
+  readonly stateQuota?: StateQuota;
   readonly log: Logger;
   readonly metrics: Metrics;
   /** The version to serve first; none for a plain bridge. */
@@ -162,7 +164,7 @@ export async function startLiveDataflow(o: LiveDataflowOptions): Promise<LiveDat
       ),
     );
   };
-  const store = new StateStore(o.statePath);
+  const store = new StateStore(o.statePath, o.stateQuota ? { quota: o.stateQuota } : {});
   const runtimeContext: RuntimeContext = {
     dataflow: name,
     modulesDir: o.modulesDir,
