@@ -1,11 +1,12 @@
 /**
- * Each dataflow's state store is a folder of its own, which is all its
- * modules' isolation workers may open; a store in the old place moves in on
- * start; the `state:` quota of the configuration holds in the workers.
+ * Each dataflow's state store is in a folder of its own, and its modules'
+ * isolation workers may open that store's files and nothing else; a store in
+ * the old place moves in on start; the `state:` quota of the configuration
+ * holds in the workers.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import mqtt from "mqtt";
 import { parseConfig } from "../src/config/mod.ts";
@@ -23,7 +24,7 @@ const enc = new TextEncoder();
 async function probe(statePath: string, paths: string[]): Promise<string[]> {
   const worker = new Worker(new URL("./fixtures/state_probe_worker.ts", import.meta.url), {
     type: "module",
-    deno: { permissions: workerPermissions(dirname(statePath)) },
+    deno: { permissions: workerPermissions(statePath) },
   });
   try {
     const answer = new Promise<string[]>((resolve, reject) => {
@@ -49,11 +50,13 @@ Deno.test("a module worker may open its own dataflow's state store and no other"
     // Both stores open, so their WAL files are there too.
     const stores = [a, b].map((path) => new StateStore(path));
     const outside = join(dataDir, "state", "loose.db");
-    await Deno.writeFile(outside, new Uint8Array());
+    const beside = join(dataDir, "state", "a", "other.db");
+    for (const path of [outside, beside]) await Deno.writeFile(path, new Uint8Array());
     try {
-      assert.deepEqual(await probe(a, [a, `${a}-wal`, b, `${b}-wal`, outside]), [
+      assert.deepEqual(await probe(a, [a, `${a}-wal`, b, `${b}-wal`, outside, beside]), [
         "opened",
         "opened",
+        "denied",
         "denied",
         "denied",
         "denied",

@@ -1,9 +1,9 @@
 /**
  * Where a dataflow's state store lives: `<dataDir>/state/<dataflow>/state.db`,
- * a folder per dataflow, because a module's isolation worker may read and
- * write its store's whole folder and must reach no other dataflow's store.
- * A store from before (`<dataDir>/state/<dataflow>.db` and its WAL files)
- * moves in on start, when nothing has it open.
+ * a folder per dataflow, so each store and its WAL files stand apart from
+ * every other dataflow's (a module's isolation worker may open only its own
+ * store's files). A store from before (`<dataDir>/state/<dataflow>.db` and its
+ * WAL files) moves in on start, when nothing has it open.
  *
  * @module
  */

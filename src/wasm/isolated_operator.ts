@@ -1,14 +1,13 @@
 /**
  * Runs a module in its own Deno Worker with no permissions (the default), or,
  * for a module that uses the state store, read and write on its graph's state
- * folder only. A batch crosses as one transferred buffer each way. A batch that overruns its
+ * store file only. A batch crosses as one transferred buffer each way. A batch that overruns its
  * deadline terminates the worker; the item it was on goes to the dead-letter
  * output, a fresh worker (with `init` re-run) takes the rest. A worker that
  * dies (out of memory, a crash) is handled the same way.
  *
  * @module
  */
-import { dirname } from "node:path";
 import { WeirError } from "../base/mod.ts";
 import {
   type AccumulateGroup,
@@ -37,15 +36,19 @@ export interface IsolatedOperatorOptions {
   /** Wall time one batch may take. @default 1000 */
   readonly deadlineMs?: number;
   /**
-   * The graph's state store file; the worker may read and write its folder, nothing else, so
-   * each graph's file needs a folder of its own. Its quota is the services' store's.
+   * The graph's state store file; the worker may read and write it (and its WAL files),
+   * nothing else. Its quota is the services' store's.
    */
   readonly statePath?: string;
 }
 
-/** The permissions of a worker: none, or read and write on one state folder. */
-export function workerPermissions(stateDir: string | undefined): Deno.PermissionOptions {
-  if (stateDir === undefined) return "none";
+/**
+ * The permissions of a worker: none, or read and write on one state store file and the two
+ * files SQLite keeps beside it in WAL mode, so not even another file of its folder.
+ */
+export function workerPermissions(statePath: string | undefined): Deno.PermissionOptions {
+  if (statePath === undefined) return "none";
+  const files = [statePath, `${statePath}-wal`, `${statePath}-shm`];
   return {
     env: false,
     net: false,
@@ -53,8 +56,8 @@ export function workerPermissions(stateDir: string | undefined): Deno.Permission
     ffi: false,
     sys: false,
     import: false,
-    read: [stateDir],
-    write: [stateDir],
+    read: files,
+    write: files,
   };
 }
 
@@ -79,10 +82,10 @@ class WorkerHandle {
   readonly #progress = new SharedArrayBuffer(8);
   #waiting: ((reply: WorkerReply | Lost) => void) | undefined;
 
-  constructor(stateDir: string | undefined) {
+  constructor(statePath: string | undefined) {
     this.#worker = new Worker(new URL("./operator_worker.ts", import.meta.url), {
       type: "module",
-      deno: { permissions: workerPermissions(stateDir) },
+      deno: { permissions: workerPermissions(statePath) },
     });
     this.#worker.onmessage = (e: MessageEvent<WorkerReply>) => this.#settle(e.data);
     this.#worker.onerror = (e: ErrorEvent) => {
@@ -155,7 +158,7 @@ export async function createIsolatedOperator(
   // Kept by the host: a replaced worker cannot reset its series count or reach other names.
   const metrics = moduleMetrics(services.metrics, services.labels);
   const spawn = async (): Promise<WorkerHandle> => {
-    const handle = new WorkerHandle(statePath === undefined ? undefined : dirname(statePath));
+    const handle = new WorkerHandle(statePath);
     const init: InitMessage = {
       type: "init",
       bindings: module.bindingsSource,
