@@ -119,6 +119,7 @@ Deno.test("parseConfig() applies the schema defaults to a minimal file and an em
     maxAgeSeconds: 604800,
     policy: "drop-oldest",
   });
+  assert.deepEqual(config.state, { maxBytes: 67108864, maxKeys: 100000 });
   const empty = parseConfig("", "empty.yaml", { baseDir: "/etc/weir" });
   assert.equal(empty.dataDir, "/var/lib/weir");
   assert.deepEqual(empty.endpoints, {});
@@ -170,7 +171,7 @@ extra: 1
     'bad.yaml:20:18: dataflows["bad name"].destination.topic: missing required field "topic" [required]',
     'bad.yaml:21:20: queue.maxBytes: found string "12 parsecs", expected a size such as "256MiB" (B, KB, MB, GB, KiB, MiB or GiB) [pattern]',
     'bad.yaml:21:40: queue.policy: found string "drop-newest", expected one of "drop-oldest" or "reject-new" [enum]',
-    'bad.yaml:22:1: extra: found unknown field "extra", expected "$schema", "endpoints", "dataflows", "registries", "allowAnyRegistry", "dataDir", "logging", "admin", "queue" or "ml" [unknown-field]',
+    'bad.yaml:22:1: extra: found unknown field "extra", expected "$schema", "endpoints", "dataflows", "registries", "allowAnyRegistry", "dataDir", "logging", "admin", "queue", "state" or "ml" [unknown-field]',
   ];
   assert.deepEqual(lines, expected);
 });
@@ -333,6 +334,7 @@ Deno.test("the configuration schema file is JSON Schema with defaults the loader
     "logging",
     "admin",
     "queue",
+    "state",
     "ml",
   ]);
 });
@@ -367,4 +369,63 @@ Deno.test("dataflow timing: defaults, values, and a clear error for a bad one", 
   const { issues } = checkConfig(JSON.stringify(bad), "timing.yaml");
   assert.equal(issues.length, 1);
   assert.match(issues[0]!.path, /dataflows\.b\.timing\.latenessMs/);
+});
+
+Deno.test("state quota: sizes and key counts are read, and a bad one is a clear error", () => {
+  const config = parseConfig("state: { maxBytes: 8MiB, maxKeys: 500 }\n", "s.yaml");
+  assert.deepEqual(config.state, { maxBytes: 8 * 1024 * 1024, maxKeys: 500 });
+  const { issues } = checkConfig(
+    "state: { maxBytes: 0.5B, maxKeys: 0, maxValues: 3 }\n",
+    "bad.yaml",
+  );
+  assert.deepEqual(issues.map(formatConfigIssue), [
+    'bad.yaml:1:20: state.maxBytes: found "0.5B" (0 bytes), expected at least 1 byte [minimum]',
+    "bad.yaml:1:35: state.maxKeys: found number 0, expected at least 1 [minimum]",
+    'bad.yaml:1:38: state.maxValues: found unknown field "maxValues", expected "maxBytes" or "maxKeys" [unknown-field]',
+  ]);
+});
+
+Deno.test("sizes and whole numbers past 2^53 are refused, not taken inexactly", () => {
+  // Found by the gateway-config fuzz target: "9999999GiB" came to 10737417166258176 bytes.
+  const { issues } = checkConfig(
+    "queue: { maxBytes: 9999999GiB, maxAgeSeconds: 1e300, deadLetterMaxBytes: 0.5B }\n",
+    "big.yaml",
+  );
+  assert.deepEqual(issues.map(formatConfigIssue), [
+    'big.yaml:1:20: queue.maxBytes: found "9999999GiB" (10737417166258176 bytes), expected at most 9007199254740991 bytes [maximum]',
+    "big.yaml:1:47: queue.maxAgeSeconds: found number 1e+300, expected a whole number [type]",
+    'big.yaml:1:74: queue.deadLetterMaxBytes: found "0.5B" (0 bytes), expected at least 1 byte [minimum]',
+  ]);
+});
+
+Deno.test("an endpoint name from Object.prototype is no configured endpoint", () => {
+  // Found by the gateway-config fuzz target: "__proto__" passed for an endpoint, and the
+  // gateway would then have started a dataflow on Object.prototype.
+  for (const name of ["__proto__", "toString", "constructor"]) {
+    const { config, issues } = checkConfig(
+      `endpoints: { b: { url: "mqtt://localhost" } }\ndataflows:\n  f:\n` +
+        `    source: { endpoint: ${name}, topics: [a] }\n    destination: { endpoint: b, topic: z }\n`,
+      "proto.yaml",
+    );
+    assert.equal(config, undefined, name);
+    assert.deepEqual(issues.map(formatConfigIssue), [
+      `proto.yaml:4:25: dataflows.f.source.endpoint: found endpoint "${name}", expected one of "b" [unknown-endpoint]`,
+    ]);
+  }
+});
+
+Deno.test("issues quote long values from the file shortened, never whole", () => {
+  // Found by the gateway-config fuzz target: a 5,000-character registry host came back whole.
+  const host = "h".repeat(5_000);
+  const { issues } = checkConfig(
+    `registries: { r: { host: ${host} } }\nendpoints: { b: { url: "mqtt://localhost" } }\n` +
+      `dataflows:\n  f:\n    source: { endpoint: b, topics: [a] }\n` +
+      `    graph: { ref: "elsewhere.example/g:1" }\n    destination: { endpoint: b, topic: z }\n` +
+      `${"k".repeat(1_000)}: 1\n`,
+    "long.yaml",
+  );
+  assert.equal(issues.length, 2);
+  for (const issue of issues) assert.ok(issue.message.length < 400, issue.message.slice(0, 200));
+  assert.match(issues[0]!.message, /registries under registries \("h{57}\.\.\."\)/);
+  assert.match(issues[1]!.message, /^found unknown field "k{57}\.\.\."/);
 });

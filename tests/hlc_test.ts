@@ -119,3 +119,29 @@ Deno.test("HlcClock never throws: an exhausted counter moves the physical part f
   for (let i = 0; i < 5; i++) clock.updateNow();
   assert.deepEqual(clock.current, { ms: 1002, counter: 5, node: "me" });
 });
+
+Deno.test("HlcClock.distrust() refuses what is not a valid HLC, so update() keeps the clock whole", () => {
+  // Found by the hlc-ts fuzz target: a fractional counter or time was merged as it was.
+  let now = 1_000;
+  const clock = new HlcClock("me", { now: () => now });
+  const loose = [
+    { ms: 1_000, counter: 0.5, node: "x" },
+    { ms: 1_000.5, counter: 1, node: "x" },
+    { ms: -1, counter: 1, node: "x" },
+    { ms: Number.NaN, counter: 1, node: "x" },
+    { ms: 1_000, counter: -1, node: "x" },
+    { ms: 1_000, counter: Number.NaN, node: "x" },
+    { ms: 1_000, counter: 1, node: 7 as unknown as string },
+  ];
+  for (const value of loose) {
+    assert.ok(clock.distrust(value), JSON.stringify(value));
+    assert.deepEqual(clock.update(value), { ms: 1_000, counter: 0, node: "me" });
+  }
+  assert.match(
+    clock.distrust(loose[0]!)!,
+    /^HLC counter "0\.5" is not a whole, non-negative number$/,
+  );
+  assert.match(clock.distrust(loose[1]!)!, /^HLC time "1000\.5" is not a whole/);
+  now = 1_001;
+  assert.deepEqual(clock.update(hlc(1_001, 3, "x")), { ms: 1_001, counter: 4, node: "me" });
+});

@@ -16,6 +16,7 @@ import { Metrics, renderPrometheus, silentLogger } from "../src/telemetry/mod.ts
 import {
   compileModule,
   hostImports,
+  importServices,
   liftDataModel,
   lowerDataModel,
   lowerHlc,
@@ -540,15 +541,18 @@ async function pair(name: string): Promise<{ make(patched: boolean): Promise<Ins
     make: async (patched) => {
       const logs: string[] = [];
       const metrics = new Metrics();
-      const imports = hostImports(module.info.package, {
-        log: {
-          log: (level, message, fields) =>
-            logs.push(`${level} ${message} ${JSON.stringify(fields)}`),
-          child: () => silentLogger,
-        },
-        metrics,
-        labels: { graph: "g" },
-      });
+      const imports = hostImports(
+        module.info.package,
+        importServices({
+          log: {
+            log: (level, message, fields) =>
+              logs.push(`${level} ${message} ${JSON.stringify(fields)}`),
+            child: () => silentLogger,
+          },
+          metrics,
+          labels: { graph: "g" },
+        }),
+      );
       const exports = patched
         ? await module.instantiate(imports)
         : await jco((n: string) => Promise.resolve(cores.get(n)!), imports);

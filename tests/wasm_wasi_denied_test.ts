@@ -4,6 +4,7 @@ import { jsonLogger, Metrics } from "../src/telemetry/mod.ts";
 import {
   checkWorld,
   hostImports,
+  importServices,
   type ModuleExports,
   Pollable,
   transpileComponent,
@@ -21,11 +22,14 @@ type Imports = Record<string, Record<string, unknown>>;
 type Fn = (...args: unknown[]) => unknown;
 
 function imports(): Imports {
-  return hostImports("wasm-graph:processor", {
-    log: jsonLogger({ write: () => {}, level: "error" }),
-    metrics: new Metrics(),
-    labels: {},
-  });
+  return hostImports(
+    "wasm-graph:processor",
+    importServices({
+      log: jsonLogger({ write: () => {}, level: "error" }),
+      metrics: new Metrics(),
+      labels: {},
+    }),
+  );
 }
 
 function member(all: Imports, iface: string, name: string): Fn {

@@ -40,6 +40,7 @@ export const ERROR_OUTCOMES = {
   "operator_failed": { http: 500, exit: 1 },
   "module_exit": { http: 500, exit: 1 },
   "fencing": { http: 409, exit: 1 },
+  "quota_exceeded": { http: 507, exit: 1 },
   "metric_kind": { http: 500, exit: 1 },
   "internal": { http: 500, exit: 1 },
 } as const satisfies Record<string, { readonly http: number; readonly exit: number }>;

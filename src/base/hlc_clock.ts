@@ -66,13 +66,23 @@ export class HlcClock {
 
   /**
    * Why `other` must not be merged into this clock, or undefined when it may
-   * be: a time further ahead of the wall clock than the allowed drift, or a
-   * counter above {@linkcode HLC_COUNTER_MAX}.
+   * be: a time that is not a whole, non-negative number of milliseconds, or
+   * further ahead of the wall clock than the allowed drift; a counter that
+   * is not whole or is above {@linkcode HLC_COUNTER_MAX}; a node that is not
+   * text. Merging a fractional time or counter would leave the clock, and
+   * every stamp after it, invalid.
    */
   distrust(other: Hlc): string | undefined {
-    if (!(other.counter >= 0 && other.counter <= HLC_COUNTER_MAX)) {
+    if (!(Number.isSafeInteger(other.ms) && other.ms >= 0)) {
+      return `HLC time "${other.ms}" is not a whole, non-negative number of milliseconds`;
+    }
+    if (other.counter > HLC_COUNTER_MAX) {
       return `HLC counter "${other.counter}" is above ${HLC_COUNTER_MAX}`;
     }
+    if (!(Number.isInteger(other.counter) && other.counter >= 0)) {
+      return `HLC counter "${other.counter}" is not a whole, non-negative number`;
+    }
+    if (typeof other.node !== "string") return `HLC node "${String(other.node)}" is not text`;
     const ahead = other.ms - Math.floor(this.#now());
     if (!(ahead <= this.#maxDriftMs)) {
       return `HLC time "${other.ms}" is ${ahead} ms ahead of the wall clock; at most ${this.#maxDriftMs} ms is allowed`;

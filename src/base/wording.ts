@@ -19,7 +19,8 @@ export function kindOf(node: unknown): JsonType | "other" {
   if (value === null) return "null";
   if (typeof value === "string") return "string";
   if (typeof value === "boolean") return "boolean";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  // Past 2^53 a number is not counted exactly: it is no whole number a setting may take.
+  if (typeof value === "number") return Number.isSafeInteger(value) ? "integer" : "number";
   return "other";
 }
 

@@ -9,6 +9,7 @@ import process from "node:process";
 import {
   type Document,
   isAlias,
+  isCollection,
   isMap,
   isPair,
   isScalar,
@@ -27,8 +28,11 @@ export interface ParsedYaml {
   readonly syntax: ReadonlyArray<{ readonly offset: number; readonly finding: Finding }>;
 }
 
-/** Parses YAML text. Syntax errors do not throw; they come back in `syntax`. */
-/** Parses one YAML document; `what` names it in the multi-document error (e.g. "configuration"). */
+/**
+ * Parses one YAML document; `what` names it in the multi-document error (e.g. "configuration").
+ * Syntax errors do not throw; they come back in `syntax`, with the shapes no Weir file has
+ * and that would make converting the document costly (see {@linkcode shapeFindings}).
+ */
 export function parseYaml(text: string, what: string): ParsedYaml {
   const lines = new LineCounter();
   const doc = withoutYamlDebugEnv(() =>
@@ -57,7 +61,61 @@ export function parseYaml(text: string, what: string): ParsedYaml {
     }
     return { offset, finding };
   });
+  if (syntax.length === 0) syntax.push(...shapeFindings(doc));
   return { doc, lines, syntax };
+}
+
+/** The deepest nesting a Weir file may have; real ones stay under ten levels. */
+export const MAX_YAML_DEPTH = 64;
+
+/**
+ * A mapping or list used as a key, and nesting deeper than {@linkcode MAX_YAML_DEPTH}. No Weir
+ * file needs either, and both are costly to convert: `yaml` prints collection keys to turn them
+ * into strings, which grows fourfold per level of keys within keys ("{{{{…}}}}" of a few kB
+ * exhausts memory), and deep nesting overflows the stack of every recursive walk.
+ */
+function shapeFindings(
+  doc: Document.Parsed,
+): Array<{ readonly offset: number; readonly finding: Finding }> {
+  const out: Array<{ offset: number; finding: Finding }> = [];
+  // Iterative, so a deep document cannot overflow the stack here.
+  const stack: Array<{ node: unknown; path: PathSegment[] }> = [{ node: doc.contents, path: [] }];
+  while (stack.length > 0 && out.length < 20) {
+    const { node, path } = stack.pop()!;
+    if (path.length > MAX_YAML_DEPTH) {
+      out.push({
+        offset: rangeStart(node) ?? 0,
+        finding: {
+          path: path.slice(0, MAX_YAML_DEPTH),
+          rule: "yaml-depth",
+          message:
+            `found nesting deeper than ${MAX_YAML_DEPTH} levels, expected at most ${MAX_YAML_DEPTH}`,
+        },
+      });
+      continue;
+    }
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isCollection(pair.key)) {
+          out.push({
+            offset: rangeStart(pair.key) ?? 0,
+            finding: {
+              path,
+              rule: "yaml-key",
+              message: `found ${
+                isMap(pair.key) ? "a mapping" : "a list"
+              } as a key, expected a name`,
+            },
+          });
+        } else {
+          stack.push({ node: pair.value, path: [...path, keyText(pair.key)] });
+        }
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => stack.push({ node: item, path: [...path, i] }));
+    }
+  }
+  return out.sort((a, b) => a.offset - b.offset);
 }
 
 /**
@@ -92,7 +150,13 @@ export function lineColumn(lines: LineCounter, offset: number): { line: number; 
 
 /** The key of a pair as the string a path uses. */
 export function keyText(key: unknown): string {
-  return isScalar(key) ? String(key.value) : String(key);
+  if (isScalar(key)) return String(key.value);
+  // A collection used as a key is named, not printed: printing a key whose own keys are
+  // collections grows fourfold per level, so a few hundred bytes of "{{{{" exhaust memory.
+  if (isMap(key)) return "(a mapping)";
+  if (isSeq(key)) return "(a sequence)";
+  if (isAlias(key)) return `*${key.source}`;
+  return String(key);
 }
 
 function rangeStart(node: unknown): number | undefined {

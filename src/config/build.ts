@@ -21,6 +21,7 @@ import type {
   OtelEndpointConfig,
   QueueConfig,
   RegistryEndpointConfig,
+  StateConfig,
   TlsFiles,
 } from "./types.ts";
 
@@ -79,10 +80,18 @@ export function buildConfig(value: Obj, source: string, options: BuildOptions): 
     dataDir: typeof value.dataDir === "string" ? path(value.dataDir) : options.defaultDataDir,
     logging: { level: (value.logging as Obj).level as GatewayConfig["logging"]["level"] },
     queue: queueConfig,
+    state: stateConfig((value.state ?? {}) as Obj),
     registries: registriesConfig((value.registries ?? {}) as Obj, path),
     allowAnyRegistry: value.allowAnyRegistry === true,
     admin: adminConfig(value.admin as Obj),
     ml: mlConfig((value.ml ?? {}) as Obj, path),
+  };
+}
+
+function stateConfig(raw: Obj): StateConfig {
+  return {
+    maxBytes: parseSize((raw.maxBytes as number | string | undefined) ?? 67108864),
+    maxKeys: (raw.maxKeys as number | undefined) ?? 100_000,
   };
 }
 

@@ -45,21 +45,14 @@ export function checkRules(value: unknown): Finding[] {
       ...checkReferenceRegistries(obj(root.registries) ?? {}, obj(root.dataflows) ?? {}),
     );
   }
-  const maxBytes = obj(root.queue)?.maxBytes;
-  if (
-    typeof maxBytes === "string" && /^[0-9]+(\.[0-9]+)? ?(B|KB|MB|GB|KiB|MiB|GiB)$/.test(maxBytes)
-  ) {
-    const bytes = parseSize(maxBytes);
-    if (!(bytes >= 1)) {
-      findings.push({
-        path: ["queue", "maxBytes"],
-        rule: "minimum",
-        message: `found ${quote(maxBytes)} (${bytes} bytes), expected at least 1 byte`,
-      });
-    }
-  }
+  findings.push(...checkSizeText(obj(root.queue)?.maxBytes, ["queue", "maxBytes"]));
+  findings.push(...checkSizeText(obj(root.queue)?.deadLetterMaxBytes, [
+    "queue",
+    "deadLetterMaxBytes",
+  ]));
   findings.push(...checkAdmin(obj(root.admin)));
   findings.push(...checkMl(obj(root.ml)));
+  findings.push(...checkSizeText(obj(root.state)?.maxBytes, ["state", "maxBytes"]));
   for (const [name, raw] of Object.entries(obj(root.dataflows) ?? {})) {
     const flow = obj(raw);
     if (flow !== undefined) findings.push(...checkDataflow(name, flow, endpoints));
@@ -72,18 +65,32 @@ function checkMl(ml: Obj | undefined): Finding[] {
   return checkSizeText(ml?.maxModelBytes, ["ml", "maxModelBytes"]);
 }
 
-/** A size written as text (e.g. "0.1B") must still come to at least one byte. */
+/**
+ * A size written as text must still come to at least one byte ("0.1B" does not), and to a
+ * whole number of bytes JavaScript counts exactly ("9999999GiB" does not).
+ */
 function checkSizeText(max: unknown, path: string[]): Finding[] {
   if (typeof max !== "string" || !/^[0-9]+(\.[0-9]+)? ?(B|KB|MB|GB|KiB|MiB|GiB)$/.test(max)) {
     return [];
   }
   const bytes = parseSize(max);
-  if (bytes >= 1) return [];
-  return [{
-    path,
-    rule: "minimum",
-    message: `found ${quote(max)} (${bytes} bytes), expected at least 1 byte`,
-  }];
+  if (bytes < 1) {
+    return [{
+      path,
+      rule: "minimum",
+      message: `found ${quote(max)} (${bytes} bytes), expected at least 1 byte`,
+    }];
+  }
+  if (!Number.isSafeInteger(bytes)) {
+    return [{
+      path,
+      rule: "maximum",
+      message: `found ${
+        quote(max)
+      } (${bytes} bytes), expected at most ${Number.MAX_SAFE_INTEGER} bytes`,
+    }];
+  }
+  return [];
 }
 
 /** The admin page listens beyond this machine only when the file says so on purpose. */
@@ -169,7 +176,7 @@ function checkReferenceRegistries(registries: Obj, dataflows: Obj): Finding[] {
     if (registry === "" || known.includes(registry) || isLoopbackHost(registry)) continue;
     const expected = known.length === 0
       ? "a registry under registries (there are none)"
-      : `one of the registries under registries (${orList(known.map((k) => `"${k}"`))})`;
+      : `one of the registries under registries (${orList(known.map(quote))})`;
     findings.push({
       path: ["dataflows", name, "graph", "ref"],
       rule: "unconfigured-registry",
@@ -233,7 +240,7 @@ function checkEndpoints(endpoints: Obj): Finding[] {
         path: [...path, endpoint.clientId === undefined ? "url" : "clientId"],
         rule: "duplicate-client-id",
         message: `found client id ${quote(clientId)} again for the broker of endpoint ` +
-          `"${first}", expected a client id of its own (the broker would drop one connection)`,
+          `${quote(first)}, expected a client id of its own (the broker would drop one connection)`,
       });
     } else {
       seen.set(key, name);
@@ -286,10 +293,11 @@ function checkDataflow(name: string, flow: Obj, endpoints: Obj): Finding[] {
   const destination = obj(flow.destination);
   for (const [part, settings] of [["source", source], ["destination", destination]] as const) {
     const endpoint = str(settings?.endpoint);
-    if (endpoint === undefined || endpoint === "" || endpoint in endpoints) continue;
+    // Own keys only: "__proto__" or "toString" must not pass for a configured endpoint.
+    if (endpoint === undefined || endpoint === "" || Object.hasOwn(endpoints, endpoint)) continue;
     const expected = known.length === 0
       ? "an endpoint defined under endpoints (there are none)"
-      : `one of ${orList(known.map((k) => `"${k}"`))}`;
+      : `one of ${orList(known.map(quote))}`;
     findings.push({
       path: [...path, part, "endpoint"],
       rule: "unknown-endpoint",

@@ -209,7 +209,7 @@ class Walker {
         const guess = closest(key, known);
         const hint = guess === undefined ? "" : ` (did you mean "${guess}"?)`;
         const expected = orList(known.map((n) => `"${n}"`));
-        const message = `found unknown field "${key}"${hint}, expected ${expected}`;
+        const message = `found unknown field ${quote(key)}${hint}, expected ${expected}`;
         this.#report("unknown-field", [...path, key], message, "key");
       }
     }

@@ -188,6 +188,14 @@ export interface QueueConfig {
   readonly deadLetterMaxBytes?: number;
 }
 
+/** Bounds of each dataflow's state store (the modules' key/value store). */
+export interface StateConfig {
+  /** Bytes of keys and values together. @default 67108864 (64 MiB) */
+  readonly maxBytes: number;
+  /** @default 100000 */
+  readonly maxKeys: number;
+}
+
 /** Machine-learning inference for modules (wasi-nn). */
 export interface MlConfig {
   /** The gateway's switch for wasi-nn. @default true */
@@ -249,6 +257,8 @@ export interface GatewayConfig {
   readonly dataDir: string;
   readonly logging: { readonly level: ConfigLogLevel };
   readonly queue: QueueConfig;
+  /** The quota of every dataflow's state store. */
+  readonly state: StateConfig;
   /** OCI registries by name. @default {} */
   readonly registries: Readonly<Record<string, RegistryEndpointConfig>>;
   /** Pull from any registry, not only those under `registries` and loopback. @default false */

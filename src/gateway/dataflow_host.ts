@@ -35,7 +35,7 @@ import type {
 import type { DataflowConfig, EndpointConfig } from "../config/mod.ts";
 import type { OutboundQueue } from "../store/mod.ts";
 import type { Logger, Metrics } from "../telemetry/mod.ts";
-import { StateStore } from "../wasm/mod.ts";
+import { type StateQuota, StateStore } from "../wasm/mod.ts";
 import { tooLargeDeadLetter } from "./dead_letters.ts";
 import { DataflowOutputs } from "./dataflow_outputs.ts";
 import type { EventHub } from "./event_hub.ts";
@@ -57,8 +57,10 @@ export interface DataflowHostOptions {
   readonly room: QueueRoom;
   readonly modulesDir: string;
   readonly cacheDir: string;
-  /** The graph's state store file. */
+  /** The graph's state store file, in a folder of its own. */
   readonly statePath: string;
+  /** The state store's bounds. @default DEFAULT_STATE_QUOTA */
+  readonly stateQuota?: StateQuota;
   readonly log: Logger;
   readonly metrics: Metrics;
   /** The version to serve first; none for a plain bridge. */
@@ -140,7 +142,7 @@ export class DataflowHost {
       topic: config.destination.topic,
       ...defined({ key: config.destination.key }),
     }, o.context));
-    const store = new StateStore(o.statePath);
+    const store = new StateStore(o.statePath, o.stateQuota ? { quota: o.stateQuota } : {});
     stack.defer(() => store.close());
     const forwarder = new Forwarder({
       queue,

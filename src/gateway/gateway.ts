@@ -34,6 +34,7 @@ import type { VersionSpec } from "./graph_runtime.ts";
 import { DataflowHost } from "./dataflow_host.ts";
 import { QueueRoom } from "./outbound_writer.ts";
 import type { GraphNnOptions } from "./nn_link.ts";
+import { dataflowStatePath } from "./state_dir.ts";
 
 /** Options for {@linkcode startGateway}. */
 export interface GatewayOptions {
@@ -229,6 +230,7 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
       : {};
     let record = saved ??
       (fromConfig ? { ...fresh, nextId: 2, current: fromConfig, ...watch } : fresh);
+    const statePath = await dataflowStatePath(config.dataDir, name, scoped);
     const start = (initial: VersionSpec | undefined) =>
       DataflowHost.start({
         name,
@@ -240,7 +242,8 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
         room,
         modulesDir: options.modulesDir,
         cacheDir: join(config.dataDir, "cache", "bindings"),
-        statePath: join(config.dataDir, "state", `${name}.db`),
+        statePath,
+        stateQuota: config.state,
         log: scoped,
         metrics,
         events,

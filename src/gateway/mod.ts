@@ -27,3 +27,4 @@ export * from "./deployments.ts";
 export * from "./graph_runtime.ts";
 export * from "./gateway_control.ts";
 export * from "./uploaded_graphs.ts";
+export * from "./state_dir.ts";

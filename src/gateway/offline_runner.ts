@@ -18,7 +18,7 @@ import {
 } from "../engine/mod.ts";
 import type { GraphDefinition } from "../graph/mod.ts";
 import { type Logger, Metrics } from "../telemetry/mod.ts";
-import { type ModuleSchema, StateStore } from "../wasm/mod.ts";
+import { type ModuleSchema, type StateQuota, StateStore } from "../wasm/mod.ts";
 import { graphOperators } from "./graph_operators.ts";
 import { type NnLimits, NnService } from "../nn/mod.ts";
 
@@ -46,6 +46,8 @@ export interface OfflineRunOptions {
   readonly schemas?: readonly ModuleSchema[];
   /** State store contents to start from, shaped like AIO's statestore.json. */
   readonly state?: ReadonlyArray<Record<string, string>>;
+  /** The state store's bounds. @default DEFAULT_STATE_QUOTA (64 MiB, 100,000 keys) */
+  readonly stateQuota?: Partial<StateQuota>;
   /** Models for wasi-nn `load-by-name`: name → file path. */
   readonly models?: Readonly<Record<string, string>>;
   /** Whether modules may run inference (`--no-wasi-nn` turns it off). @default true */
@@ -62,7 +64,10 @@ export async function runOffline(
   // A private state file for this run, shared by the graph's operators.
   const stateDir = await mkdtemp(join(tmpdir(), "weir-state-"));
   const statePath = join(stateDir, "state.db");
-  const store = new StateStore(statePath);
+  const store = new StateStore(
+    statePath,
+    options.stateQuota === undefined ? {} : { quota: options.stateQuota },
+  );
   try {
     store.seed(options.state ?? []);
     return await runWithStore(options, input, store, statePath);

@@ -11,7 +11,7 @@
 import { type Document, isAlias, isMap, isScalar, isSeq, type YAMLMap } from "yaml";
 import type { Finding } from "./issue.ts";
 import { type JsonSchema, type JsonType, resolveRef } from "./json_schema.ts";
-import { closest, describe, kindOf, orList, typeName } from "../base/mod.ts";
+import { closest, describe, kindOf, orList, quote, typeName } from "../base/mod.ts";
 import { keyText, type YamlPath } from "../base/mod.ts";
 
 /** Checks a document against a schema and returns every structural finding. */
@@ -127,7 +127,7 @@ class Walker {
         const guess = closest(key, known);
         const hint = guess === undefined ? "" : ` (did you mean "${guess}"?)`;
         const expected = orList(known.map((n) => `"${n}"`));
-        const message = `found unknown field "${key}"${hint}, expected ${expected}`;
+        const message = `found unknown field ${quote(key)}${hint}, expected ${expected}`;
         this.#report(schema, "unknown-field", [...path, key], message, "key");
       }
     }

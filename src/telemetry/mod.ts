@@ -12,5 +12,6 @@
  */
 export * from "./logger.ts";
 export * from "./metrics.ts";
+export * from "./module_metrics.ts";
 export * from "./prometheus.ts";
 export * from "./otel.ts";

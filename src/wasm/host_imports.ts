@@ -3,14 +3,31 @@
  * into Weir's telemetry, tagged with graph and operation; the `buffer`
  * resource; sandboxed WASI 0.2 (wasi.ts) with sockets, http and files denied
  * (wasi_denied.ts); wasi-nn (see wasi_nn.ts); and clean errors from the
- * services not yet backed (command invoker, schema registry).
+ * services not yet backed (command invoker, schema registry). Module metrics
+ * reach the gateway's registry only through their own namespace (telemetry's
+ * module_metrics.ts); the state store answers a full quota with
+ * `request-error` and a log line.
  *
  * @module
  */
-import type { Logger, LogLevel, Metrics } from "../telemetry/mod.ts";
+import type {
+  Labels,
+  Logger,
+  LogLevel,
+  Metrics,
+  ModuleLabel,
+  ModuleMetricRefusal,
+  ModuleMetricsSink,
+} from "../telemetry/mod.ts";
+import { moduleMetrics } from "../telemetry/mod.ts";
 import { HostBuffer } from "./host_buffer.ts";
 import type { AbiPackage } from "./module_check.ts";
-import { FencingError, type SetCondition, type StateStore } from "./state_store.ts";
+import {
+  FencingError,
+  type SetCondition,
+  type StateStore,
+  StateStoreQuotaError,
+} from "./state_store.ts";
 import { sandboxedWasi } from "./wasi.ts";
 import { deniedWasi } from "./wasi_denied.ts";
 import { type NnLink, wasiNnImports } from "./wasi_nn.ts";
@@ -20,13 +37,32 @@ import { liftHlc, lowerHlc, type WitHlc } from "./wit_values.ts";
 export interface HostServices {
   /** Scoped to the graph and operation. */
   readonly log: Logger;
+  /** The gateway's registry; modules write only their own namespace of it. */
   readonly metrics: Metrics;
-  /** Labels added to every module metric (graph, operation). */
-  readonly labels: Readonly<Record<string, string>>;
+  /** The host's labels on every module metric (graph, operation); modules cannot change them. */
+  readonly labels: Labels;
   /** The graph's state store; modules get a clean error without one. */
   readonly stateStore?: StateStore;
   /** wasi-nn access; without it `load` answers `security`. */
   readonly nn?: NnLink;
+}
+
+/** What {@linkcode hostImports} wires: the services, with the module's metrics scoped. */
+export interface ImportServices {
+  readonly log: Logger;
+  readonly moduleMetrics: ModuleMetricsSink;
+  readonly stateStore?: StateStore;
+  readonly nn?: NnLink;
+}
+
+/** The import services of an in-thread instance: metrics straight into the namespace. */
+export function importServices(services: HostServices): ImportServices {
+  return {
+    log: services.log,
+    moduleMetrics: moduleMetrics(services.metrics, services.labels),
+    ...(services.stateStore ? { stateStore: services.stateStore } : {}),
+    ...(services.nn ? { nn: services.nn } : {}),
+  };
 }
 
 const LEVELS: Record<string, LogLevel> = {
@@ -38,26 +74,38 @@ const LEVELS: Record<string, LogLevel> = {
   critical: "error",
 };
 
-type Label = { key: string; value: string };
 type Variant = { tag: string; val: unknown };
 
-function labelsOf(list: Label[] | undefined, base: Readonly<Record<string, string>>) {
-  const out: Record<string, string> = { ...base };
-  for (const l of list ?? []) out[l.key] = l.value;
-  return out;
-}
-
-function metricsError(error: unknown): { tag: "err"; val: Variant } {
-  const text = error instanceof Error ? error.message : String(error);
-  return { tag: "err", val: { tag: "incompatible-type", val: text } };
+/**
+ * The module's answer: a name already used as another kind, or a value a counter cannot take,
+ * is `incompatible-type`; other refusals (series limit, sizes) are dropped and counted only,
+ * as OpenTelemetry SDKs do past their cardinality limits.
+ */
+function metricsAnswer(
+  name: string,
+  refusal: ModuleMetricRefusal | undefined,
+): { tag: "ok"; val: undefined } | { tag: "err"; val: Variant } {
+  if (refusal === "kind_conflict") {
+    return {
+      tag: "err",
+      val: { tag: "incompatible-type", val: `Metric "${name}" is already another kind` },
+    };
+  }
+  if (refusal === "bad_value") {
+    return {
+      tag: "err",
+      val: { tag: "incompatible-type", val: `Metric "${name}" cannot take this value` },
+    };
+  }
+  return { tag: "ok", val: undefined };
 }
 
 /** The import object for a module of `pkg`, keyed as jco asks (no versions). */
 export function hostImports(
   pkg: AbiPackage,
-  services: HostServices,
+  services: ImportServices,
 ): Record<string, Record<string, unknown>> {
-  const { log, metrics, labels } = services;
+  const { log, moduleMetrics: metrics } = services;
   const unavailable = (what: string) => () => ({
     tag: "err",
     val: { tag: "request-error", val: `${what} is not configured on this gateway` },
@@ -78,24 +126,12 @@ export function hostImports(
         log.log(LEVELS[level] ?? "info", message, { context, moduleLevel: level }),
     },
     [`${pkg}/metrics`]: {
-      addToCounter: (name: string, value: Variant, list?: Label[]) => {
-        try {
-          metrics.add(name, Number(value.val), labelsOf(list, labels));
-          return { tag: "ok", val: undefined };
-        } catch (error) {
-          return metricsError(error);
-        }
-      },
-      recordToHistogram: (name: string, value: Variant, list?: Label[]) => {
-        try {
-          metrics.observe(name, Number(value.val), labelsOf(list, labels));
-          return { tag: "ok", val: undefined };
-        } catch (error) {
-          return metricsError(error);
-        }
-      },
+      addToCounter: (name: string, value: Variant, list?: ModuleLabel[]) =>
+        metricsAnswer(name, metrics.add(name, Number(value.val), list)),
+      recordToHistogram: (name: string, value: Variant, list?: ModuleLabel[]) =>
+        metricsAnswer(name, metrics.observe(name, Number(value.val), list)),
     },
-    [`${pkg}/state-store`]: services.stateStore ? stateStoreImports(services.stateStore) : {
+    [`${pkg}/state-store`]: services.stateStore ? stateStoreImports(services.stateStore, log) : {
       get: unavailable("The state store"),
       set: unavailable("The state store"),
       del: unavailable("The state store"),
@@ -118,20 +154,29 @@ export function hostImports(
 
 type Duration = { seconds: bigint; nanos: number };
 
-function storeCall<T>(fn: () => T): { tag: "ok"; val: T } | { tag: "err"; val: Variant } {
-  try {
-    return { tag: "ok", val: fn() };
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    return {
-      tag: "err",
-      val: { tag: error instanceof FencingError ? "request-error" : "internal", val: text },
-    };
-  }
-}
+type StoreAnswer<T> = { tag: "ok"; val: T } | { tag: "err"; val: Variant };
+
+// A module that keeps writing past its quota would otherwise log on every call.
+const QUOTA_LOG_EVERY_MS = 60_000;
 
 /** The WIT state-store functions over a {@linkcode StateStore}. */
-function stateStoreImports(store: StateStore): Record<string, unknown> {
+function stateStoreImports(store: StateStore, log: Logger): Record<string, unknown> {
+  let quotaLogged = -Infinity;
+  const storeCall = <T>(fn: () => T): StoreAnswer<T> => {
+    try {
+      return { tag: "ok", val: fn() };
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      if (error instanceof StateStoreQuotaError && Date.now() - quotaLogged >= QUOTA_LOG_EVERY_MS) {
+        quotaLogged = Date.now();
+        log.log("warn", "state store quota exceeded", { error: text });
+      }
+      const tag = error instanceof FencingError || error instanceof StateStoreQuotaError
+        ? "request-error"
+        : "internal";
+      return { tag: "err", val: { tag, val: text } };
+    }
+  };
   const token = (t: WitHlc | undefined) => (t ? liftHlc(t) : undefined);
   return {
     get: (key: Uint8Array) =>

@@ -1,13 +1,13 @@
 /**
- * Runs a module in its own Deno Worker with no permissions (the default). A
- * batch crosses as one transferred buffer each way. A batch that overruns its
+ * Runs a module in its own Deno Worker with no permissions (the default), or,
+ * for a module that uses the state store, read and write on its graph's state
+ * store file only. A batch crosses as one transferred buffer each way. A batch that overruns its
  * deadline terminates the worker; the item it was on goes to the dead-letter
  * output, a fresh worker (with `init` re-run) takes the rest. A worker that
  * dies (out of memory, a crash) is handled the same way.
  *
  * @module
  */
-import { dirname } from "node:path";
 import { defined, WeirError } from "../base/mod.ts";
 import {
   type AccumulateGroup,
@@ -16,7 +16,7 @@ import {
   type OperatorLogic,
   type Rec,
 } from "../engine/mod.ts";
-import type { Logger, Metrics } from "../telemetry/mod.ts";
+import { type Logger, moduleMetrics, type ModuleMetricsSink } from "../telemetry/mod.ts";
 import { decodeOutcomes, encodeItems } from "./batch_codec.ts";
 import type { CompiledModule } from "./compiled_module.ts";
 import type { HostServices } from "./host_imports.ts";
@@ -35,19 +35,38 @@ export interface IsolatedOperatorOptions {
   readonly services: HostServices;
   /** Wall time one batch may take. @default 1000 */
   readonly deadlineMs?: number;
-  /** The graph's state store file; the worker may read and write its folder, nothing else. */
+  /**
+   * The graph's state store file; the worker may read and write it (and its WAL files),
+   * nothing else. Its quota is the services' store's.
+   */
   readonly statePath?: string;
 }
 
-function replay(telemetry: readonly Telemetry[], log: Logger, metrics: Metrics): void {
+/**
+ * The permissions of a worker: none, or read and write on one state store file and the two
+ * files SQLite keeps beside it in WAL mode, so not even another file of its folder.
+ */
+export function workerPermissions(statePath: string | undefined): Deno.PermissionOptions {
+  if (statePath === undefined) return "none";
+  const files = [statePath, `${statePath}-wal`, `${statePath}-shm`];
+  return {
+    env: false,
+    net: false,
+    run: false,
+    ffi: false,
+    sys: false,
+    import: false,
+    read: files,
+    write: files,
+  };
+}
+
+/** Records what the worker's module logged and measured, scoped by the host. */
+function replay(telemetry: readonly Telemetry[], log: Logger, metrics: ModuleMetricsSink): void {
   for (const t of telemetry) {
-    try {
-      if (t.t === "log") log.log(t.level, t.message, t.fields);
-      else if (t.t === "add") metrics.add(t.name, t.value, t.labels);
-      else metrics.observe(t.name, t.value, t.labels);
-    } catch (error) {
-      log.log("warn", "module metric refused", { error });
-    }
+    if (t.t === "log") log.log(t.level, t.message, t.fields);
+    else if (t.t === "add") metrics.add(t.name, t.value, t.labels);
+    else metrics.observe(t.name, t.value, t.labels);
   }
 }
 
@@ -63,22 +82,10 @@ class WorkerHandle {
   readonly #progress = new SharedArrayBuffer(8);
   #waiting: ((reply: WorkerReply | Lost) => void) | undefined;
 
-  constructor(stateDir: string | undefined) {
-    const none = {
-      env: false,
-      net: false,
-      run: false,
-      ffi: false,
-      sys: false,
-      import: false,
-    } as const;
+  constructor(statePath: string | undefined) {
     this.#worker = new Worker(new URL("./operator_worker.ts", import.meta.url), {
       type: "module",
-      deno: {
-        permissions: stateDir === undefined
-          ? "none"
-          : { ...none, read: [stateDir], write: [stateDir] },
-      },
+      deno: { permissions: workerPermissions(statePath) },
     });
     this.#worker.onmessage = (e: MessageEvent<WorkerReply>) => this.#settle(e.data);
     this.#worker.onerror = (e: ErrorEvent) => {
@@ -147,8 +154,11 @@ export async function createIsolatedOperator(
 
   const usesState = module.info.imports.some((i) => /\/state-store@/.test(i));
   const statePath = usesState ? options.statePath : undefined;
+  const stateQuota = services.stateStore?.quota;
+  // Kept by the host: a replaced worker cannot reset its series count or reach other names.
+  const metrics = moduleMetrics(services.metrics, services.labels);
   const spawn = async (): Promise<WorkerHandle> => {
-    const handle = new WorkerHandle(statePath === undefined ? undefined : dirname(statePath));
+    const handle = new WorkerHandle(statePath);
     const init: InitMessage = {
       type: "init",
       bindings: module.bindingsSource,
@@ -158,8 +168,8 @@ export async function createIsolatedOperator(
       kind,
       properties: options.properties,
       schemas: options.schemas ?? [],
-      labels: services.labels,
       ...defined({ statePath }),
+      ...(statePath === undefined || stateQuota === undefined ? {} : { stateQuota }),
       ...(services.nn ? { nn: services.nn } : {}),
       progress: handle.progress,
     };
@@ -168,7 +178,7 @@ export async function createIsolatedOperator(
     const r = await handle.ask(init, [], Math.max(deadline, 30_000));
     if (r instanceof Lost || r.type !== "ready") {
       handle.terminate();
-      if (!(r instanceof Lost)) replay(r.telemetry, services.log, services.metrics);
+      if (!(r instanceof Lost)) replay(r.telemetry, services.log, metrics);
       const message = r instanceof Lost
         ? `Operation "${operation}": ${r.reason} while starting`
         : r.type === "failed"
@@ -179,7 +189,7 @@ export async function createIsolatedOperator(
         : "operator_failed";
       throw new WeirError(code, message);
     }
-    replay(r.telemetry, services.log, services.metrics);
+    replay(r.telemetry, services.log, metrics);
     return handle;
   };
 
@@ -193,7 +203,7 @@ export async function createIsolatedOperator(
     const buffer = encodeItems(items, groups);
     const r = await worker.ask({ type: "batch", buffer }, [buffer], deadline);
     if (!(r instanceof Lost) && r.type === "result") {
-      replay(r.telemetry, services.log, services.metrics);
+      replay(r.telemetry, services.log, metrics);
       return decodeOutcomes(r.buffer);
     }
     const lost = r instanceof Lost ? r : new Lost(0, "Worker sent an unexpected reply");

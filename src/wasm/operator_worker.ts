@@ -8,12 +8,13 @@
  */
 /// <reference lib="deno.worker" />
 import { WeirError } from "../base/mod.ts";
-import type { LogFields, Logger, LogLevel, Metrics } from "../telemetry/mod.ts";
+import type { LogFields, Logger, LogLevel } from "../telemetry/mod.ts";
 import { decodeItems, encodeOutcomes } from "./batch_codec.ts";
 import type { ModuleExports } from "./compiled_module.ts";
 import { hostImports } from "./host_imports.ts";
 import { type OperatorCore, startOperatorCore } from "./operator_core.ts";
 import { StateStore } from "./state_store.ts";
+import { ForwardedModuleMetrics } from "./worker_metrics.ts";
 import type { BatchMessage, InitMessage, Telemetry, WorkerReply } from "./worker_protocol.ts";
 
 let pending: Telemetry[] = [];
@@ -28,13 +29,8 @@ function forwardingLogger(scope: LogFields): Logger {
   };
 }
 
-/** Metrics that the host records; type clashes are reported there. */
-const forwardingMetrics = {
-  add: (name: string, value: number, labels: Record<string, string> = {}) =>
-    pending.push({ t: "add", name, value, labels }),
-  observe: (name: string, value: number, labels: Record<string, string> = {}) =>
-    pending.push({ t: "observe", name, value, labels }),
-} as unknown as Metrics;
+/** Module metrics, for the host to scope and record. */
+const forwardingMetrics = new ForwardedModuleMetrics((t) => pending.push(t));
 
 function reply(message: WorkerReply, transfer: Transferable[] = []): void {
   // Slot 1 tells the host's deadline timer the reply is on its way, in case the host's own
@@ -58,9 +54,15 @@ async function init(msg: InitMessage): Promise<void> {
   const log = forwardingLogger({});
   const services = {
     log,
-    metrics: forwardingMetrics,
-    labels: msg.labels,
-    ...(msg.statePath ? { stateStore: new StateStore(msg.statePath) } : {}),
+    moduleMetrics: forwardingMetrics,
+    ...(msg.statePath
+      ? {
+        stateStore: new StateStore(
+          msg.statePath,
+          msg.stateQuota === undefined ? {} : { quota: msg.stateQuota },
+        ),
+      }
+      : {}),
     ...(msg.nn ? { nn: msg.nn } : {}),
   };
   try {

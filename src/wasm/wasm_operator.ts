@@ -7,7 +7,7 @@
 import { WeirError } from "../base/mod.ts";
 import type { AccumulateGroup, LogicKind, OperatorLogic, Rec } from "../engine/mod.ts";
 import type { CompiledModule } from "./compiled_module.ts";
-import { hostImports, type HostServices } from "./host_imports.ts";
+import { hostImports, type HostServices, importServices } from "./host_imports.ts";
 import { type ModuleSchema, startOperatorCore } from "./operator_core.ts";
 import { asLogic } from "./outcomes.ts";
 
@@ -47,7 +47,8 @@ export async function createWasmOperator(
     properties: options.properties,
     ...(options.schemas ? { schemas: options.schemas } : {}),
     log: options.services.log,
-    instantiate: () => module.instantiate(hostImports(module.info.package, options.services)),
+    instantiate: () =>
+      module.instantiate(hostImports(module.info.package, importServices(options.services))),
   });
   return asLogic(
     options.kind,

@@ -4,9 +4,10 @@
  * @module
  */
 import type { LogicKind } from "../engine/mod.ts";
-import type { LogFields, LogLevel } from "../telemetry/mod.ts";
+import type { LogFields, LogLevel, ModuleLabel } from "../telemetry/mod.ts";
 import type { AbiPackage } from "./module_check.ts";
 import type { ModuleSchema } from "./operator_core.ts";
+import type { StateQuota } from "./state_store.ts";
 import type { NnLink } from "./wasi_nn.ts";
 
 /** Host → worker: instantiate and `init`. */
@@ -19,9 +20,9 @@ export interface InitMessage {
   readonly kind: LogicKind;
   readonly properties: ReadonlyArray<readonly [string, string]>;
   readonly schemas: readonly ModuleSchema[];
-  readonly labels: Readonly<Record<string, string>>;
-  /** The graph's state store file, when the module uses one. */
+  /** The graph's state store file, when the module uses one, and its quota. */
   readonly statePath?: string;
+  readonly stateQuota?: StateQuota;
   /** One Int32: the index of the item being processed, for deadline reports. */
   readonly progress: SharedArrayBuffer;
   /** wasi-nn access (the channel is shared memory, so it crosses as is). */
@@ -34,7 +35,10 @@ export interface BatchMessage {
   readonly buffer: ArrayBuffer;
 }
 
-/** A log line or metric update made inside the worker, replayed by the host. */
+/**
+ * A log line or metric update made inside the worker, replayed by the host. Metric updates
+ * carry what the module gave (its name and labels); the host scopes them.
+ */
 export type Telemetry =
   | {
     readonly t: "log";
@@ -46,7 +50,7 @@ export type Telemetry =
     readonly t: "add" | "observe";
     readonly name: string;
     readonly value: number;
-    readonly labels: Record<string, string>;
+    readonly labels?: readonly ModuleLabel[];
   };
 
 /** Worker → host. */

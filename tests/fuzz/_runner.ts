@@ -23,7 +23,7 @@ export interface FuzzReport {
 export interface FuzzOptions {
   readonly cases: number;
   readonly seed: number;
-  /** Each case must end within this. @default 1000 */
+  /** Each case must end within this. @default the target's timeoutMs, else 1000 */
   readonly timeoutMs?: number;
   /** Called every 1,000 cases. */
   readonly onProgress?: (done: number) => void;
@@ -37,7 +37,7 @@ export interface FuzzOptions {
  */
 export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Promise<FuzzReport> {
   const began = performance.now();
-  const timeoutMs = options.timeoutMs ?? 1_000;
+  const timeoutMs = options.timeoutMs ?? target.timeoutMs ?? 1_000;
   let crashes = 0;
   let hangs = 0;
   const examples = new Set<string>();

@@ -15,6 +15,10 @@ export interface FuzzTarget<T = unknown> {
   /** What it feeds, for the bench's output. */
   readonly description: string;
   readonly arbitrary: fc.Arbitrary<T>;
+  /** How long one case may take before it counts as a hang. @default 1000 */
+  readonly timeoutMs?: number;
+  /** Why the target cannot run here (a module not built), if it cannot. */
+  readonly skip?: string;
   /**
    * Returns (or resolves) when the input was handled well: accepted, or
    * refused with a clear error the target allows. Throws (or rejects) otherwise.
