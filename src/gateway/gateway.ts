@@ -7,7 +7,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { defined, listenError, sha256Digest } from "../base/mod.ts";
+import { defined, sha256Digest } from "../base/mod.ts";
 import { defaultCacheDir, OciClient } from "../oci/mod.ts";
 import type { DataflowConfig, GatewayConfig } from "../config/mod.ts";
 import { builtinRegistry, ConnectionPool } from "../connectors/mod.ts";
@@ -15,11 +15,11 @@ import { OutboundQueue } from "../store/mod.ts";
 import { NnService } from "../nn/mod.ts";
 import {
   bridgeToOpenTelemetry,
-  type Labels,
   type Logger,
   Metrics,
   openTelemetryEnabled,
   renderPrometheus,
+  serveMetrics,
 } from "../telemetry/mod.ts";
 import type { EndpointStatus, GatewayControl } from "./control.ts";
 import { readDeployment } from "./deployments.ts";
@@ -32,6 +32,7 @@ import {
 } from "./gateway_control.ts";
 import type { VersionSpec } from "./graph_runtime.ts";
 import { DataflowHost } from "./dataflow_host.ts";
+import { gatewaySeries } from "./gateway_metrics.ts";
 import { QueueRoom } from "./outbound_writer.ts";
 import type { GraphNnOptions } from "./nn_link.ts";
 import { dataflowStatePath } from "./state_dir.ts";
@@ -92,62 +93,6 @@ function endpointStatuses(connections: ConnectionPool): EndpointStatus[] {
     }
   }
   return [...byName.values()];
-}
-
-function engineLines(
-  dataflows: readonly DataflowHost[],
-  queue: OutboundQueue,
-  endpoints: readonly EndpointStatus[],
-): string {
-  const lines: string[] = [];
-  const counters: Array<
-    [string, keyof ReturnType<NonNullable<DataflowHost["flow"]>["stats"]>[string]]
-  > = [
-    ["weir_operation_records_in_total", "recordsIn"],
-    ["weir_operation_records_out_total", "recordsOut"],
-    ["weir_operation_dropped_total", "dropped"],
-    ["weir_operation_late_total", "late"],
-    ["weir_operation_dead_lettered_total", "deadLettered"],
-  ];
-  for (const [metric, field] of counters) {
-    lines.push(`# TYPE ${metric} counter`);
-    for (const d of dataflows) {
-      for (const [op, s] of Object.entries(d.flow?.stats() ?? {})) {
-        lines.push(
-          `${metric}{dataflow="${d.name}",operation="${op.replaceAll('"', '\\"')}"} ${s[field]}`,
-        );
-      }
-    }
-  }
-  const usage = queue.usage();
-  lines.push("# TYPE weir_queue_depth gauge", `weir_queue_depth ${usage.outputs.count}`);
-  lines.push("# TYPE weir_queue_bytes gauge", `weir_queue_bytes ${usage.outputs.bytes}`);
-  lines.push("# TYPE weir_dead_letters_stored gauge");
-  lines.push(`weir_dead_letters_stored ${usage.deadLetters.count}`);
-  lines.push("# TYPE weir_dead_letters_dropped_total counter");
-  lines.push(`weir_dead_letters_dropped_total ${queue.stats().droppedDeadLetters}`);
-  lines.push("# TYPE weir_endpoint_up gauge");
-  for (const e of endpoints) {
-    lines.push(`weir_endpoint_up{endpoint="${e.name.replaceAll('"', '\\"')}"} ${e.up ? 1 : 0}`);
-  }
-  return lines.join("\n") + "\n";
-}
-
-/** Per-operation engine counters, for OpenTelemetry's collection. */
-function engineCounters(
-  dataflows: readonly DataflowHost[],
-): Array<{ name: string; value: number; labels: Labels }> {
-  const out: Array<{ name: string; value: number; labels: Labels }> = [];
-  for (const d of dataflows) {
-    for (const [operation, s] of Object.entries(d.flow?.stats() ?? {})) {
-      const labels = { dataflow: d.name, operation };
-      out.push({ name: "weir_operation_records_in_total", value: s.recordsIn, labels });
-      out.push({ name: "weir_operation_records_out_total", value: s.recordsOut, labels });
-      out.push({ name: "weir_operation_dead_lettered_total", value: s.deadLettered, labels });
-      out.push({ name: "weir_operation_late_total", value: s.late, labels });
-    }
-  }
-  return out;
 }
 
 /** Starts every dataflow of the configuration. */
@@ -268,15 +213,15 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
     control.add(live, record);
   }
   const endpoints = control.endpoints;
-  const scrape = () => renderPrometheus(metrics) + engineLines(dataflows, queue, endpoints());
+  metrics.collect(() => gatewaySeries({ dataflows: () => dataflows, queue, endpoints }));
   if (openTelemetryEnabled()) {
-    bridgeToOpenTelemetry(metrics, () => engineCounters(dataflows));
+    bridgeToOpenTelemetry(metrics);
     log.log("info", "metrics mirrored to OpenTelemetry (OTEL_DENO)");
   }
   let metricsUrl: string | undefined;
   if (options.metricsPort !== null) {
-    const server = serveMetrics(options.metricsPort ?? 9464, scrape, (url) => (metricsUrl = url));
-    parts.defer(() => server.shutdown());
+    const server = parts.use(serveMetrics(metrics, options.metricsPort ?? 9464));
+    metricsUrl = server.url;
   }
   let stopped: Promise<void> | undefined;
   return {
@@ -287,33 +232,10 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
     get metricsUrl() {
       return metricsUrl;
     },
-    scrape,
+    scrape: () => renderPrometheus(metrics),
     endpoints,
     stop: () => stopped ??= parts.disposeAsync(),
   };
-}
-
-/** Serves `/metrics` on loopback; a port in use is a one-line error. */
-function serveMetrics(
-  port: number,
-  scrape: () => string,
-  listening: (url: string) => void,
-): Deno.HttpServer {
-  try {
-    return Deno.serve(
-      {
-        hostname: "127.0.0.1",
-        port,
-        onListen: ({ port }) => listening(`http://127.0.0.1:${port}/metrics`),
-      },
-      (req) =>
-        new URL(req.url).pathname === "/metrics"
-          ? new Response(scrape(), { headers: { "content-type": "text/plain; version=0.0.4" } })
-          : new Response("Not found\n", { status: 404 }),
-    );
-  } catch (error) {
-    throw listenError(error, { what: "Metrics", host: "127.0.0.1", port, fix: "--metrics-port" });
-  }
 }
 
 /** The version a dataflow's configured graph makes (id 1): a local file, or pulled by reference. */

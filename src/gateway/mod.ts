@@ -28,3 +28,4 @@ export * from "./graph_runtime.ts";
 export * from "./gateway_control.ts";
 export * from "./uploaded_graphs.ts";
 export * from "./state_dir.ts";
+export * from "./gateway_metrics.ts";

@@ -86,6 +86,20 @@ export interface GaugeSeries {
   value: number;
 }
 
+/**
+ * A series read when metrics are collected rather than updated as events
+ * happen: counts the engine or the queue already keep.
+ */
+export interface CollectedSeries {
+  readonly name: string;
+  readonly kind: "counter" | "gauge";
+  readonly labels: Labels;
+  readonly value: number;
+}
+
+/** Reports collected series; called at every scrape or export. */
+export type Collector = () => Iterable<CollectedSeries>;
+
 /** Told about every update, e.g. to mirror metrics into OpenTelemetry. */
 export interface MetricsListener {
   add(name: string, value: number, labels: Labels): void;
@@ -102,6 +116,7 @@ export class Metrics {
     this.#listener = listener;
   }
 
+  readonly #collectors: Collector[] = [];
   readonly #counters = new Map<string, CounterSeries>();
   readonly #histograms = new Map<string, HistogramSeries>();
   readonly #gauges = new Map<string, GaugeSeries>();
@@ -167,14 +182,34 @@ export class Metrics {
     this.#gauges.delete(seriesKey(name, labels));
   }
 
-  /** Every gauge series. */
-  gauges(): GaugeSeries[] {
-    return [...this.#gauges.values()].map((s) => ({ ...s }));
+  /** Adds a collector: its series join the counters and gauges at every read. */
+  collect(collector: Collector): void {
+    this.#collectors.push(collector);
   }
 
-  /** Every counter series. */
+  /** The collectors' series now. */
+  collected(): CollectedSeries[] {
+    const out: CollectedSeries[] = [];
+    for (const c of this.#collectors) for (const s of c()) out.push(s);
+    return out;
+  }
+
+  /** Every gauge series, collected ones included. */
+  gauges(): GaugeSeries[] {
+    const collected = this.collected().filter((s) => s.kind === "gauge");
+    return [
+      ...[...this.#gauges.values()].map((s) => ({ ...s })),
+      ...collected.map(({ name, labels, value }) => ({ name, labels, value })),
+    ];
+  }
+
+  /** Every counter series, collected ones included. */
   counters(): CounterSeries[] {
-    return [...this.#counters.values()].map((s) => ({ ...s }));
+    const collected = this.collected().filter((s) => s.kind === "counter");
+    return [
+      ...[...this.#counters.values()].map((s) => ({ ...s })),
+      ...collected.map(({ name, labels, value }) => ({ name, labels, value })),
+    ];
   }
 
   /** Every histogram series. */

@@ -15,3 +15,4 @@ export * from "./metrics.ts";
 export * from "./module_metrics.ts";
 export * from "./prometheus.ts";
 export * from "./otel.ts";
+export * from "./metrics_server.ts";

@@ -10,19 +10,30 @@ import {
   type Counter,
   type Gauge,
   type Histogram,
+  type Meter,
   metrics as otelMetrics,
 } from "@opentelemetry/api";
 import type { Labels, Metrics } from "./metrics.ts";
 
-/** Something that can report counters at collection time (e.g. engine stats). */
-export type ObservedCounters = () => Array<{ name: string; value: number; labels: Labels }>;
+/** The part of an OpenTelemetry meter the bridge uses (a test passes its own). */
+export type BridgeMeter = Pick<
+  Meter,
+  | "createCounter"
+  | "createHistogram"
+  | "createGauge"
+  | "createObservableCounter"
+  | "createObservableGauge"
+>;
 
-/** Attaches the bridge to `metrics`; `observed` is polled when OpenTelemetry collects. */
+/**
+ * Attaches the bridge to `metrics`: updates are mirrored as they happen, and
+ * the collected series (engine and queue counts) are observed when
+ * OpenTelemetry collects, so the export carries the same series as `/metrics`.
+ */
 export function bridgeToOpenTelemetry(
   metrics: Metrics,
-  observed: ObservedCounters = () => [],
+  meter: BridgeMeter = otelMetrics.getMeter("weir"),
 ): void {
-  const meter = otelMetrics.getMeter("weir");
   const counters = new Map<string, Counter>();
   const histograms = new Map<string, Histogram>();
   const gauges = new Map<string, Gauge>();
@@ -45,12 +56,14 @@ export function bridgeToOpenTelemetry(
   });
   const names = new Set<string>();
   const register = () => {
-    for (const { name } of observed()) {
+    for (const { name, kind } of metrics.collected()) {
       if (names.has(name)) continue;
       names.add(name);
-      meter.createObservableCounter(name).addCallback((result) => {
-        for (const s of observed()) if (s.name === name) result.observe(s.value, s.labels);
-      });
+      const observe = (result: { observe(value: number, labels: Labels): void }) => {
+        for (const s of metrics.collected()) if (s.name === name) result.observe(s.value, s.labels);
+      };
+      if (kind === "counter") meter.createObservableCounter(name).addCallback(observe);
+      else meter.createObservableGauge(name).addCallback(observe);
     }
   };
   register();
