@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { compareHlc, type Hlc, WeirError } from "../base/mod.ts";
+import { compareHlc, type Hlc, type Message, WeirError } from "../base/mod.ts";
 import type {
   ConnectorContext,
   ConnectorRegistry,
@@ -33,6 +33,7 @@ import type {
   SourceBatch,
 } from "../connectors/mod.ts";
 import type { DataflowConfig, EndpointConfig } from "../config/mod.ts";
+import type { EdgeTap } from "../engine/mod.ts";
 import type { OutboundQueue } from "../store/mod.ts";
 import type { Logger, Metrics } from "../telemetry/mod.ts";
 import { StateStore } from "../wasm/mod.ts";
@@ -77,6 +78,15 @@ function latestTime(batch: SourceBatch): Hlc | undefined {
   return latest;
 }
 
+/** A dead letter coming back as a source record. */
+export interface ReplayRecord {
+  /** Its original time. */
+  readonly time: Hlc;
+  readonly message: Message;
+  /** Runs once the record is handled, as a source message's acknowledgement would. */
+  readonly done: () => void;
+}
+
 /** A switch asked for, applied between two source batches. */
 interface PendingSwitch {
   readonly next: GraphRuntime;
@@ -95,6 +105,9 @@ export class DataflowHost {
   readonly #parts: AsyncDisposableStack;
   readonly #log: Logger;
   #busy = false;
+  /** Batches (from the source or a replay) are taken one at a time, in order. */
+  #intake: Promise<void> = Promise.resolve();
+  #tap: EdgeTap | undefined;
   #switch: PendingSwitch | undefined;
   #pause: { promise: Promise<void>; resolve: () => void } | undefined;
   #stopped: Promise<void> | undefined;
@@ -160,14 +173,16 @@ export class DataflowHost {
       metrics,
       labels,
     });
-    const outputs = new DataflowOutputs({
-      dataflow: name,
-      writer,
-      sink,
-      log,
-      metrics,
-      ...(o.events ? { events: o.events } : {}),
-    });
+    const outputs = stack.use(
+      new DataflowOutputs({
+        dataflow: name,
+        writer,
+        sink,
+        log,
+        metrics,
+        ...(o.events ? { events: o.events } : {}),
+      }),
+    );
     // The idle clock holds while messages wait at the source or a batch is being taken.
     const waiting: { source?: Source; busy: () => boolean } = { busy: () => false };
     const runtime: RuntimeContext = {
@@ -213,7 +228,7 @@ export class DataflowHost {
       writer.stop();
       host.#pause?.resolve();
     });
-    await source.start((batch) => host.#onBatch(batch));
+    await source.start((batch) => host.#take(batch));
     forwarder.start();
     log.log("info", "dataflow started", {
       topics: config.source.topics,
@@ -264,6 +279,40 @@ export class DataflowHost {
     });
   }
 
+  /**
+   * Feeds dead letters back as source records, with their original time and
+   * properties, after the batches already waiting. Resolves once the serving
+   * version took them; each record's `done` runs once it is handled.
+   *
+   * @throws {WeirError} `conflict` while the dataflow is stopped.
+   */
+  replay(records: readonly ReplayRecord[]): Promise<void> {
+    if (this.#pause) {
+      return Promise.reject(
+        new WeirError("conflict", `Dataflow "${this.name}" is stopped; start it to replay`),
+      );
+    }
+    const acks = records.map((r) => {
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        r.done();
+      };
+    });
+    return this.#take({
+      records: records.map((r) => ({ time: r.time, data: r.message })),
+      acks,
+      ackAll: () => acks.forEach((ack) => ack()),
+    });
+  }
+
+  /** Shows what crosses the serving version's edges to `tap`, until called with undefined. */
+  setTap(tap: EdgeTap | undefined): void {
+    this.#tap = tap;
+    this.#versions.serving?.flow.setTap(tap);
+  }
+
   /** Holds input (the broker keeps it) until {@linkcode resume}. */
   pause(): void {
     if (this.#pause) return;
@@ -286,11 +335,18 @@ export class DataflowHost {
     return this.#stopped ??= this.#parts.disposeAsync();
   }
 
+  /** Takes a batch once those before it were taken. */
+  #take(batch: SourceBatch): Promise<void> {
+    const run = this.#intake.then(() => this.#onBatch(batch));
+    this.#intake = run.catch(() => {});
+    return run;
+  }
+
   async #onBatch(batch: SourceBatch): Promise<void> {
     if (this.#pause) await this.#pause.promise;
     this.#busy = true;
     try {
-      await this.#take(batch);
+      await this.#feed(batch);
     } catch (error) {
       // Even storing failed (the disk?): say so loudly. The source acknowledges nonetheless,
       // since holding the batch would stall every later message on the connection.
@@ -305,7 +361,7 @@ export class DataflowHost {
     }
   }
 
-  async #take(batch: SourceBatch): Promise<void> {
+  async #feed(batch: SourceBatch): Promise<void> {
     const serving = this.#versions.serving;
     if (!serving) {
       await this.#outputs.bridge(batch);
@@ -328,6 +384,8 @@ export class DataflowHost {
     const pending = this.#switch;
     if (!pending) return;
     this.#switch = undefined;
+    this.#versions.serving?.flow.setTap(undefined);
+    pending.next.flow.setTap(this.#tap);
     this.#versions.replace(pending.next);
     pending.done(performance.now() - pending.asked);
   }

@@ -10,7 +10,7 @@ import { formatHlc } from "../base/mod.ts";
 import type { Sink, SourceBatch } from "../connectors/mod.ts";
 import type { DeadLetter, LateRecord, Rec, SideOutputs } from "../engine/mod.ts";
 import type { QueueMessage } from "../store/mod.ts";
-import type { Logger, Metrics } from "../telemetry/mod.ts";
+import { type Logger, LogThrottle, type Metrics } from "../telemetry/mod.ts";
 import { type DeadLetterKind, deadLetterMessage } from "./dead_letters.ts";
 import type { EventHub } from "./event_hub.ts";
 import type { OutboundWriter } from "./outbound_writer.ts";
@@ -26,10 +26,12 @@ export interface DataflowOutputsOptions {
 }
 
 /** The side outputs, the failed-batch path and the bridge of one dataflow. */
-export class DataflowOutputs {
+export class DataflowOutputs implements Disposable {
   readonly side: SideOutputs;
   readonly #o: DataflowOutputsOptions;
   readonly #labels: Readonly<Record<string, string>>;
+  /** A flood of bad input is one warning per operation and interval, with a count. */
+  readonly #warnings: LogThrottle;
   #bridged = 0;
 
   /** Outputs writing through `options.writer`. */
@@ -37,14 +39,20 @@ export class DataflowOutputs {
     this.#o = options;
     this.#labels = { dataflow: options.dataflow };
     const { metrics, log, events, dataflow } = options;
+    this.#warnings = new LogThrottle(log);
     this.side = {
       deadLetter: (e) => {
         metrics.add("weir_dead_letters_total", 1, { ...this.#labels, operation: e.operation });
-        log.log("warn", "record dead-lettered", { operation: e.operation, reason: e.reason });
+        this.#warnings.log(e.operation, "warn", "record dead-lettered", {
+          operation: e.operation,
+          reason: e.reason,
+        });
+        const data = e.record.data;
         events?.emit("dead-letter", {
           operation: e.operation,
           reason: e.reason,
           ts: formatHlc(e.record.time),
+          ...(data.kind === "message" ? { topic: new TextDecoder().decode(data.topic) } : {}),
         }, dataflow);
         return this.#keep("dead-letter", e);
       },
@@ -86,6 +94,16 @@ export class DataflowOutputs {
     const w = this.#o.writer.write(messages);
     if (w) pending.push(w);
     return pending.length === 0 ? undefined : Promise.all(pending);
+  }
+
+  /** Writes the warnings still counted. */
+  close(): void {
+    this.#warnings.close();
+  }
+
+  /** Same as {@linkcode close}. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 
   #keep(kind: DeadLetterKind, entry: DeadLetter | LateRecord): Promise<void> | undefined {

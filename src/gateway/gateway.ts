@@ -21,7 +21,7 @@ import {
   openTelemetryEnabled,
   renderPrometheus,
 } from "../telemetry/mod.ts";
-import type { EndpointStatus, GatewayControl } from "./control.ts";
+import type { EndpointStatus, GatewayControl, ServedFrom } from "./control.ts";
 import { readDeployment } from "./deployments.ts";
 import { EventHub } from "./event_hub.ts";
 import {
@@ -32,6 +32,9 @@ import {
 } from "./gateway_control.ts";
 import type { VersionSpec } from "./graph_runtime.ts";
 import { DataflowHost } from "./dataflow_host.ts";
+import { EMBEDDED_SOURCE } from "./embedded_default.ts";
+import { applyReload } from "./reload.ts";
+import { type TrendReading, TrendRecorder } from "./trends.ts";
 import { QueueRoom } from "./outbound_writer.ts";
 import type { GraphNnOptions } from "./nn_link.ts";
 
@@ -51,6 +54,24 @@ export interface GatewayOptions {
   readonly puller?: GraphPuller;
   /** The event feed; one is made when absent. */
   readonly events?: EventHub;
+  /** How often the trends take a point (the page's charts). @default 10000 */
+  readonly trendIntervalMs?: number;
+}
+
+/** What a reload changed, by dataflow name. */
+export interface ReloadSummary {
+  /** Started: new in the configuration. */
+  readonly added: readonly string[];
+  /** Stopped: gone from the configuration. */
+  readonly removed: readonly string[];
+  /** Graph or graph configuration changed: hot-loaded as a new version, nothing lost. */
+  readonly redeployed: readonly string[];
+  /** Source, destination or timing changed: stopped and started again. */
+  readonly restarted: readonly string[];
+  /** Settings a reload does not apply (they need a restart), by top-level key. */
+  readonly needsRestart: readonly string[];
+  /** Dataflows whose change failed, with why (they keep running as they were). */
+  readonly failed: readonly { readonly dataflow: string; readonly error: string }[];
 }
 
 /** A running gateway. */
@@ -66,6 +87,13 @@ export interface Gateway {
   endpoints(): EndpointStatus[];
   /** The Prometheus text for the current state. */
   scrape(): string;
+  /**
+   * Applies a new configuration: dataflows added or removed start or stop,
+   * a changed graph or graph configuration is hot-loaded as a new version
+   * (nothing lost), other changes to a dataflow restart it. Settings outside
+   * the dataflows are listed in `needsRestart`. Reloads run one at a time.
+   */
+  reload(config: GatewayConfig): Promise<ReloadSummary>;
   /** Stops input, flushes the queue for a few seconds, disconnects. */
   stop(): Promise<void>;
 }
@@ -135,6 +163,33 @@ function engineCounters(
   return out;
 }
 
+/** What the trends read each interval: counters, the latency histogram and the queue. */
+function trendReading(
+  dataflows: readonly DataflowHost[],
+  queue: OutboundQueue,
+  metrics: Metrics,
+): TrendReading {
+  const recordsIn = new Map<string, number>();
+  for (const d of dataflows) {
+    for (const [op, s] of Object.entries(d.flow?.stats() ?? {})) {
+      recordsIn.set(`${d.name}/${op}`, s.recordsIn);
+    }
+  }
+  let latency: { bounds: readonly number[]; buckets: number[] } | undefined;
+  for (const h of metrics.histograms()) {
+    if (h.name !== "weir_end_to_end_latency_ms") continue;
+    latency ??= { bounds: h.bounds, buckets: new Array(h.buckets.length).fill(0) };
+    h.buckets.forEach((n, i) => (latency!.buckets[i]! += n));
+  }
+  const usage = queue.usage();
+  return {
+    recordsIn,
+    ...(latency === undefined ? {} : { latency }),
+    queueDepth: usage.outputs.count,
+    deadLetters: usage.deadLetters.count,
+  };
+}
+
 /** Starts every dataflow of the configuration. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   await mkdir(join(options.config.dataDir, "state"), { recursive: true });
@@ -192,11 +247,17 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
     : undefined;
   if (nnService) parts.defer(() => nnService.close());
   const nn: GraphNnOptions = nnService ? { service: nnService } : { off: "ml.enabled is false" };
+  const trends = new TrendRecorder(
+    () => trendReading(dataflows, queue, metrics),
+    options.trendIntervalMs === undefined ? {} : { intervalMs: options.trendIntervalMs },
+  );
+  parts.defer(() => trends.close());
   const control = createGatewayControl({
     dataDir: config.dataDir,
     log,
     events,
-    queued: (name) => queue.depth(name),
+    queue,
+    trends: () => trends.series(),
     endpoints: () => endpointStatuses(connections),
     puller,
   });
@@ -205,8 +266,32 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
   });
   // Tag watches stop before the dataflows do.
   parts.defer(() => control.close());
-  for (const [name, dataflow] of Object.entries(config.dataflows)) {
-    const scoped = events.logger(log).child({ dataflow: name });
+  const embedded = config.source === EMBEDDED_SOURCE;
+  let current = config;
+  const scopedLog = (name: string) => events.logger(log).child({ dataflow: name });
+  const hostFor = (name: string, dataflow: DataflowConfig, initial: VersionSpec | undefined) =>
+    DataflowHost.start({
+      name,
+      config: dataflow,
+      endpoints: current.endpoints,
+      registry,
+      context: { logger: scopedLog(name), metrics, connections },
+      queue,
+      room,
+      modulesDir: options.modulesDir,
+      cacheDir: join(config.dataDir, "cache", "bindings"),
+      statePath: join(config.dataDir, "state", `${name}.db`),
+      log: scopedLog(name),
+      metrics,
+      events,
+      nn,
+      ...(initial ? { initial } : {}),
+      ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
+    });
+  const configured: ServedFrom = embedded ? "embedded-default" : "configuration";
+  /** Starts a dataflow on its saved deployment, else on its configuration; adds it to the control. */
+  const startDataflow = async (name: string, dataflow: DataflowConfig): Promise<void> => {
+    const scoped = scopedLog(name);
     const fresh = freshRecord(dataflow);
     const saved = await readDeployment(config.dataDir, name, fresh.base);
     const fromConfig = await configSpec(name, dataflow, puller, scoped);
@@ -215,28 +300,10 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
       : {};
     let record = saved ??
       (fromConfig ? { ...fresh, nextId: 2, current: fromConfig, ...watch } : fresh);
-    const start = (initial: VersionSpec | undefined) =>
-      DataflowHost.start({
-        name,
-        config: dataflow,
-        endpoints: config.endpoints,
-        registry,
-        context: { logger: scoped, metrics, connections },
-        queue,
-        room,
-        modulesDir: options.modulesDir,
-        cacheDir: join(config.dataDir, "cache", "bindings"),
-        statePath: join(config.dataDir, "state", `${name}.db`),
-        log: scoped,
-        metrics,
-        events,
-        nn,
-        ...(initial ? { initial } : {}),
-        ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
-      });
+    let servedFrom: ServedFrom = saved ? "saved-deployment" : configured;
     let live: DataflowHost;
     try {
-      live = await start(record.current);
+      live = await hostFor(name, dataflow, record.current);
     } catch (error) {
       // A deployed version that no longer loads (e.g. its cache was wiped) gives way to the file.
       if (!saved || !fromConfig) throw error;
@@ -245,11 +312,45 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
         error,
       });
       record = { ...saved, current: fromConfig };
-      live = await start(fromConfig);
+      servedFrom = configured;
+      live = await hostFor(name, dataflow, fromConfig);
     }
     dataflows.push(live);
-    control.add(live, record);
+    control.add(live, record, servedFrom);
+  };
+  const stopDataflow = async (name: string): Promise<void> => {
+    const host = control.remove(name);
+    if (host === undefined) return;
+    dataflows.splice(dataflows.indexOf(host), 1);
+    await host.stop();
+  };
+  for (const [name, dataflow] of Object.entries(config.dataflows)) {
+    await startDataflow(name, dataflow);
   }
+  trends.start();
+  let reloading: Promise<unknown> = Promise.resolve();
+  const reload = (next: GatewayConfig): Promise<ReloadSummary> => {
+    const run = reloading.then(() =>
+      applyReload(current, next, {
+        start: startDataflow,
+        stop: stopDataflow,
+        redeploy: (name, dataflow) =>
+          control.reconfigure(
+            name,
+            dataflow,
+            async (id) => {
+              const spec = await configSpec(name, dataflow, puller, scopedLog(name));
+              return spec && { ...spec, id };
+            },
+            configured,
+          ),
+        adopt: (c) => (current = c),
+        log,
+      })
+    );
+    reloading = run.catch(() => {});
+    return run;
+  };
   const endpoints = control.endpoints;
   const scrape = () => renderPrometheus(metrics) + engineLines(dataflows, queue, endpoints());
   if (openTelemetryEnabled()) {
@@ -272,6 +373,7 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
     },
     scrape,
     endpoints,
+    reload,
     stop: () => stopped ??= parts.disposeAsync(),
   };
 }

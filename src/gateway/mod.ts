@@ -25,3 +25,8 @@ export * from "./deployments.ts";
 export * from "./graph_runtime.ts";
 export * from "./gateway_control.ts";
 export * from "./uploaded_graphs.ts";
+export * from "./dead_letter_view.ts";
+export * from "./dead_letter_desk.ts";
+export * from "./edge_taps.ts";
+export * from "./trends.ts";
+export * from "./reload.ts";
