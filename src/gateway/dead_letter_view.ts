@@ -70,6 +70,8 @@ interface Body {
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f]/;
 
 function hexDump(bytes: Uint8Array): string {
   const lines: string[] = [];
@@ -84,7 +86,7 @@ function hexDump(bytes: Uint8Array): string {
 
 /**
  * A payload for people. By default JSON when it parses, text when it is
- * UTF-8, else a hex dump; `as` asks for one format (text of bytes that are
+ * UTF-8 without control characters, else a hex dump; `as` asks for one format (text of bytes that are
  * not UTF-8 shows replacement characters).
  */
 export function payloadPreview(
@@ -98,7 +100,9 @@ export function payloadPreview(
   } catch {
     text = undefined;
   }
-  let as = options.as ?? (text === undefined ? "hex" : "text");
+  // Bytes that are not UTF-8, or text with control characters, read best as hex.
+  const binary = text === undefined || CONTROL.test(text);
+  let as = options.as ?? (binary ? "hex" : "text");
   let shown: string;
   if (as === "hex") {
     // Only as many bytes as the characters allow: a dump line is 75 characters for 16 bytes.
