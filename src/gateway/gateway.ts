@@ -33,7 +33,7 @@ import {
 import type { VersionSpec } from "./graph_runtime.ts";
 import { DataflowHost } from "./dataflow_host.ts";
 import { EMBEDDED_SOURCE } from "./embedded_default.ts";
-import { applyReload } from "./reload.ts";
+import { applyReload, type ReloadSummary } from "./reload.ts";
 import { type TrendReading, TrendRecorder } from "./trends.ts";
 import { QueueRoom } from "./outbound_writer.ts";
 import type { GraphNnOptions } from "./nn_link.ts";
@@ -56,22 +56,6 @@ export interface GatewayOptions {
   readonly events?: EventHub;
   /** How often the trends take a point (the page's charts). @default 10000 */
   readonly trendIntervalMs?: number;
-}
-
-/** What a reload changed, by dataflow name. */
-export interface ReloadSummary {
-  /** Started: new in the configuration. */
-  readonly added: readonly string[];
-  /** Stopped: gone from the configuration. */
-  readonly removed: readonly string[];
-  /** Graph or graph configuration changed: hot-loaded as a new version, nothing lost. */
-  readonly redeployed: readonly string[];
-  /** Source, destination or timing changed: stopped and started again. */
-  readonly restarted: readonly string[];
-  /** Settings a reload does not apply (they need a restart), by top-level key. */
-  readonly needsRestart: readonly string[];
-  /** Dataflows whose change failed, with why (they keep running as they were). */
-  readonly failed: readonly { readonly dataflow: string; readonly error: string }[];
 }
 
 /** A running gateway. */

@@ -11,7 +11,22 @@
  */
 import type { DataflowConfig, GatewayConfig } from "../config/mod.ts";
 import type { Logger } from "../telemetry/mod.ts";
-import type { ReloadSummary } from "./gateway.ts";
+
+/** What a reload changed, by dataflow name. */
+export interface ReloadSummary {
+  /** Started: new in the configuration. */
+  readonly added: readonly string[];
+  /** Stopped: gone from the configuration. */
+  readonly removed: readonly string[];
+  /** Graph or graph configuration changed: hot-loaded as a new version, nothing lost. */
+  readonly redeployed: readonly string[];
+  /** Source, destination or timing changed: stopped and started again. */
+  readonly restarted: readonly string[];
+  /** Settings a reload does not apply (they need a restart), by top-level key. */
+  readonly needsRestart: readonly string[];
+  /** Dataflows whose change failed, with why (they keep running as they were). */
+  readonly failed: readonly { readonly dataflow: string; readonly error: string }[];
+}
 
 /** What a reload may do to the gateway. */
 export interface ReloadActions {
