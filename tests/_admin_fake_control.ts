@@ -218,7 +218,7 @@ export class FakeControl implements GatewayControl {
       stats: flow.stats,
       queued: 3,
       deadLetters: this.#dead.filter((d) => d.dataflow === flow.name).length,
-      servedFrom: flow.current?.id === 1 ? "configuration" : "saved-deployment",
+      servedFrom: (flow.current?.id ?? 1) === 1 ? "configuration" : "saved-deployment",
       ...(flow.watch === undefined ? {} : { watch: flow.watch }),
     };
   }

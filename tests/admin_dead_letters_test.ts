@@ -43,7 +43,7 @@ Deno.test("GET /api/dead-letters/:seq shows the payload as JSON, text or hex; 40
   assert.equal(one.payloadBase64, "AAE=");
   assert.equal(one.preview.as, "hex");
   const text = await (await get("/api/dead-letters/2?as=hex")).json();
-  assert.match(text.preview.text, /^00000000  77 61 72 6d/);
+  assert.match(text.preview.text, /^00000000 {2}77 61 72 6d/);
   assert.equal((await get("/api/dead-letters/99")).status, 404);
   assert.equal((await get("/api/dead-letters/2?as=xml")).status, 400);
 });

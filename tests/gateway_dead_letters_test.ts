@@ -68,7 +68,7 @@ Deno.test({
       assert.equal(shown.preview?.as, "json");
       assert.equal(shown.preview?.text, JSON.stringify(JSON.parse(READING), null, 2));
       assert.equal(atob(shown.payloadBase64!), READING);
-      assert.match(control.deadLetter(reading!.seq, "hex")!.preview!.text, /^00000000  7b 22 74/);
+      assert.match(control.deadLetter(reading!.seq, "hex")!.preview!.text, /^00000000 {2}7b 22 74/);
       assert.equal(control.deadLetter(reading!.seq, "text")!.preview!.text, READING);
 
       // Counts agree: the dataflow, the queue summary and /metrics.

@@ -47,7 +47,7 @@ export class DeadLetterDesk {
     const filter = filterOf(query);
     const rows = this.#queue.list({ ...filter, newestFirst: true, limit });
     const deadLetters = rows.map((row) => {
-      const { payloadBase64: _, ...entry } = deadLetterEntry(row, { maxChars: 200 });
+      const { payloadBase64: _, ...entry } = deadLetterEntry(row, { maxChars: 200, compact: true });
       return entry;
     });
     return {

@@ -84,6 +84,16 @@ function hexDump(bytes: Uint8Array): string {
   return lines.join("\n");
 }
 
+/** How {@linkcode payloadPreview} shows a payload. */
+export interface PreviewOptions {
+  /** One format; by default the one that suits the bytes. */
+  readonly as?: PreviewFormat;
+  /** Cut the text at this many characters. @default 4096 */
+  readonly maxChars?: number;
+  /** JSON as it was sent (for one-line lists), not indented. @default false */
+  readonly compact?: boolean;
+}
+
 /**
  * A payload for people. By default JSON when it parses, text when it is
  * UTF-8 without control characters, else a hex dump; `as` asks for one format (text of bytes that are
@@ -91,7 +101,7 @@ function hexDump(bytes: Uint8Array): string {
  */
 export function payloadPreview(
   bytes: Uint8Array,
-  options: { as?: PreviewFormat; maxChars?: number } = {},
+  options: PreviewOptions = {},
 ): PayloadPreview {
   const max = options.maxChars ?? 4096;
   let text: string | undefined;
@@ -112,7 +122,8 @@ export function payloadPreview(
   text ??= new TextDecoder().decode(bytes);
   if (options.as === undefined || as === "json") {
     try {
-      shown = JSON.stringify(JSON.parse(text), null, 2);
+      const value = JSON.parse(text);
+      shown = options.compact === true ? text : JSON.stringify(value, null, 2);
       as = "json";
     } catch {
       shown = text;
@@ -148,7 +159,7 @@ function dataflowOf(row: QueuedMessage, body: Body): string {
 /** A dead-letter row as an entry, its payload previewed up to `maxChars`. */
 export function deadLetterEntry(
   row: QueuedMessage,
-  options: { as?: PreviewFormat; maxChars?: number } = {},
+  options: PreviewOptions = {},
 ): DeadLetterDetail {
   const body = parseBody(row);
   const payload = body.payloadBase64 === undefined

@@ -44,7 +44,7 @@ function sampleOf(dataflow: string, w: Watcher, record: Rec): TapSample {
         ...(d.contentType === null ? {} : { contentType: d.contentType }),
         properties: d.userProperties,
         payloadBytes: d.payload.byteLength,
-        preview: payloadPreview(d.payload, { maxChars: 600 }),
+        preview: payloadPreview(d.payload, { maxChars: 600, compact: true }),
       };
     case "snapshot":
       return {

@@ -14,7 +14,7 @@ export interface TrendSeries {
   readonly intervalMs: number;
   /** How many points are kept at most. */
   readonly capacity: number;
-  /** Unix time in seconds of each point, oldest first. */
+  /** Unix time in seconds (with milliseconds) of each point, oldest first. */
   readonly times: readonly number[];
   /**
    * Values by series, aligned with `times`; null where nothing was measured.
@@ -125,7 +125,7 @@ export class TrendRecorder implements Disposable {
     );
     point.set("queue/depth", reading.queueDepth);
     point.set("queue/deadLetters", reading.deadLetters);
-    this.#push(Math.round(at / 1000), point);
+    this.#push(Math.round(at) / 1000, point);
     this.#last = { at, reading };
   }
 
