@@ -91,9 +91,10 @@ try {
   seen.detailProperties = await detail.locator(".properties tbody").textContent();
   seen.detailTopic = await detail.locator("dd").nth(5).textContent();
   await detail.getByRole("button", { name: "Hex" }).click();
-  await detail.getByLabel("Payload", { exact: true }).filter({ hasText: /^00000000 {2}7b/ }).waitFor(
-    WAIT,
-  );
+  await detail.getByLabel("Payload", { exact: true }).filter({ hasText: /^00000000 {2}7b/ })
+    .waitFor(
+      WAIT,
+    );
   seen.detailHex = (await detail.getByLabel("Payload", { exact: true }).textContent())?.split(
     "\n",
   )[0];

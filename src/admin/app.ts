@@ -19,6 +19,7 @@ import { RateSampler } from "./rate_sampler.ts";
 import { MAX_BODY_BYTES } from "./request_body.ts";
 import { dataflowRoutes } from "./routes/dataflows.ts";
 import { deadLetterRoutes } from "./routes/dead_letters.ts";
+import { endpointRoutes } from "./routes/endpoints.ts";
 import { deployRoutes } from "./routes/deploy.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -83,6 +84,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     .route("/", deployRoutes(deps))
     .route("/", moduleRoutes(deps))
     .route("/", deadLetterRoutes(deps))
+    .route("/", endpointRoutes(deps))
     .route("/", eventRoutes(deps))
     .all("*", (c) => {
       throw new ApiError(404, "not_found", `No API route ${c.req.method} ${c.req.path}`);

@@ -16,7 +16,9 @@ export type WeirErrorCode =
   | "usage"
   | "not_found"
   | "conflict"
-  | "registry";
+  | "registry"
+  /** A running gateway (or another service the command line talks to) did not answer. */
+  | "unreachable";
 
 /** Options for {@linkcode WeirError}. */
 export interface WeirErrorOptions {
