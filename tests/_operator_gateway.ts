@@ -54,6 +54,8 @@ export interface OperatorGateway {
 export interface OperatorGatewayOptions {
   /** @default 500 */
   readonly trendIntervalMs?: number;
+  /** The dataflow's `deadLetter:` setting (dead letters also published). */
+  readonly deadLetter?: { readonly endpoint: string; readonly topic: string };
 }
 
 /** Runs `body` with everything started; stops it all afterwards. */
@@ -73,6 +75,7 @@ export async function withOperatorGateway(
           source: { endpoint: "local", topics: ["sensors/#"] },
           graph: { file: brokenGraph },
           destination: { endpoint: "local", topic: "processed/temperature" },
+          ...(options.deadLetter === undefined ? {} : { deadLetter: options.deadLetter }),
         },
       },
       dataDir,

@@ -358,3 +358,32 @@ Deno.test("dataflow timing: defaults, values, and a clear error for a bad one", 
   assert.equal(issues.length, 1);
   assert.match(issues[0]!.path, /dataflows\.b\.timing\.latenessMs/);
 });
+
+Deno.test("a dataflow's deadLetter names a known endpoint and a topic its source does not read back", () => {
+  const text = `endpoints: { local: { url: "mqtt://127.0.0.1" } }
+dataflows:
+  good:
+    source: { endpoint: local, topics: ["sensors/#"] }
+    destination: { endpoint: local, topic: "out" }
+    deadLetter: { endpoint: local, topic: "alerts/\${outputTopic}" }
+  bad:
+    source: { endpoint: local, topics: ["sensors/#"] }
+    destination: { endpoint: local, topic: "out" }
+    deadLetter: { endpoint: nowhere, topic: "alerts/+" }
+  loop:
+    source: { endpoint: local, topics: ["sensors/#"] }
+    destination: { endpoint: local, topic: "out" }
+    deadLetter: { endpoint: local, topic: "sensors/dead" }
+`;
+  const { issues } = checkConfig(text, "dl.yaml");
+  assert.deepEqual(issues.map((i) => [i.path, i.rule]), [
+    ["dataflows.bad.deadLetter.endpoint", "unknown-endpoint"],
+    ["dataflows.bad.deadLetter.topic", "topic-name"],
+    ["dataflows.loop.deadLetter.topic", "loop"],
+  ]);
+  const config = parseConfig(text.slice(0, text.indexOf("  bad:")), "dl.yaml");
+  assert.deepEqual(config.dataflows.good!.deadLetter, {
+    endpoint: "local",
+    topic: "alerts/${outputTopic}",
+  });
+});

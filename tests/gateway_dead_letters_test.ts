@@ -6,6 +6,7 @@
  * counts agree everywhere (status, queue summary, `/metrics`).
  */
 import assert from "node:assert/strict";
+import mqtt from "mqtt";
 import { formatHlc, type Hlc, type Message, parseHlc } from "../src/base/mod.ts";
 import { parseInputLine } from "../src/gateway/mod.ts";
 import { modulesBuilt, modulesNote } from "./_modules.ts";
@@ -142,4 +143,34 @@ Deno.test({
       );
       assert.equal(control.deadLetters().total, 1);
     }),
+});
+
+Deno.test({
+  name: "deadLetter: { endpoint, topic } also publishes each dead letter; it stays in the gateway" +
+    NOTE,
+  ignore: !HAS_MOSQUITTO || !modulesBuilt("temperature", "enrichment"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withOperatorGateway(async ({ brokerUrl, gateway, publish }) => {
+      const alerts: Array<{ topic: string; body: Record<string, unknown> }> = [];
+      const sub = await mqtt.connectAsync(brokerUrl, { protocolVersion: 5 });
+      sub.on("message", (topic, payload) =>
+        alerts.push({ topic, body: JSON.parse(String(payload)) }));
+      await sub.subscribeAsync("alerts/#", { qos: 1 });
+      try {
+        await publish(READING, `${Date.now()}:1:oven-3`);
+        await until(() =>
+          alerts.length === 1, 15_000);
+        assert.equal(alerts[0]!.topic, "alerts/sensors/oven-3");
+        const body = alerts[0]!.body;
+        assert.equal(body.operation, "enrich");
+        assert.equal(body.topic, "sensors/oven-3");
+        assert.equal(atob(String(body.payloadBase64)), READING);
+        assert.equal(gateway.control.deadLetters().total, 1, "kept in the gateway as well");
+        assert.equal(gateway.control.queue().outputs.count, 0, "the copy was delivered");
+      } finally {
+        await sub.endAsync();
+      }
+    }, { deadLetter: { endpoint: "local", topic: "alerts/${outputTopic}" } }),
 });

@@ -138,6 +138,7 @@ function endpoint(name: string, raw: Obj, path: (p: string) => string): Endpoint
 function dataflow(raw: Obj, path: (p: string) => string): DataflowConfig {
   const source = raw.source as Obj;
   const destination = raw.destination as Obj;
+  const deadLetter = raw.deadLetter as Obj | undefined;
   const configuration: Record<string, string> = {};
   for (const [k, v] of Object.entries((raw.configuration ?? {}) as Obj)) {
     configuration[k] = String(v);
@@ -162,6 +163,9 @@ function dataflow(raw: Obj, path: (p: string) => string): DataflowConfig {
       maxClockDriftMs: (timing.maxClockDriftMs as number) ?? 60_000,
     },
     destination: { endpoint: destination.endpoint as string, topic: destination.topic as string },
+    ...(deadLetter === undefined ? {} : {
+      deadLetter: { endpoint: deadLetter.endpoint as string, topic: deadLetter.topic as string },
+    }),
   };
 }
 

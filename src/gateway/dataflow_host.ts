@@ -38,7 +38,7 @@ import type { OutboundQueue } from "../store/mod.ts";
 import type { Logger, Metrics } from "../telemetry/mod.ts";
 import { StateStore } from "../wasm/mod.ts";
 import { tooLargeDeadLetter } from "./dead_letters.ts";
-import { DataflowOutputs } from "./dataflow_outputs.ts";
+import { DataflowOutputs, deadLetterOutDestination } from "./dataflow_outputs.ts";
 import type { EventHub } from "./event_hub.ts";
 import { Forwarder } from "./forwarder.ts";
 import { GraphRuntime, type RuntimeContext, type VersionSpec } from "./graph_runtime.ts";
@@ -164,15 +164,38 @@ export class DataflowHost {
       room: o.room,
     });
     stack.defer(() => forwarder.stop());
+    const writerListeners = [() => forwarder.notify()];
     const writer = new OutboundWriter({
       queue,
       room: o.room,
-      appended: () => forwarder.notify(),
+      appended: () => writerListeners.forEach((wake) => wake()),
       tooLarge: (message, error) => tooLargeDeadLetter(name, message, error),
       log,
       metrics,
       labels,
     });
+    const forward = config.deadLetter;
+    if (forward !== undefined) {
+      // Dead letters also go out, as outputs of their own destination with their own forwarder.
+      const endpoint = o.endpoints[forward.endpoint]!;
+      const alerts = stack.use(o.registry.get(endpoint.kind).createSink!({
+        endpointName: forward.endpoint,
+        endpoint,
+        topic: forward.topic,
+      }, o.context));
+      const alertForwarder = new Forwarder({
+        queue,
+        destination: deadLetterOutDestination(name),
+        sink: alerts,
+        log,
+        metrics,
+        labels: { dataflow: name, output: "dead-letters" },
+        room: o.room,
+      });
+      stack.defer(() => alertForwarder.stop());
+      writerListeners.push(() => alertForwarder.notify());
+      alertForwarder.start();
+    }
     const outputs = stack.use(
       new DataflowOutputs({
         dataflow: name,
@@ -181,6 +204,7 @@ export class DataflowHost {
         log,
         metrics,
         ...(o.events ? { events: o.events } : {}),
+        ...(forward === undefined ? {} : { forward: { topic: forward.topic } }),
       }),
     );
     // The idle clock holds while messages wait at the source or a batch is being taken.

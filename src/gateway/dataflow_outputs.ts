@@ -7,6 +7,7 @@
  * @module
  */
 import { formatHlc } from "../base/mod.ts";
+import { OUTPUT_TOPIC } from "../config/mod.ts";
 import type { Sink, SourceBatch } from "../connectors/mod.ts";
 import type { DeadLetter, LateRecord, Rec, SideOutputs } from "../engine/mod.ts";
 import type { QueueMessage } from "../store/mod.ts";
@@ -23,6 +24,13 @@ export interface DataflowOutputsOptions {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly events?: EventHub;
+  /** Also queue each dead letter for this topic template (`deadLetter:` in the configuration). */
+  readonly forward?: { readonly topic: string };
+}
+
+/** The queue destination of the dead letters a dataflow also publishes. */
+export function deadLetterOutDestination(dataflow: string): string {
+  return `dead-letter-out/${dataflow}`;
 }
 
 /** The side outputs, the failed-batch path and the bridge of one dataflow. */
@@ -71,8 +79,8 @@ export class DataflowOutputs implements Disposable {
       operation: "graph",
     });
     return this.#o.writer.write(
-      records.map((record) =>
-        deadLetterMessage(this.#o.dataflow, "dead-letter", { operation: "graph", record, reason })
+      records.flatMap((record) =>
+        this.#messages("dead-letter", { operation: "graph", record, reason })
       ),
     );
   }
@@ -107,6 +115,25 @@ export class DataflowOutputs implements Disposable {
   }
 
   #keep(kind: DeadLetterKind, entry: DeadLetter | LateRecord): Promise<void> | undefined {
-    return this.#o.writer.write([deadLetterMessage(this.#o.dataflow, kind, entry)]);
+    return this.#o.writer.write(this.#messages(kind, entry));
+  }
+
+  /** The dead letter kept, and the copy to publish when the dataflow forwards them. */
+  #messages(kind: DeadLetterKind, entry: DeadLetter | LateRecord): QueueMessage[] {
+    const kept = deadLetterMessage(this.#o.dataflow, kind, entry);
+    const forward = this.#o.forward;
+    if (forward === undefined) return [kept];
+    const data = entry.record.data;
+    const topic = forward.topic.replaceAll(
+      OUTPUT_TOPIC,
+      data.kind === "message" ? new TextDecoder().decode(data.topic) : "",
+    );
+    // The copy is an output like any other: it waits in the queue while its broker is away.
+    return [kept, {
+      ...kept,
+      destination: deadLetterOutDestination(this.#o.dataflow),
+      topic,
+      deadLetter: false,
+    }];
   }
 }
