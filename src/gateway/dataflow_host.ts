@@ -78,6 +78,9 @@ function latestTime(batch: SourceBatch): Hlc | undefined {
   return latest;
 }
 
+/** Records per batch when dead letters are replayed (a source's usual batch). */
+const REPLAY_BATCH = 1024;
+
 /** A dead letter coming back as a source record. */
 export interface ReplayRecord {
   /** Its original time. */
@@ -310,25 +313,27 @@ export class DataflowHost {
    *
    * @throws {WeirError} `conflict` while the dataflow is stopped.
    */
-  replay(records: readonly ReplayRecord[]): Promise<void> {
+  async replay(records: readonly ReplayRecord[]): Promise<void> {
     if (this.#pause) {
-      return Promise.reject(
-        new WeirError("conflict", `Dataflow "${this.name}" is stopped; start it to replay`),
-      );
+      throw new WeirError("conflict", `Dataflow "${this.name}" is stopped; start it to replay`);
     }
-    const acks = records.map((r) => {
-      let done = false;
-      return () => {
-        if (done) return;
-        done = true;
-        r.done();
-      };
-    });
-    return this.#take({
-      records: records.map((r) => ({ time: r.time, data: r.message })),
-      acks,
-      ackAll: () => acks.forEach((ack) => ack()),
-    });
+    // In batches of a source's size, so a large replay waits its turn like input does.
+    for (let i = 0; i < records.length; i += REPLAY_BATCH) {
+      const chunk = records.slice(i, i + REPLAY_BATCH);
+      const acks = chunk.map((r) => {
+        let done = false;
+        return () => {
+          if (done) return;
+          done = true;
+          r.done();
+        };
+      });
+      await this.#take({
+        records: chunk.map((r) => ({ time: r.time, data: r.message })),
+        acks,
+        ackAll: () => acks.forEach((ack) => ack()),
+      });
+    }
   }
 
   /** Shows what crosses the serving version's edges to `tap`, until called with undefined. */
