@@ -7,6 +7,7 @@
 import { api, currentToken, request, sseMessages, useToken, whenRefused } from "./api.js";
 import {
   initDeadLetters,
+  onDeadLettersChanged,
   refreshDeadLetters,
   refreshDeadLettersSoon,
   setDataflows,
@@ -91,6 +92,9 @@ whenRefused(() => {
   if (!$("console").hidden) signOut("The token was refused; sign in again.");
 });
 initDeadLetters();
+onDeadLettersChanged(() => {
+  Promise.all([refreshDataflows(), refreshQueue()]).catch(() => {});
+});
 
 // ---------------------------------------------------------------- dataflows
 
@@ -488,6 +492,12 @@ function addEvent(event) {
     refreshDeadLettersSoon();
     refreshQueue().catch(() => {});
   }
+  if (event.kind === "dead-letter" || event.kind === "deploy" || event.kind === "state") {
+    clearTimeout(refreshSoon);
+    refreshSoon = setTimeout(() => {
+      Promise.all([refreshDataflows(), refreshModules()]).catch(() => {});
+    }, 200);
+  }
   const list = $("logs");
   const time = new Date(event.ts).toLocaleTimeString();
   list.prepend(
@@ -502,12 +512,6 @@ function addEvent(event) {
     ),
   );
   while (list.children.length > MAX_EVENTS) list.lastElementChild?.remove();
-  if (event.kind === "deploy" || event.kind === "state") {
-    clearTimeout(refreshSoon);
-    refreshSoon = setTimeout(() => {
-      Promise.all([refreshDataflows(), refreshModules()]).catch(() => {});
-    }, 200);
-  }
 }
 
 /** EventSource cannot send the token: trade it for a short-lived ticket for the URL. */

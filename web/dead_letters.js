@@ -12,6 +12,13 @@ let filter = new URLSearchParams();
 let next;
 let total = 0;
 let refreshing;
+/** Told after a replay or purge, so the counts elsewhere on the page follow. */
+let changed = () => {};
+
+/** What to run after dead letters were replayed or purged. */
+export function onDeadLettersChanged(/** @type {() => void} */ fn) {
+  changed = fn;
+}
 
 /** @param {string} text */
 function status(text) {
@@ -240,6 +247,7 @@ async function act(action, body, what) {
     );
   }
   await refreshDeadLetters().catch(() => {});
+  changed();
 }
 
 /** Downloads the dead letters the filter shows as JSON lines. */
