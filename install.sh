@@ -45,6 +45,8 @@ Group=$SERVICE_USER
 Environment=DENO_DIR=$DATA_DIR/deno
 Environment=DENO_NO_UPDATE_CHECK=1
 ExecStart=$PREFIX/bin/deno run --cached-only --allow-read=$PREFIX,$CONFIG_DIR,$DATA_DIR --allow-write=$DATA_DIR --allow-env --allow-ffi --allow-net --allow-sys=hostname,osRelease,networkInterfaces,statfs --unstable-worker-options $PREFIX/app/main.ts start --config $CONFIG_DIR/gateway.yaml --modules $PREFIX/app/modules/dist
+# systemctl reload weir: the gateway reads its configuration again and hot-loads what changed.
+ExecReload=/bin/kill -HUP \$MAINPID
 KillSignal=SIGTERM
 TimeoutStopSec=30
 Restart=on-failure

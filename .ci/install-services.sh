@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the services the connector tests start themselves: Debian's mosquitto (MQTT 5 broker).
+# Installs the services the connector tests start themselves: Debian's mosquitto (MQTT 5 broker),
+# and the MQTT command-line clients (mosquitto_sub, mosquitto_pub) the README uses to watch a gateway.
 # The tests run their own mosquitto on a free 127.0.0.1 port (tests/_mosquitto.ts); the system
 # service must not run, so it is kept from starting while the package installs, and stopped and
 # disabled afterwards in case it started anyway. Idempotent: a warm run only checks.
@@ -14,7 +15,11 @@ installed() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]
 }
 
-if ! installed mosquitto; then
+PACKAGES=(mosquitto mosquitto-clients)
+missing=()
+for p in "${PACKAGES[@]}"; do installed "$p" || missing+=("$p"); done
+
+if [ "${#missing[@]}" -gt 0 ]; then
   # Keep invoke-rc.d from starting the packaged service during the install (exit 101 = "not
   # allowed"), unless the machine already has its own policy, which is then left as it is.
   policy=/usr/sbin/policy-rc.d
@@ -33,11 +38,11 @@ if ! installed mosquitto; then
     log "apt-get update"
     $SUDO apt-get update -q
   fi
-  log "apt-get install mosquitto"
-  if ! $SUDO apt-get install -y -q --no-install-recommends mosquitto; then
+  log "apt-get install ${missing[*]}"
+  if ! $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"; then
     log "apt-get update, then install again"
     $SUDO apt-get update -q
-    $SUDO apt-get install -y -q --no-install-recommends mosquitto
+    $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
   fi
   cleanup
   trap - EXIT
@@ -66,4 +71,8 @@ command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || {
   log "mosquitto is not on PATH after the install"
   exit 1
 }
-log "mosquitto $(/usr/sbin/mosquitto -h 2>/dev/null | head -n 1 | sed 's/^mosquitto version //' || true) ready"
+command -v mosquitto_sub >/dev/null 2>&1 || {
+  log "mosquitto_sub is not on PATH after the install (package mosquitto-clients)"
+  exit 1
+}
+log "mosquitto $(/usr/sbin/mosquitto -h 2>/dev/null | head -n 1 | sed 's/^mosquitto version //' || true) and its clients ready"

@@ -6,19 +6,30 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { WeirError } from "../src/base/mod.ts";
-import type {
-  DataflowStatus,
-  DeployProgress,
-  DeployRequest,
-  DeployResult,
-  EndpointStatus,
-  GatewayControl,
-  GatewayEvent,
-  GraphDrawing,
-  GraphVersion,
-  ModuleInfo,
+import {
+  type DataflowStatus,
+  type DeadLetterDetail,
+  type DeadLetterPage,
+  type DeadLetterQuery,
+  type DeployProgress,
+  type DeployRequest,
+  type DeployResult,
+  type EndpointStatus,
+  type GatewayControl,
+  type GatewayEvent,
+  type GraphDrawing,
+  type GraphVersion,
+  type ModuleInfo,
+  payloadPreview,
+  type PreviewFormat,
+  type QueueSummary,
+  type ReplayResult,
+  type TapSample,
+  TrendRecorder,
+  type TrendSeries,
 } from "../src/gateway/mod.ts";
 
 type Counters = DataflowStatus["stats"][string];
@@ -86,6 +97,22 @@ export class FakeControl implements GatewayControl {
   readonly #ring: GatewayEvent[] = [];
   readonly #listeners = new Set<(e: GatewayEvent) => void>();
   readonly #phaseDelayMs: number;
+  /** Dead letters kept, oldest first. */
+  readonly #dead: DeadLetterDetail[] = [];
+  readonly #taps = new Set<
+    { edge: { from: string; to: string }; listener: (s: TapSample) => void }
+  >();
+  readonly #trends = new TrendRecorder(() => ({
+    recordsIn: new Map(
+      [...this.#flows.values()].flatMap((f) =>
+        Object.entries(f.stats).map(([op, c]) => [`${f.name}/${op}`, c.recordsIn] as const)
+      ),
+    ),
+    latency: { bounds: [1, 5, 10], buckets: [this.#ticks % 3, 2, 1, 0] },
+    queueDepth: 3 + (this.#ticks % 5),
+    deadLetters: this.#dead.length,
+  }), { intervalMs: 1000 });
+  #ticks = 0;
 
   constructor(options: FakeControlOptions = {}) {
     this.#phaseDelayMs = options.phaseDelayMs ?? 0;
@@ -104,6 +131,45 @@ export class FakeControl implements GatewayControl {
       dataflow: "ovens",
       data: { operation: "to-celsius", reason: "not a number: hot", topic: "sensors/oven" },
     });
+    this.addDeadLetter("ovens", "to-celsius", "not a number: hot", "sensors/oven", "hot");
+  }
+
+  /** Keeps a dead letter as the gateway would. */
+  addDeadLetter(
+    dataflow: string,
+    operation: string,
+    reason: string,
+    topic: string,
+    payload: string,
+  ): void {
+    const bytes = new TextEncoder().encode(payload);
+    const seq = (this.#dead.at(-1)?.seq ?? 0) + 1;
+    this.#dead.push({
+      seq,
+      at: new Date().toISOString(),
+      dataflow,
+      kind: "dead-letter",
+      operation,
+      reason,
+      ts: `${1_700_000_000_000 + seq}:0:dev`,
+      topic,
+      properties: [["site", "7"]],
+      payloadBytes: bytes.byteLength,
+      replayable: true,
+      preview: payloadPreview(bytes, { maxChars: 200 }),
+      payloadBase64: Buffer.from(bytes).toString("base64"),
+    });
+  }
+
+  #matching(query: DeadLetterQuery): DeadLetterDetail[] {
+    return this.#dead.filter((d) =>
+      (query.dataflow === undefined || d.dataflow === query.dataflow) &&
+      (query.operation === undefined || d.operation === query.operation) &&
+      (query.reason === undefined ||
+        (d.reason ?? "").toLowerCase().includes(query.reason.toLowerCase())) &&
+      (query.seqs === undefined || query.seqs.includes(d.seq)) &&
+      (query.before === undefined || d.seq < query.before)
+    );
   }
 
   #version(
@@ -151,6 +217,8 @@ export class FakeControl implements GatewayControl {
       ...(flow.deploying === undefined ? {} : { deploying: flow.deploying }),
       stats: flow.stats,
       queued: 3,
+      deadLetters: this.#dead.filter((d) => d.dataflow === flow.name).length,
+      servedFrom: (flow.current?.id ?? 1) === 1 ? "configuration" : "saved-deployment",
       ...(flow.watch === undefined ? {} : { watch: flow.watch }),
     };
   }
@@ -165,6 +233,7 @@ export class FakeControl implements GatewayControl {
 
   /** Moves every running dataflow's counters on by `n` records per operation. */
   tick(n = 10): void {
+    this.#ticks++;
     for (const flow of this.#flows.values()) {
       if (flow.state !== "running") continue;
       for (const counters of Object.values(flow.stats)) {
@@ -173,6 +242,26 @@ export class FakeControl implements GatewayControl {
         counters.batches += 1;
       }
     }
+    for (const { edge, listener } of this.#taps) {
+      const text = JSON.stringify({ temperature: { value: this.#ticks, unit: "F" } });
+      listener({
+        dataflow: "ovens",
+        ...edge,
+        at: new Date().toISOString(),
+        ts: `${1_700_000_000_000 + this.#ticks}:0:dev`,
+        dataKind: "message",
+        topic: "sensors/oven",
+        properties: [["site", "7"]],
+        payloadBytes: text.length,
+        preview: payloadPreview(new TextEncoder().encode(text)),
+        skipped: n - 1,
+      });
+    }
+  }
+
+  /** Takes a trend point now (the fake's clock is the test's). */
+  sampleTrends(): void {
+    this.#trends.sample();
   }
 
   /** How many live subscribers there are. */
@@ -315,5 +404,76 @@ export class FakeControl implements GatewayControl {
   subscribe(listener: (event: GatewayEvent) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  deadLetters(query: DeadLetterQuery = {}): DeadLetterPage {
+    this.calls.push(`deadLetters ${JSON.stringify(query)}`);
+    const all = this.#matching(query).reverse();
+    const limit = query.limit ?? 50;
+    const page = all.slice(0, limit).map(({ payloadBase64: _, ...entry }) => entry);
+    return {
+      deadLetters: page,
+      ...(all.length > limit ? { next: page.at(-1)!.seq } : {}),
+      total: all.length,
+    };
+  }
+
+  deadLetter(seq: number, as?: PreviewFormat): DeadLetterDetail | undefined {
+    const found = this.#dead.find((d) => d.seq === seq);
+    if (found === undefined || as === undefined) return found;
+    const bytes = new Uint8Array(Buffer.from(found.payloadBase64!, "base64"));
+    return { ...found, preview: payloadPreview(bytes, { as }) };
+  }
+
+  *exportDeadLetters(query: DeadLetterQuery = {}): Iterable<string> {
+    for (const d of this.#matching(query)) {
+      yield JSON.stringify({
+        topic: d.topic,
+        payload: Buffer.from(d.payloadBase64!, "base64").toString(),
+        ts: d.ts,
+        properties: d.properties,
+      });
+    }
+  }
+
+  replayDeadLetters(query: DeadLetterQuery): Promise<ReplayResult> {
+    this.calls.push(`replay ${JSON.stringify(query)}`);
+    const chosen = this.#matching(query);
+    for (const d of chosen) this.#dead.splice(this.#dead.indexOf(d), 1);
+    return Promise.resolve({ replayed: chosen.length, handled: chosen.length, skipped: [] });
+  }
+
+  purgeDeadLetters(query: DeadLetterQuery): number {
+    this.calls.push(`purge ${JSON.stringify(query)}`);
+    const chosen = this.#matching(query);
+    for (const d of chosen) this.#dead.splice(this.#dead.indexOf(d), 1);
+    return chosen.length;
+  }
+
+  queue(): QueueSummary {
+    const bytes = this.#dead.reduce((n, d) => n + d.payloadBytes + 200, 0);
+    return {
+      outputs: { count: 3, bytes: 300 },
+      deadLetters: { count: this.#dead.length, bytes },
+      deadLettersDropped: 0,
+    };
+  }
+
+  trends(): TrendSeries {
+    return this.#trends.series();
+  }
+
+  tap(
+    dataflow: string,
+    edge: { readonly from: string; readonly to: string },
+    listener: (sample: TapSample) => void,
+  ): () => void {
+    const graph = this.#flow(dataflow).current?.graph;
+    if (!graph?.connections.some((c) => c.from === edge.from && c.to === edge.to)) {
+      throw new WeirError("not_found", `Dataflow "${dataflow}" has no edge from "${edge.from}"`);
+    }
+    const tap = { edge: { from: edge.from, to: edge.to }, listener };
+    this.#taps.add(tap);
+    return () => this.#taps.delete(tap);
   }
 }

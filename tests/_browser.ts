@@ -18,16 +18,20 @@ export const CHROMIUM_NOTE: string = existsSync(CHROMIUM)
   ? ""
   : ` (skipped: ${CHROMIUM} is not installed; run bash .ci/install-browser.sh)`;
 
-/** Drives the page at `url` with `token`; `env` adds the driver's optional settings. */
+/**
+ * Drives the page at `url` with `token`; `env` adds the driver's optional settings; `driver`
+ * is the script (relative to the repository) that drives it.
+ */
 export async function driveAdminPage(
   url: string,
   token: string,
   env: Record<string, string> = {},
+  driver = "tests/_browser_admin_driver.ts",
   // deno-lint-ignore no-explicit-any
 ): Promise<any> {
   await Deno.mkdir(ARTIFACTS, { recursive: true });
   const run = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(ROOT, "tests/_browser_admin_driver.ts")],
+    args: ["run", "-A", join(ROOT, driver)],
     cwd: ROOT,
     env: {
       WEIR_ADMIN_URL: url,

@@ -126,6 +126,8 @@ try {
   seen.versionAfterDeploy = await text(flow.locator("dd").first());
   seen.newGraphNodes = await page.getByRole("img", { name: `Graph of ${FLOW}` }).locator("g.node")
     .count();
+  seen.nodeNames = await page.getByRole("img", { name: `Graph of ${FLOW}` })
+    .locator("g.node text.name").allTextContents();
   seen.mapRate = await ratesMove(page, FLOW, NEW_OPERATION);
   await page.getByRole("log", { name: "Logs" }).getByText(new RegExp(`deploy ${FLOW}`)).first()
     .waitFor(WAIT);
@@ -151,7 +153,23 @@ try {
   await page.getByRole("button", { name: `Start ${FLOW}` }).click();
   await page.getByRole("button", { name: `Stop ${FLOW}` }).waitFor(WAIT);
 
-  seen.deadLetters = await page.getByRole("log", { name: "Dead letters" }).textContent();
+  seen.deadLetters = await page.locator("#dl-table tbody").textContent();
+  seen.servedFrom = await text(page.getByRole("article", { name: FLOW }).locator(".served-from"));
+
+  // A deploy that fails leaves the bar marked failed (red), not half full and blue.
+  if (Deno.env.get("WEIR_FAILING_YAML")) {
+    await page.getByLabel("Reference", { exact: true }).fill("");
+    await page.getByLabel("Graph YAML (instead of a reference)").fill(
+      Deno.env.get("WEIR_FAILING_YAML")!,
+    );
+    await page.getByRole("button", { name: "Deploy" }).click();
+    await page.locator("#deploy-status").filter({ hasText: /^Deploy failed/ }).waitFor(WAIT);
+    seen.failedDeployStatus = await text(page.locator("#deploy-status"));
+    seen.failedProgress = await page.locator("#deploy-progress").evaluate((p) => ({
+      outcome: (p as HTMLProgressElement).dataset.outcome,
+      accent: getComputedStyle(p).accentColor,
+    }));
+  }
   await ratesMove(page, FLOW, "source");
   await page.screenshot({ path: join(artifacts, `${SHOT}.png`), fullPage: true });
 
@@ -159,6 +177,14 @@ try {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(300);
   seen.phoneScrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  // Module table cells stay wide enough to read (no value broken over several lines).
+  seen.phoneNarrowestModuleCell = await page.evaluate(() =>
+    Math.min(
+      ...[...document.querySelectorAll("#modules tbody td")].map((td) =>
+        td.getBoundingClientRect().width
+      ),
+    )
+  );
   seen.phoneWideElements = await page.evaluate(() =>
     [...document.querySelectorAll("body *")]
       .filter((e) => e.getBoundingClientRect().right > 391)

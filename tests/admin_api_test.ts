@@ -366,6 +366,8 @@ Deno.test("RateSampler restarts rates when a new version serves", () => {
     draining: 0,
     stats: { op: { recordsIn, recordsOut: 0, dropped: 0, late: 0, deadLettered: 0, batches: 0 } },
     queued: 0,
+    deadLetters: 0,
+    servedFrom: "configuration",
   });
   sampler.sample(status(1, 100));
   now = 1000;

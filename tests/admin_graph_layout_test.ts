@@ -76,3 +76,34 @@ Deno.test("layoutGraph() survives a cycle and ignores edges to unknown operation
   assert.equal(layout.edges.length, 3);
   assert.equal(node(layout, "s").layer, 0);
 });
+
+Deno.test("layoutGraph() widens nodes so operation names show whole (up to a limit)", () => {
+  const graph = {
+    operations: [
+      { name: "source", type: "source" },
+      { name: "module-temperature/map", type: "map", module: "temperature:1.0.0" },
+      { name: "module-temperature/accumulate-by-line", type: "accumulate", module: "t:1" },
+      { name: "sink", type: "sink" },
+    ],
+    connections: [
+      { from: "source", to: "module-temperature/map" },
+      { from: "module-temperature/map", to: "module-temperature/accumulate-by-line" },
+      { from: "module-temperature/accumulate-by-line", to: "sink" },
+    ],
+  };
+  const layout = layoutGraph(graph);
+  const labels = Object.fromEntries(layout.nodes.map((n) => [n.name, n.label]));
+  assert.equal(labels["module-temperature/map"], "module-temperature/map");
+  assert.equal(
+    labels["module-temperature/accumulate-by-line"],
+    "module-temperature/accumulate-by-line",
+  );
+  assert.ok(layout.nodes.every((n) => n.width > NODE_WIDTH && n.width <= 320));
+  // A name past the widest node is cut with an ellipsis (the full name is in its tooltip).
+  const long = layoutGraph({
+    operations: [{ name: "x".repeat(80), type: "source" }],
+    connections: [],
+  });
+  assert.equal(long.nodes[0]!.width, 320);
+  assert.match(long.nodes[0]!.label, /^x+…$/);
+});

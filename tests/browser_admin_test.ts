@@ -16,7 +16,9 @@ Deno.test({
     const dataDir = await Deno.makeTempDir({ prefix: "weir-browser-" });
     const admin = await startAdmin({ control, dataDir, port: 0 });
     try {
-      const seen = await driveAdminPage(admin.url, admin.token);
+      const seen = await driveAdminPage(admin.url, admin.token, {
+        WEIR_FAILING_YAML: "operations: invalid",
+      });
 
       assert.equal(seen.wrongTokenAlert, "That token is not valid.");
       assert.equal(seen.storedToken, admin.token, "the token is kept in sessionStorage");
@@ -46,7 +48,19 @@ Deno.test({
       assert.match(seen.versionAfterRollback, /^v1 · Ovens/);
       assert.equal(seen.rolledBackGraphNodes, 5);
       assert.equal(seen.stateAfterStop, "stopped");
-      assert.match(seen.deadLetters, /to-celsius not a number: hot \(sensors\/oven\)/);
+      assert.match(seen.deadLetters, /ovensto-celsiusnot a number: hotsensors\/ovenhot/);
+      assert.equal(seen.servedFrom, "the configuration file");
+      assert.deepEqual(
+        seen.nodeNames,
+        ["source", "module-temperature/map", "sink"],
+        "operation names are shown whole",
+      );
+      assert.match(seen.failedDeployStatus, /^Deploy failed: Graph YAML is invalid/);
+      assert.deepEqual(seen.failedProgress, { outcome: "failed", accent: "rgb(179, 38, 30)" });
+      assert.ok(
+        seen.phoneNarrowestModuleCell >= 150,
+        `module cells are readable on a phone: ${seen.phoneNarrowestModuleCell} px`,
+      );
 
       assert.ok(
         seen.phoneScrollWidth <= 390,

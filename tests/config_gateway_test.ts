@@ -429,3 +429,32 @@ Deno.test("issues quote long values from the file shortened, never whole", () =>
   assert.match(issues[0]!.message, /registries under registries \("h{57}\.\.\."\)/);
   assert.match(issues[1]!.message, /^found unknown field "k{57}\.\.\."/);
 });
+
+Deno.test("a dataflow's deadLetter names a known endpoint and a topic its source does not read back", () => {
+  const text = `endpoints: { local: { url: "mqtt://127.0.0.1" } }
+dataflows:
+  good:
+    source: { endpoint: local, topics: ["sensors/#"] }
+    destination: { endpoint: local, topic: "out" }
+    deadLetter: { endpoint: local, topic: "alerts/\${outputTopic}" }
+  bad:
+    source: { endpoint: local, topics: ["sensors/#"] }
+    destination: { endpoint: local, topic: "out" }
+    deadLetter: { endpoint: nowhere, topic: "alerts/+" }
+  loop:
+    source: { endpoint: local, topics: ["sensors/#"] }
+    destination: { endpoint: local, topic: "out" }
+    deadLetter: { endpoint: local, topic: "sensors/dead" }
+`;
+  const { issues } = checkConfig(text, "dl.yaml");
+  assert.deepEqual(issues.map((i) => [i.path, i.rule]), [
+    ["dataflows.bad.deadLetter.endpoint", "unknown-endpoint"],
+    ["dataflows.bad.deadLetter.topic", "topic-name"],
+    ["dataflows.loop.deadLetter.topic", "loop"],
+  ]);
+  const config = parseConfig(text.slice(0, text.indexOf("  bad:")), "dl.yaml");
+  assert.deepEqual(config.dataflows.good!.deadLetter, {
+    endpoint: "local",
+    topic: "alerts/${outputTopic}",
+  });
+});

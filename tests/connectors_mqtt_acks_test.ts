@@ -16,7 +16,7 @@ import {
   type MqttConnection,
   MqttSource,
 } from "../src/connectors/mod.ts";
-import { Metrics, silentLogger } from "../src/telemetry/mod.ts";
+import { jsonLogger, Metrics, silentLogger } from "../src/telemetry/mod.ts";
 
 function inbound(ts: string | undefined, ack: () => void = () => {}): InboundMessage {
   return {
@@ -146,4 +146,22 @@ Deno.test("MqttSource counts messages stamped on arrival per dataflow", async ()
   const restamped = metrics.counters().find((c) => c.name === "weir_source_restamped_total");
   assert.equal(restamped?.value, 1);
   await source.close();
+});
+
+Deno.test("MqttSource warns once about a flood of bad __ts and summarises the rest with a count", async () => {
+  const conn = fakeConnection();
+  const lines: Array<Record<string, unknown>> = [];
+  const source = new MqttSource(
+    { value: conn.value, release: () => Promise.resolve() },
+    { topics: ["a/#"], logger: jsonLogger({ write: (l) => lines.push(JSON.parse(l)) }) },
+  );
+  await source.start((batch) => batch.ackAll());
+  for (let i = 0; i < 20; i++) conn.deliver(inbound(`not-a-time-${i}`));
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(lines.length, 1, "one line for the first, not one per message");
+  assert.match(String(lines[0]!.msg), /stamped on arrival: HLC "not-a-time-0"/);
+  await source.close();
+  assert.equal(lines.length, 2, "the rest are summarised, not lost");
+  assert.equal(lines[1]!.repeated, 19);
+  assert.match(String(lines[1]!.msg), /not-a-time-19/);
 });

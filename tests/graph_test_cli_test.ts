@@ -168,3 +168,34 @@ Deno.test("weir graph test explains usage errors with exit code 2", async () => 
   assert.match(text, /--input <file> is required/);
   assert.match(text, /--config "novalue" must be key=value/);
 });
+
+Deno.test({
+  name:
+    "graphs/temperature.input.jsonl runs through the temperature graph: °F to °C, °C as is, a bad reading dead-lettered" +
+    modulesNote("temperature"),
+  ignore: !modulesBuilt("temperature"),
+  fn: async () => {
+    const { code, records, out } = await graphTest(
+      join(ROOT, "graphs/temperature.yaml"),
+      join(ROOT, "graphs/temperature.input.jsonl"),
+      "--isolation",
+      "none",
+    );
+    assert.equal(code, 0, out.errors.join("\n"));
+    assert.deepEqual(
+      records.map((r) => [r.topic, JSON.parse(r.payload).temperature.value, r.properties]),
+      [
+        ["sensors/oven-1", 100, []],
+        ["sensors/oven-1", 22.5, [["site", "plant-7"]]],
+        ["sensors/oven-2", 21, []],
+      ],
+    );
+    assert.equal(records[2].payload, '{"temperature":{"value":21,"unit":"C"}}', "°C untouched");
+    const dead = out.errors.filter((l) => l.startsWith('{"kind":"dead-letter"')).map((l) =>
+      JSON.parse(l)
+    );
+    assert.equal(dead.length, 1);
+    assert.equal(dead[0].reason, "Failed to parse payload as JSON");
+    assert.equal(dead[0].record.payload, "hot");
+  },
+});

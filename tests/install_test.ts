@@ -21,6 +21,8 @@ Deno.test({
       assert.doesNotMatch(unit, / -A | --allow-all/);
       assert.match(unit, /--allow-write=\/var\/lib\/weir /);
       assert.match(unit, /ProtectSystem=strict/);
+      // systemctl reload sends SIGHUP, which the gateway answers by reloading its configuration.
+      assert.match(unit, /^ExecReload=\/bin\/kill -HUP \$MAINPID$/m);
       // systemd-analyze needs the ExecStart binary to exist.
       await Deno.mkdir(join(prefix, "bin"), { recursive: true });
       await Deno.symlink(Deno.execPath(), join(prefix, "bin", "deno"));

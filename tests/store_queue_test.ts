@@ -294,3 +294,105 @@ Deno.test("OutboundQueue: a queue file from before dead-letter budgets is upgrad
       deadLetters: { count: 1, bytes: 100 },
     });
   }));
+
+/** A dead letter whose payload is JSON, as the gateway writes them. */
+function deadJson(n: number, body: Record<string, string>, destination = "dead-letter/a") {
+  return {
+    destination,
+    topic: `weir/dead-letter/${n}`,
+    payload: encoder.encode(JSON.stringify(body)),
+    properties: { contentType: "application/json", userProperties: [] },
+    id: `dl/${n}`,
+    deadLetter: true,
+  } satisfies QueueMessage;
+}
+
+Deno.test("OutboundQueue.list() pages by seq either way and filters by class, destination and JSON fields", () =>
+  withDir((dir) => {
+    using queue = OutboundQueue.open(join(dir, "q.db"), BIG);
+    queue.append([message(1)]);
+    queue.append([
+      deadJson(2, { operation: "convert", reason: "Failed to parse payload as JSON" }),
+      deadJson(3, { operation: "flaky", reason: "Module trapped: unreachable" }),
+      deadJson(4, { operation: "convert", reason: "not a number" }, "dead-letter/b"),
+    ]);
+    queue.append([{ ...message(5), deadLetter: true, destination: "dead-letter/a" }]); // not JSON
+    const topics = (rows: { topic: string }[]) => rows.map((r) => r.topic);
+
+    assert.deepEqual(topics(queue.list({ deadLetters: false })), ["t/1"]);
+    const dead = queue.list({ deadLetters: true });
+    assert.deepEqual(topics(dead), [
+      "weir/dead-letter/2",
+      "weir/dead-letter/3",
+      "weir/dead-letter/4",
+      "t/5",
+    ]);
+    assert.ok(
+      dead.every((r) => r.deadLetter) && !queue.list({ deadLetters: false })[0]!.deadLetter,
+    );
+    assert.deepEqual(
+      topics(queue.list({ deadLetters: true, destination: "dead-letter/a", newestFirst: true })),
+      ["t/5", "weir/dead-letter/3", "weir/dead-letter/2"],
+    );
+    assert.deepEqual(
+      topics(queue.list({ deadLetters: true, payloadEquals: { operation: "convert" } })),
+      ["weir/dead-letter/2", "weir/dead-letter/4"],
+      "a payload that is not JSON matches no field filter",
+    );
+    assert.deepEqual(
+      topics(queue.list({ payloadContains: { reason: "PARSE" }, destination: "dead-letter/a" })),
+      ["weir/dead-letter/2"],
+    );
+
+    // Pages: oldest first with `after`, newest first with `before`.
+    const first = queue.list({ deadLetters: true, limit: 2 });
+    const second = queue.list({ deadLetters: true, limit: 2, after: first.at(-1)!.seq });
+    assert.deepEqual(topics([...first, ...second]), topics(dead));
+    const newest = queue.list({ deadLetters: true, limit: 3, newestFirst: true });
+    const older = queue.list({
+      deadLetters: true,
+      limit: 3,
+      newestFirst: true,
+      before: newest.at(-1)!.seq,
+    });
+    assert.deepEqual(topics([...newest, ...older]), topics(dead).reverse());
+
+    assert.equal(queue.count({ deadLetters: true }), 4);
+    assert.equal(queue.count({ payloadEquals: { operation: "flaky" } }), 1);
+    assert.throws(() => queue.list({ payloadEquals: { "a') OR 1=1 --": "x" } }), RangeError);
+  }));
+
+Deno.test("OutboundQueue.get() finds one row by seq; remove() deletes what a filter names and keeps the counters", () =>
+  withDir((dir) => {
+    using queue = OutboundQueue.open(join(dir, "q.db"), BIG);
+    const [out] = queue.append([message(1)]);
+    const seqs = queue.append([
+      deadJson(2, { operation: "convert" }),
+      deadJson(3, { operation: "flaky" }),
+      deadJson(4, { operation: "convert" }, "dead-letter/b"),
+    ]);
+    const got = queue.get(seqs[1]!)!;
+    assert.equal(got.topic, "weir/dead-letter/3");
+    assert.equal(got.deadLetter, true);
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(got.payload)), { operation: "flaky" });
+    assert.equal(queue.get(999_999), undefined);
+
+    assert.equal(queue.remove({}), 0, "no filter removes nothing");
+    assert.equal(queue.remove({ seqs: [seqs[0]!] }), 1);
+    assert.equal(queue.get(seqs[0]!), undefined);
+    assert.equal(
+      queue.remove({ deadLetters: true, payloadEquals: { operation: "convert" } }),
+      1,
+      "only the dead letter of b is left with operation convert",
+    );
+    assert.equal(queue.remove({ deadLetters: true, destination: "dead-letter/a" }), 1);
+    const usage = queue.usage();
+    assert.equal(usage.deadLetters.count, 0);
+    assert.equal(usage.deadLetters.bytes, 0);
+    assert.equal(usage.outputs.count, 1, "outputs are untouched");
+    assert.equal(queue.get(out!)!.deadLetter, false);
+    // The counters agree with the file after a reopen.
+    queue.close();
+    using again = OutboundQueue.open(join(dir, "q.db"), BIG);
+    assert.deepEqual(again.usage(), usage);
+  }));

@@ -1,15 +1,26 @@
 // The Weir admin page: signs in with the admin token (kept in this tab's
-// sessionStorage), shows the dataflows with their graphs and live rates,
-// deploys with progress, rolls back, starts and stops, and lists modules and
-// recent events. It talks to the admin API only; no framework, no build.
+// sessionStorage), shows the dataflows with their graphs, live rates and
+// where each serving version came from, watches records cross an edge,
+// charts the last hour, deploys with progress, rolls back, starts and stops,
+// acts on dead letters, and lists modules and recent logs. It talks to the
+// admin API only; no framework, no build.
+import { api, currentToken, request, sseMessages, useToken, whenRefused } from "./api.js";
+import {
+  initDeadLetters,
+  onDeadLettersChanged,
+  refreshDeadLetters,
+  refreshDeadLettersSoon,
+  setDataflows,
+  showDataflow,
+} from "./dead_letters.js";
+import { $, formatMs, h, rate, shortDigest, size } from "./dom.js";
 import { drawGraph } from "./graph.js";
+import { closeAllTaps, closeTap, openTap } from "./tap.js";
+import { startTrends, stopTrends } from "./trends.js";
 
-const TOKEN_KEY = "weir-admin-token";
 const PHASES = ["pull", "load", "init", "switch", "done"];
 const MAX_EVENTS = 100;
 
-/** @type {string | null} */
-let token = sessionStorage.getItem(TOKEN_KEY);
 /** Per dataflow: its card and the parts updated in place. */
 const cards = new Map();
 /** Per dataflow: the outcome of the last action, kept when its card is drawn again. */
@@ -17,103 +28,6 @@ const outcomes = new Map();
 /** @type {EventSource | undefined} */
 let events;
 let timers = [];
-
-const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
-
-/** An error the API answered with. */
-class ApiFailure extends Error {
-  /** @param {number} status @param {string} code @param {string} message */
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-/**
- * Calls the API with the token; a refused token signs out.
- * @param {string} method @param {string} path @param {unknown} [body]
- */
-async function request(method, path, body) {
-  /** @type {Record<string, string>} */
-  const headers = { Authorization: `Bearer ${token}` };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (response.ok) return response;
-  const data = await response.json().catch(() => ({}));
-  const failure = new ApiFailure(
-    response.status,
-    data.error?.code ?? "http",
-    data.error?.message ?? `HTTP ${response.status}`,
-  );
-  if (response.status === 401 && !$("console").hidden) {
-    signOut("The token was refused; sign in again.");
-  }
-  throw failure;
-}
-
-/** @param {string} method @param {string} path @param {unknown} [body] */
-async function api(method, path, body) {
-  return await (await request(method, path, body)).json();
-}
-
-/**
- * Server-Sent Events from a fetch response (fetch, unlike EventSource, can send the token).
- * @param {Response} response
- */
-async function* sseMessages(response) {
-  const reader = /** @type {ReadableStream<Uint8Array>} */ (response.body)
-    .pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    buffer += value.replaceAll("\r\n", "\n");
-    let end;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      let event = "message";
-      const data = [];
-      for (const line of block.split("\n")) {
-        if (line.startsWith("event:")) event = line.slice(6).trim();
-        else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
-      }
-      if (data.length > 0) yield { event, data: JSON.parse(data.join("\n")) };
-    }
-  }
-}
-
-/**
- * Creates an element with attributes and children (text is set as text, never as HTML).
- * @param {string} tag @param {Record<string, string | boolean>} [attrs]
- * @param {...(Node | string)} children
- */
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false) continue;
-    node.setAttribute(k, v === true ? "" : v);
-  }
-  node.append(...children);
-  return node;
-}
-
-const shortDigest = (/** @type {string | undefined} */ d) =>
-  d ? d.replace(/^sha256:([0-9a-f]{12})[0-9a-f]*$/, "sha256:$1…") : "";
-
-/** @param {number} bytes */
-function size(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
-const rate = (/** @type {number} */ r) => (r >= 100 ? r.toFixed(0) : r.toFixed(1));
 
 // ---------------------------------------------------------------- sign-in
 
@@ -125,16 +39,18 @@ function showConsole(signedIn) {
 
 /** @param {string} [message] */
 function signOut(message) {
-  token = null;
-  sessionStorage.removeItem(TOKEN_KEY);
+  useToken(null);
   events?.close();
   events = undefined;
   timers.forEach((t) => clearInterval(t));
   timers = [];
+  closeAllTaps();
+  stopTrends();
   cards.clear();
   outcomes.clear();
   $("dataflows").replaceChildren();
   $("gateway-status").textContent = "";
+  $("queue-status").textContent = "";
   $("sign-in-error").textContent = message ?? "";
   showConsole(false);
   $("token").focus();
@@ -143,19 +59,20 @@ function signOut(message) {
 async function signIn() {
   try {
     const { dataflows } = await api("GET", "/api/dataflows");
-    sessionStorage.setItem(TOKEN_KEY, /** @type {string} */ (token));
+    useToken(currentToken(), true);
     $("sign-in-error").textContent = "";
     showConsole(true);
     renderDataflows(dataflows);
-    await refreshModules();
+    await Promise.all([refreshModules(), refreshDeadLetters(), refreshQueue()]);
     openEvents();
     timers.push(setInterval(pollRates, 1000));
     timers.push(setInterval(() => refreshDataflows().catch(() => {}), 5000));
+    timers.push(setInterval(() => refreshQueue().catch(() => {}), 2000));
     await pollRates();
+    startTrends();
   } catch (error) {
-    const failure = /** @type {ApiFailure} */ (error);
-    token = null;
-    sessionStorage.removeItem(TOKEN_KEY);
+    const failure = /** @type {import("./api.js").ApiFailure} */ (error);
+    useToken(null);
     showConsole(false);
     $("sign-in-error").textContent = failure.status === 401
       ? "That token is not valid."
@@ -166,13 +83,29 @@ async function signIn() {
 $("sign-in-form").addEventListener("submit", (e) => {
   e.preventDefault();
   const input = /** @type {HTMLInputElement} */ ($("token"));
-  token = input.value.trim();
+  useToken(input.value.trim());
   input.value = "";
   signIn();
 });
 $("sign-out").addEventListener("click", () => signOut());
+whenRefused(() => {
+  if (!$("console").hidden) signOut("The token was refused; sign in again.");
+});
+initDeadLetters();
+onDeadLettersChanged(() => {
+  Promise.all([refreshDataflows(), refreshQueue()]).catch(() => {});
+});
 
 // ---------------------------------------------------------------- dataflows
+
+/** The queue as /metrics counts it: outputs waiting and dead letters kept. */
+async function refreshQueue() {
+  const q = await api("GET", "/api/queue");
+  $("queue-status").textContent =
+    `Queue: ${q.outputs.count} waiting · ${q.deadLetters.count} dead letter(s)`;
+  $("queue-status").dataset.outputs = String(q.outputs.count);
+  $("queue-status").dataset.deadLetters = String(q.deadLetters.count);
+}
 
 async function refreshDataflows() {
   const { dataflows } = await api("GET", "/api/dataflows");
@@ -190,6 +123,7 @@ function cardKey(status) {
     status.deploying,
     status.draining,
     status.watch,
+    status.servedFrom,
   ]);
 }
 
@@ -198,6 +132,7 @@ function renderDataflows(list) {
   const names = new Set(list.map((d) => d.name));
   for (const [name, card] of cards) {
     if (!names.has(name)) {
+      closeTap(name);
       card.element.remove();
       cards.delete(name);
     }
@@ -208,7 +143,10 @@ function renderDataflows(list) {
     const key = cardKey(status);
     if (old && old.key === key) {
       old.queued.textContent = String(status.queued);
+      old.dead.textContent = String(status.deadLetters);
     } else {
+      // A new version may not have the watched edge: the tap closes with the old card.
+      closeTap(status.name);
       const card = buildCard(status, key);
       if (old) old.element.replaceWith(card.element);
       else container.append(card.element);
@@ -221,7 +159,14 @@ function renderDataflows(list) {
   const chosen = select.value;
   select.replaceChildren(...list.map((d) => h("option", { value: d.name }, d.name)));
   if (names.has(chosen)) select.value = chosen;
+  setDataflows(list.map((d) => d.name));
 }
+
+const SERVED = {
+  configuration: "the configuration file",
+  "embedded-default": "the embedded default",
+  "saved-deployment": "a saved deployment",
+};
 
 function version(v) {
   if (!v) return "none";
@@ -233,11 +178,20 @@ function buildCard(status, key) {
   const name = status.name;
   const titleId = `dataflow-${name}`;
   const queued = h("dd", {}, String(status.queued));
+  const dead = h("span", {}, String(status.deadLetters));
+  const showDead = h("button", {
+    type: "button",
+    class: "link",
+    "aria-label": `Show the dead letters of ${name}`,
+  }, "show");
+  showDead.addEventListener("click", () => showDataflow(name));
   const facts = h(
     "dl",
     { class: "facts" },
     h("dt", {}, "Version"),
     h("dd", {}, version(status.current)),
+    h("dt", {}, "Served from"),
+    h("dd", { class: "served-from" }, SERVED[status.servedFrom] ?? status.servedFrom),
     h("dt", {}, "Digest"),
     h("dd", { title: status.current?.digest ?? "" }, shortDigest(status.current?.digest) || "—"),
     h("dt", {}, "Previous"),
@@ -252,6 +206,8 @@ function buildCard(status, key) {
     ),
     h("dt", {}, "Queued"),
     queued,
+    h("dt", {}, "Dead letters"),
+    h("dd", { class: "dead-letters" }, dead, " ", showDead),
   );
   if (status.watch) {
     facts.append(
@@ -296,7 +252,35 @@ function buildCard(status, key) {
   let svg;
   if (status.current?.graph) {
     svg = drawGraph(status.current.graph, `Graph of ${name}`);
-    element.append(h("figure", { class: "graph-box" }, svg));
+    for (const hit of svg.querySelectorAll(".edge-hit")) {
+      hit.addEventListener("click", () => {
+        openTap(
+          element,
+          name,
+          hit.getAttribute("data-from") ?? "",
+          hit.getAttribute("data-to") ?? "",
+        );
+      });
+    }
+    // The same edges as buttons, for keyboards and screen readers (and fingers on a phone).
+    const edges = h("div", {
+      class: "edge-buttons",
+      role: "group",
+      "aria-label": `Edges of ${name}`,
+    });
+    for (const c of status.current.graph.connections) {
+      const button = h("button", {
+        type: "button",
+        class: "quiet",
+        "aria-label": `Watch records from ${c.from} to ${c.to}`,
+      }, `${c.from} → ${c.to}`);
+      button.addEventListener("click", () => openTap(element, name, c.from, c.to));
+      edges.append(button);
+    }
+    element.append(
+      h("figure", { class: "graph-box" }, svg),
+      h("details", { class: "edges" }, h("summary", {}, "Watch an edge"), edges),
+    );
   }
   if (!status.current) {
     element.append(h("p", { class: "hint" }, "A plain bridge: messages pass without a graph."));
@@ -322,7 +306,7 @@ function buildCard(status, key) {
     body,
   );
   if (status.current) element.append(table);
-  const card = { element, key, queued, body, svg, rows: new Map() };
+  const card = { element, key, queued, dead, body, svg, rows: new Map() };
   for (const op of status.current?.graph?.operations ?? []) rateRow(card, op.name);
   return card;
 }
@@ -366,7 +350,7 @@ async function act(name, action, note, button) {
 }
 
 async function pollRates() {
-  if (document.hidden || !token) return;
+  if (document.hidden || !currentToken()) return;
   await Promise.all([...cards.entries()].map(async ([name, card]) => {
     try {
       const stats = await api("GET", `/api/dataflows/${encodeURIComponent(name)}/stats`);
@@ -410,6 +394,7 @@ $("deploy-form").addEventListener("submit", async (e) => {
   const progress = /** @type {HTMLProgressElement} */ ($("deploy-progress"));
   const submit = /** @type {HTMLButtonElement} */ (form.querySelector("button[type=submit]"));
   progress.value = 0;
+  delete progress.dataset.outcome;
   let body, method, path;
   try {
     const name = value("deploy-dataflow");
@@ -448,13 +433,17 @@ $("deploy-form").addEventListener("submit", async (e) => {
         status.textContent = `${data.phase}${bytes}${data.message ? `: ${data.message}` : ""}`;
       } else if (event === "result") {
         progress.value = PHASES.length;
+        progress.dataset.outcome = "done";
         status.textContent = `Deployed v${data.version.id} (${data.version.graphName}) in ` +
           `${Math.round(data.totalMs)} ms; input paused ${formatMs(data.switchMs)} ms`;
       } else if (event === "error") {
+        // The bar says it failed (red), not that the deploy is half done.
+        progress.dataset.outcome = "failed";
         status.textContent = `Deploy failed: ${data.error.message}`;
       }
     }
   } catch (error) {
+    progress.dataset.outcome = "failed";
     status.textContent = `Deploy failed: ${/** @type {Error} */ (error).message}`;
   }
   submit.disabled = false;
@@ -471,9 +460,13 @@ async function refreshModules() {
         "tr",
         {},
         h("th", { scope: "row" }, m.ref, ...(m.pulledFrom ? [h("small", {}, m.pulledFrom)] : [])),
-        h("td", { title: m.digest }, shortDigest(m.digest)),
-        h("td", {}, size(m.size)),
-        h("td", {}, m.usedBy.map((u) => `${u.dataflow} v${u.version}`).join(", ")),
+        h("td", { title: m.digest, "data-label": "Digest" }, shortDigest(m.digest)),
+        h("td", { "data-label": "Size" }, size(m.size)),
+        h(
+          "td",
+          { "data-label": "Used by" },
+          m.usedBy.map((u) => `${u.dataflow} v${u.version}`).join(", "),
+        ),
       )
     ),
   );
@@ -495,7 +488,17 @@ function summary(event) {
 
 let refreshSoon;
 function addEvent(event) {
-  const list = $(event.kind === "dead-letter" ? "dead-letters" : "logs");
+  if (event.kind === "dead-letter") {
+    refreshDeadLettersSoon();
+    refreshQueue().catch(() => {});
+  }
+  if (event.kind === "dead-letter" || event.kind === "deploy" || event.kind === "state") {
+    clearTimeout(refreshSoon);
+    refreshSoon = setTimeout(() => {
+      Promise.all([refreshDataflows(), refreshModules()]).catch(() => {});
+    }, 200);
+  }
+  const list = $("logs");
   const time = new Date(event.ts).toLocaleTimeString();
   list.prepend(
     h(
@@ -509,22 +512,16 @@ function addEvent(event) {
     ),
   );
   while (list.children.length > MAX_EVENTS) list.lastElementChild?.remove();
-  if (event.kind === "deploy" || event.kind === "state") {
-    clearTimeout(refreshSoon);
-    refreshSoon = setTimeout(() => {
-      Promise.all([refreshDataflows(), refreshModules()]).catch(() => {});
-    }, 200);
-  }
 }
 
 /** EventSource cannot send the token: trade it for a short-lived ticket for the URL. */
 async function openEvents() {
-  if (!token) return;
+  if (!currentToken()) return;
   let ticket;
   try {
     ({ ticket } = await api("POST", "/api/events/ticket"));
   } catch {
-    if (token) setTimeout(openEvents, 5000);
+    if (currentToken()) setTimeout(openEvents, 5000);
     return;
   }
   events?.close();
@@ -533,7 +530,6 @@ async function openEvents() {
   source.addEventListener("open", () => {
     // The stream starts with the recent ring again: show it afresh.
     $("logs").replaceChildren();
-    $("dead-letters").replaceChildren();
   });
   for (const kind of ["log", "dead-letter", "deploy", "state"]) {
     source.addEventListener(
@@ -544,14 +540,9 @@ async function openEvents() {
   source.addEventListener("error", () => {
     // A closed stream cannot reuse its ticket: take a new one.
     source.close();
-    if (events === source && token) setTimeout(openEvents, 3000);
+    if (events === source && currentToken()) setTimeout(openEvents, 3000);
   });
 }
 
-if (token) signIn();
+if (currentToken()) signIn();
 else showConsole(false);
-
-/** Milliseconds for people: whole numbers, or two decimals below ten. */
-function formatMs(ms) {
-  return ms < 10 ? ms.toFixed(2) : String(Math.round(ms));
-}

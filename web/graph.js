@@ -3,9 +3,14 @@
 // bottom so that a chain fits a phone's width. The layout is a pure function
 // so it can be tested without a browser.
 
-/** Sizes of the drawing, in SVG units. */
+/** Sizes of the drawing, in SVG units: nodes are at least NODE_WIDTH wide, wider for long names. */
 export const NODE_WIDTH = 168;
 export const NODE_HEIGHT = 48;
+/** The widest a node grows to show its whole name. */
+const MAX_NODE_WIDTH = 320;
+/** Width of one character of a name (13 px text) and of the kind line (11 px), on average. */
+const NAME_CHAR = 7.6;
+const KIND_CHAR = 6.4;
 const GAP_X = 28;
 const GAP_Y = 44;
 const PAD = 12;
@@ -42,6 +47,26 @@ function layers(names, edges) {
   return layer;
 }
 
+/** @param {string} text @param {number} max */
+function clip(text, max) {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * One width for every node of a graph: enough for the longest name (and most of the kind
+ * line), between NODE_WIDTH and MAX_NODE_WIDTH. The drawing scales to the screen, so a wider
+ * node costs nothing on a phone but a smaller font.
+ * @param {readonly {name: string, type: string, module?: string}[]} operations
+ */
+export function nodeWidthFor(operations) {
+  let need = NODE_WIDTH;
+  for (const op of operations) {
+    const kind = op.module ? `${op.type} · ${op.module}` : op.type;
+    need = Math.max(need, op.name.length * NAME_CHAR + 20, kind.length * KIND_CHAR + 60);
+  }
+  return Math.min(MAX_NODE_WIDTH, Math.ceil(need));
+}
+
 /**
  * Lays out a graph drawing (`{operations, connections}` as the admin API sends it).
  * @param {{operations: readonly {name: string, type: string, module?: string}[],
@@ -70,22 +95,26 @@ export function layoutGraph(graph) {
     rows[r].forEach((n, i) => position.set(n, i));
   }
   const widest = Math.max(1, ...rows.map((row) => row.length));
-  const width = PAD * 2 + widest * NODE_WIDTH + (widest - 1) * GAP_X;
+  const nodeWidth = nodeWidthFor(graph.operations);
+  const width = PAD * 2 + widest * nodeWidth + (widest - 1) * GAP_X;
   const height = PAD * 2 + rowCount * NODE_HEIGHT + (rowCount - 1) * GAP_Y;
   const byName = new Map(graph.operations.map((o) => [o.name, o]));
   const nodes = rows.flatMap((row, r) => {
-    const rowWidth = row.length * NODE_WIDTH + (row.length - 1) * GAP_X;
+    const rowWidth = row.length * nodeWidth + (row.length - 1) * GAP_X;
     const left = (width - rowWidth) / 2;
     return row.map((name, i) => {
       const op = /** @type {{name: string, type: string, module?: string}} */ (byName.get(name));
+      const kind = op.module ? `${op.type} · ${op.module}` : op.type;
       return {
         name,
         type: op.type,
         module: op.module,
+        label: clip(name, Math.floor((nodeWidth - 20) / NAME_CHAR)),
+        kindLabel: clip(kind, Math.floor((nodeWidth - 60) / KIND_CHAR)),
         layer: r,
-        x: left + i * (NODE_WIDTH + GAP_X),
+        x: left + i * (nodeWidth + GAP_X),
         y: PAD + r * (NODE_HEIGHT + GAP_Y),
-        width: NODE_WIDTH,
+        width: nodeWidth,
         height: NODE_HEIGHT,
       };
     });
@@ -123,14 +152,9 @@ function el(tag, attrs, text) {
   return node;
 }
 
-/** @param {string} text @param {number} max */
-function clip(text, max) {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
 /**
  * An SVG of the graph. Each operation is a `<g data-operation="name">` with a `.rate` text the
- * page fills with live rates.
+ * page fills with live rates; each edge has a `.edge-hit` path (`data-from`, `data-to`) to click.
  * @param {Parameters<typeof layoutGraph>[0]} graph
  * @param {string} label the accessible name, e.g. "Graph of ovens"
  */
@@ -165,6 +189,12 @@ export function drawGraph(graph, label) {
       "marker-end": `url(#${marker.id})`,
     }));
   }
+  // A wide transparent twin of each edge takes the clicks (a thin line is hard to hit).
+  for (const e of layout.edges) {
+    const hit = el("path", { d: e.path, class: "edge-hit", "data-from": e.from, "data-to": e.to });
+    hit.append(el("title", {}, `Watch records from ${e.from} to ${e.to}`));
+    svg.append(hit);
+  }
   for (const e of layout.edges) {
     if (!e.arm) continue;
     const g = el("g", { class: `arm-label arm-${e.arm.toLowerCase()}` });
@@ -175,9 +205,9 @@ export function drawGraph(graph, label) {
   for (const n of layout.nodes) {
     const g = el("g", { class: `node type-${n.type}`, "data-operation": n.name });
     g.append(el("rect", { x: n.x, y: n.y, width: n.width, height: n.height, rx: 8 }));
-    g.append(el("text", { x: n.x + 10, y: n.y + 19, class: "name" }, clip(n.name, 20)));
+    g.append(el("text", { x: n.x + 10, y: n.y + 19, class: "name" }, n.label));
     const kind = n.module ? `${n.type} · ${n.module}` : n.type;
-    g.append(el("text", { x: n.x + 10, y: n.y + 37, class: "kind" }, clip(kind, 16)));
+    g.append(el("text", { x: n.x + 10, y: n.y + 37, class: "kind" }, n.kindLabel));
     g.append(
       el("text", { x: n.x + n.width - 8, y: n.y + 37, class: "rate", "text-anchor": "end" }),
     );

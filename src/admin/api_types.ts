@@ -87,3 +87,25 @@ export interface TicketResponse {
   /** Seconds it stays valid for opening a stream (an open stream is not cut). */
   readonly expiresInSeconds: number;
 }
+
+/**
+ * `POST /api/dead-letters/replay` and `…/purge`: which dead letters. Give
+ * seqs, or filters (all of them narrow), or `all: true`.
+ */
+export interface DeadLetterSelection {
+  /** Dead letters by number (`seq`), at most 10,000. */
+  readonly seqs?: readonly number[];
+  readonly dataflow?: string;
+  /** The operation that failed on them. */
+  readonly operation?: string;
+  /** Text their reason contains (any case). */
+  readonly reason?: string;
+  /** Every dead letter: needed when nothing else is given. */
+  readonly all?: boolean;
+}
+
+/** `POST /api/dead-letters/purge`. */
+export interface PurgeResponse {
+  /** How many dead letters were deleted. */
+  readonly purged: number;
+}

@@ -18,11 +18,13 @@ import { hidePaths } from "./public_paths.ts";
 import { RateSampler } from "./rate_sampler.ts";
 import { MAX_BODY_BYTES } from "./request_body.ts";
 import { dataflowRoutes } from "./routes/dataflows.ts";
+import { deadLetterRoutes } from "./routes/dead_letters.ts";
+import { endpointRoutes } from "./routes/endpoints.ts";
 import { deployRoutes } from "./routes/deploy.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { moduleRoutes } from "./routes/modules.ts";
-import { DEFAULT_WEB_DIR, securityHeaders, webFiles } from "./static_files.ts";
+import { DEFAULT_WEB_DIR, securityHeaders, vendorFiles, webFiles } from "./static_files.ts";
 import { StreamSlots } from "./stream_slots.ts";
 
 /** Options for {@linkcode createAdminApp}. */
@@ -81,6 +83,8 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     .route("/", dataflowRoutes(deps))
     .route("/", deployRoutes(deps))
     .route("/", moduleRoutes(deps))
+    .route("/", deadLetterRoutes(deps))
+    .route("/", endpointRoutes(deps))
     .route("/", eventRoutes(deps))
     .all("*", (c) => {
       throw new ApiError("not_found", `No API route ${c.req.method} ${c.req.path}`);
@@ -88,6 +92,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   const app = new Hono()
     .use(securityHeaders())
     .route("/api", api)
+    .route("/vendor", vendorFiles())
     .use(webFiles(options.webDir ?? DEFAULT_WEB_DIR));
   app.notFound((c) => c.json(errorBody("not_found", `Nothing at ${c.req.path}`), 404));
   app.onError(onApiError(log, deps.hidePaths));

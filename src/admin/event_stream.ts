@@ -7,7 +7,7 @@
  * @module
  */
 import type { SSEStreamingApi } from "hono/streaming";
-import type { GatewayControl, GatewayEvent } from "../gateway/mod.ts";
+import type { GatewayControl, GatewayEvent, TapSample } from "../gateway/mod.ts";
 
 /** The kinds of events, for `?kind=`. */
 export const EVENT_KINDS: readonly GatewayEvent["kind"][] = [
@@ -16,6 +16,61 @@ export const EVENT_KINDS: readonly GatewayEvent["kind"][] = [
   "deploy",
   "state",
 ];
+
+/** Options for {@linkcode pumpTap}. */
+export interface PumpTapOptions {
+  readonly control: GatewayControl;
+  readonly dataflow: string;
+  readonly edge: { readonly from: string; readonly to: string };
+  /** Samples a second at most. @default 4 */
+  readonly perSecond?: number;
+  readonly signal?: AbortSignal;
+  /** A comment line after this much quiet. @default 15000 */
+  readonly heartbeatMs?: number;
+}
+
+/**
+ * Starts watching an edge (throwing at once for an unknown one) and returns
+ * the pump that writes each sample as a `tap` event until the client leaves.
+ */
+export function tapPump(options: PumpTapOptions): (stream: SSEStreamingApi) => Promise<void> {
+  const pending: TapSample[] = [];
+  let wake: (() => void) | undefined;
+  const nudge = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const stop = options.control.tap(options.dataflow, options.edge, (sample) => {
+    // A reader that falls behind sees the newest samples; the rate limit keeps this small.
+    if (pending.push(sample) > 100) pending.shift();
+    nudge();
+  }, options.perSecond === undefined ? {} : { perSecond: options.perSecond });
+  return async (stream) => {
+    stream.onAbort(nudge);
+    options.signal?.addEventListener("abort", nudge, { once: true });
+    try {
+      await stream.writeSSE({ event: "live", data: JSON.stringify({ tap: options.edge }) });
+      while (!stream.aborted && !stream.closed && !options.signal?.aborted) {
+        const next = pending.shift();
+        if (next !== undefined) {
+          await stream.writeSSE({ event: "tap", data: JSON.stringify(next) });
+          continue;
+        }
+        const quiet = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(true), options.heartbeatMs ?? 15_000);
+          wake = () => {
+            clearTimeout(timer);
+            resolve(false);
+          };
+        });
+        if (quiet) await stream.write(": keep-alive\n\n");
+      }
+    } finally {
+      stop();
+      options.signal?.removeEventListener("abort", nudge);
+    }
+  };
+}
 
 /** Options for {@linkcode pumpEvents}. */
 export interface PumpEventsOptions {

@@ -26,6 +26,8 @@ export const ERROR_OUTCOMES = {
   "port_in_use": { http: 500, exit: 1 },
   // Something the gateway depends on failed or refused.
   "registry": { http: 502, exit: 1 },
+  // A running gateway (or another service the command line talks to) did not answer.
+  "unreachable": { http: 502, exit: 1 },
   "graph_io": { http: 500, exit: 1 },
   "config_io": { http: 500, exit: 1 },
   "connector_unknown": { http: 400, exit: 1 },

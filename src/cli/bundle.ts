@@ -12,6 +12,7 @@ import {
   clientFromFlags,
   flagProblem,
   OCI_FLAG_OPTIONS,
+  OCI_FLAGS_HELP,
   OCI_FLAGS_USAGE,
   reportOciError,
 } from "./oci_flags.ts";
@@ -19,13 +20,23 @@ import type { Output } from "./output.ts";
 import { progressLine } from "./progress_line.ts";
 
 const EXPORT_USAGE = `bundle export <out.tar> <ref>... [--no-graph-modules] ${OCI_FLAGS_USAGE}`;
-const IMPORT_USAGE = "bundle import <file.tar> [--config <gateway.yaml>] [--cache <dir>]";
+const IMPORT_USAGE =
+  "bundle import <file.tar> [--config <gateway.yaml>] [--data-dir <dir> | --cache <dir>]";
 
 /** Exit codes: 0 when written, 1 when a pull or the write failed, 2 on usage errors. */
 export const bundleExportCommand: Command = {
   path: ["bundle", "export"],
   usage: EXPORT_USAGE,
   summary: "Pull references (graphs with their modules) and write them to an offline bundle",
+  flags: [
+    { flag: "<out.tar>", text: "The bundle file to write (an OCI image layout in a tar)" },
+    { flag: "<ref>...", text: "Modules and graphs to carry, as <registry>/<repo>:<tag>" },
+    {
+      flag: "--no-graph-modules",
+      text: "Carry only the graphs, not the modules they name (by default they go too)",
+    },
+    ...OCI_FLAGS_HELP,
+  ],
   run: runExport,
 };
 
@@ -34,6 +45,12 @@ export const bundleImportCommand: Command = {
   path: ["bundle", "import"],
   usage: IMPORT_USAGE,
   summary: "Verify an offline bundle and add it to the cache, so its references pull offline",
+  flags: [
+    { flag: "<file.tar>", text: "A bundle written by weir bundle export" },
+    ...OCI_FLAGS_HELP.filter((f) =>
+      ["--config", "--data-dir", "--cache"].includes(f.flag.split(" ")[0]!)
+    ),
+  ],
   run: runImport,
 };
 
@@ -109,7 +126,7 @@ async function runImport(args: string[], output: Output): Promise<number> {
   }
   try {
     using client = await clientFromFlags(
-      { config: values.config, cache: values.cache },
+      { config: values.config, cache: values.cache, "data-dir": values["data-dir"] },
       [],
       output,
     );

@@ -23,6 +23,35 @@ export const graphTestCommand: Command = {
   path: ["graph", "test"],
   usage: USAGE,
   summary: "Run a graph offline over JSON-lines input; print one JSON line per sink record",
+  flags: [
+    { flag: "<graph.yaml>", text: "The graph definition" },
+    { flag: "--modules <dir>", text: "Where modules are, as <dir>/<name>.wasm (required)" },
+    {
+      flag: "--input <in.jsonl|->",
+      text:
+        "One JSON object per line: topic, payload (text or any JSON value) or payloadBase64, ts, properties, contentType; - for standard input (required)",
+    },
+    { flag: "--config key=value", text: "A graph configuration value (repeatable)" },
+    { flag: "--state <state.json>", text: "Seed the state store (AIO's statestore.json shape)" },
+    { flag: "--schema <schema.json>", text: "A schema modules may ask for by name (repeatable)" },
+    {
+      flag: "--dead-letter <file>",
+      text: "Write dead letters and late records here as JSON lines (default: standard error)",
+    },
+    {
+      flag: "--isolation worker|none",
+      text: "Each operation in its own worker with no permissions (default), or in-thread",
+    },
+    { flag: "--deadline <ms>", text: "Longest a batch may take in a module (default 1000)" },
+    { flag: "--model name=path.onnx", text: "A model modules load by name (repeatable)" },
+    { flag: "--no-wasi-nn", text: "Refuse wasi-nn to the modules" },
+    { flag: "--log-level <level>", text: "debug, info, warn (default) or error" },
+    { flag: "--cache <dir>", text: "Where compiled module bindings are kept" },
+  ],
+  notes: [
+    "Example: weir graph test graphs/temperature.yaml --modules modules/dist \\",
+    "           --input graphs/temperature.input.jsonl",
+  ],
   run: runGraphTest,
 };
 

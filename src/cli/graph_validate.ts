@@ -19,6 +19,8 @@ export const graphValidateCommand: Command = {
   path: ["graph", "validate"],
   usage: USAGE,
   summary: "Check AIO graph definition files; print every problem with file:line:col",
+  flags: [{ flag: "<file>...", text: "Graph definition files (AIO graph YAML)" }],
+  notes: ["Exit code 0 when every file is valid, 1 when one is not."],
   run: runGraphValidate,
 };
 

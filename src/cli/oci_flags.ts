@@ -18,6 +18,8 @@ import {
   type RegistryConfig,
 } from "../oci/mod.ts";
 import { jsonLogger } from "../telemetry/mod.ts";
+import { DEFAULT_DATA_DIR } from "./admin_client.ts";
+import type { FlagHelp } from "./command.ts";
 import type { Output } from "./output.ts";
 
 /** `parseArgs` options of the shared flags. */
@@ -27,13 +29,52 @@ export const OCI_FLAG_OPTIONS = {
   username: { type: "string" },
   "password-env": { type: "string" },
   "password-file": { type: "string" },
+  "data-dir": { type: "string" },
   cache: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 /** The usage text of the shared flags. */
 export const OCI_FLAGS_USAGE =
-  "[--config <gateway.yaml>] [--plain-http] [--username <user> (--password-env <VAR> | --password-file <file>)] [--cache <dir>]";
+  "[--config <gateway.yaml>] [--plain-http] [--username <user> (--password-env <VAR> | --password-file <file>)] [--data-dir <dir> | --cache <dir>]";
+
+/** What the shared flags mean. */
+export const OCI_FLAGS_HELP: readonly FlagHelp[] = [
+  {
+    flag: "--config <gateway.yaml>",
+    text:
+      "Use the registries (hosts, credentials, TLS) and the data directory of this configuration",
+  },
+  {
+    flag: "--plain-http",
+    text:
+      "Plain HTTP to the registry the reference names (loopback only), e.g. a local docker-registry",
+  },
+  {
+    flag: "--username <user>",
+    text: "Sign in with this user; the password from --password-env or --password-file",
+  },
+  { flag: "--password-env <VAR>", text: "The environment variable holding the password" },
+  { flag: "--password-file <file>", text: "The file holding the password" },
+  {
+    flag: "--data-dir <dir>",
+    text:
+      `The gateway's data directory: artifacts land in its cache, <dir>/oci (default: dataDir of --config, else ${DEFAULT_DATA_DIR}, as weir start uses)`,
+  },
+  { flag: "--cache <dir>", text: "The OCI cache folder itself (default <data dir>/oci)" },
+];
+
+/**
+ * The cache the command fills: the one the gateway pulls into, so a pull from
+ * the command line serves the gateway offline later.
+ */
+export function ociCacheDir(
+  flags: { readonly cache?: string | undefined; readonly "data-dir"?: string | undefined },
+  configDataDir?: string,
+): string {
+  if (flags.cache !== undefined) return resolve(flags.cache);
+  return resolve(defaultCacheDir(flags["data-dir"] ?? configDataDir ?? DEFAULT_DATA_DIR));
+}
 
 /** The shared flags' values. */
 export interface OciFlags {
@@ -42,6 +83,7 @@ export interface OciFlags {
   readonly username?: string | undefined;
   readonly "password-env"?: string | undefined;
   readonly "password-file"?: string | undefined;
+  readonly "data-dir"?: string | undefined;
   readonly cache?: string | undefined;
 }
 
@@ -94,7 +136,7 @@ export async function clientFromFlags(
   }
   return new OciClient({
     registries,
-    cacheDir: resolve(flags.cache ?? defaultCacheDir(dataDir)),
+    cacheDir: ociCacheDir(flags, dataDir),
     log: jsonLogger({ level: "warn", write: (line) => output.err(line) }),
   });
 }

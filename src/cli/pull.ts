@@ -13,6 +13,7 @@ import {
   clientFromFlags,
   flagProblem,
   OCI_FLAG_OPTIONS,
+  OCI_FLAGS_HELP,
   OCI_FLAGS_USAGE,
   reportOciError,
 } from "./oci_flags.ts";
@@ -25,7 +26,13 @@ const USAGE = `pull <ref> [--graph] ${OCI_FLAGS_USAGE}`;
 export const pullCommand: Command = {
   path: ["pull"],
   usage: USAGE,
-  summary: "Pull a module, or a graph and its modules (--graph), into the verified local cache",
+  summary: "Pull a module, or a graph and its modules (--graph), into the gateway's cache",
+  flags: [
+    { flag: "<ref>", text: "What to pull: <registry>/<repo>:<tag> or …@sha256:<digest>" },
+    { flag: "--graph", text: "It is a graph definition: pull it and every module it names" },
+    ...OCI_FLAGS_HELP,
+  ],
+  notes: ["Prints: pulled <ref> <digest> <path> (and module … lines with --graph)."],
   run: runPull,
 };
 

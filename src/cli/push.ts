@@ -11,6 +11,7 @@ import {
   clientFromFlags,
   flagProblem,
   OCI_FLAG_OPTIONS,
+  OCI_FLAGS_HELP,
   OCI_FLAGS_USAGE,
   reportOciError,
 } from "./oci_flags.ts";
@@ -28,6 +29,11 @@ export const pushModuleCommand: Command = {
   path: ["push", "module"],
   usage: usage("module"),
   summary: "Push a WebAssembly module to an OCI registry (as AIO's oras push does)",
+  flags: [
+    { flag: "<file.wasm>", text: "The module: a WebAssembly component" },
+    { flag: "<ref>", text: "Where to push it: <registry>/<repo>:<tag>" },
+    ...OCI_FLAGS_HELP,
+  ],
   run: (args, output) => runPush("module", args, output),
 };
 
@@ -36,6 +42,11 @@ export const pushGraphCommand: Command = {
   path: ["push", "graph"],
   usage: usage("graph"),
   summary: "Push a graph definition to an OCI registry (as AIO's oras push --config does)",
+  flags: [
+    { flag: "<file.yaml>", text: "The graph definition (checked before it is pushed)" },
+    { flag: "<ref>", text: "Where to push it: <registry>/<repo>:<tag>" },
+    ...OCI_FLAGS_HELP,
+  ],
   run: (args, output) => runPush("graph", args, output),
 };
 

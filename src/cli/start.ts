@@ -2,7 +2,9 @@
  * `weir start`: runs the gateway. With `--config` it uses the brokers and
  * dataflows named there; without one it starts the embedded default (a
  * loopback broker, the sample temperature graph and a demo sensor) and says
- * where to look. SIGINT/SIGTERM stop it cleanly.
+ * where to look, and which version each dataflow serves from where.
+ * SIGINT/SIGTERM stop it cleanly; SIGHUP reads the configuration again and
+ * applies what changed.
  *
  * @module
  */
@@ -12,11 +14,25 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type AdminServer, startAdmin } from "../admin/mod.ts";
 import { WeirError } from "../base/mod.ts";
-import { type GatewayConfig, loadConfigFile } from "../config/mod.ts";
-import { type EmbeddedDefault, embeddedDefault, startGateway } from "../gateway/mod.ts";
-import { jsonLogger } from "../telemetry/mod.ts";
+import {
+  ConfigError,
+  formatConfigIssue,
+  type GatewayConfig,
+  loadConfigFile,
+} from "../config/mod.ts";
+import {
+  type DataflowStatus,
+  type EmbeddedDefault,
+  embeddedDefault,
+  type Gateway,
+  startGateway,
+} from "../gateway/mod.ts";
+import { jsonLogger, type Logger } from "../telemetry/mod.ts";
+import { DEFAULT_DATA_DIR } from "./admin_client.ts";
 import type { Command } from "./command.ts";
 import type { Output } from "./output.ts";
+import { captureRuntimeWarnings } from "./runtime_warnings.ts";
+import { describeVersion } from "./status.ts";
 
 const USAGE =
   "start [--config <gateway.yaml>] [--modules <dir>] [--no-demo] [--port 1883] [--metrics-port 9464] [--admin-port 8080] [--data-dir <dir>]";
@@ -29,8 +45,91 @@ export const startCommand: Command = {
   usage: USAGE,
   summary:
     "Run the gateway (with no --config: an embedded broker, the sample graph and a demo sensor)",
+  flags: [
+    {
+      flag: "--config <gateway.yaml>",
+      text:
+        "Endpoints, dataflows, registries, queue and admin settings; without it the embedded default runs",
+    },
+    {
+      flag: "--modules <dir>",
+      text: "Where modules named in graphs are found, as <dir>/<name>.wasm (default modules/dist)",
+    },
+    {
+      flag: "--data-dir <dir>",
+      text:
+        `Queue, state, saved deployments and the admin token of the embedded default (default ${DEFAULT_DATA_DIR}; with --config, its dataDir)`,
+    },
+    {
+      flag: "--port <port>",
+      text: "The embedded broker's port, or the next free one (default 1883)",
+    },
+    { flag: "--no-demo", text: "No demo sensor (embedded default only)" },
+    {
+      flag: "--metrics-port <port>",
+      text: "/metrics on 127.0.0.1 (default 9464; 0 for any free port)",
+    },
+    { flag: "--admin-port <port>", text: "The admin page and API (default: admin.port, 8080)" },
+  ],
+  notes: [
+    "SIGINT or SIGTERM stops it cleanly. SIGHUP reads --config again and applies what changed:",
+    "a dataflow's graph or configuration values are hot-loaded (nothing lost), added and removed",
+    "dataflows start and stop, other dataflow changes restart that dataflow.",
+  ],
   run: runStart,
 };
+
+/**
+ * SIGHUP: the configuration file read again and applied as hot loads. Listened
+ * for from the start (its default would end the process); until the gateway
+ * runs, one is only logged.
+ */
+function listenForReload(): { set(reload: () => Promise<void>): void; stop(): void } {
+  let reload: (() => Promise<void>) | undefined;
+  let running = Promise.resolve();
+  const onHup = () => {
+    const apply = reload;
+    if (apply === undefined) return;
+    running = running.then(apply);
+  };
+  Deno.addSignalListener("SIGHUP", onHup);
+  return {
+    set: (r) => (reload = r),
+    stop: () => Deno.removeSignalListener("SIGHUP", onHup),
+  };
+}
+
+/** Reads the configuration file again and applies it; an invalid one changes nothing. */
+async function reloadFrom(file: string, gateway: Gateway, log: Logger): Promise<void> {
+  log.log("info", "reloading the configuration", { file });
+  try {
+    await gateway.reload(await loadConfigFile(file));
+  } catch (error) {
+    log.log("error", "configuration not reloaded; the gateway runs as it was", {
+      file,
+      ...(error instanceof ConfigError
+        ? { issues: error.issues.map(formatConfigIssue) }
+        : { error }),
+    });
+  }
+}
+
+const SERVED: Record<DataflowStatus["servedFrom"], string> = {
+  configuration: "from the configuration",
+  "embedded-default": "from the embedded default",
+  "saved-deployment": "from a saved deployment",
+};
+
+/** What the banner says each dataflow serves, and how to drop a saved deployment. */
+function servingLines(dataflows: readonly DataflowStatus[], dataDir: string): string[] {
+  return dataflows.flatMap((d) => {
+    const line = `  serving:      ${d.name}: ${describeVersion(d.current)} ${SERVED[d.servedFrom]}`;
+    return d.servedFrom !== "saved-deployment" ? [line] : [
+      line,
+      `                (saved by a deploy; serve the configuration again with: weir deployments reset ${d.name} --data-dir ${dataDir})`,
+    ];
+  });
+}
 
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -70,7 +169,7 @@ async function runStart(args: string[], output: Output): Promise<number> {
         port: { type: "string", default: "1883" },
         "metrics-port": { type: "string", default: "9464" },
         "admin-port": { type: "string" },
-        "data-dir": { type: "string", default: ".weir" },
+        "data-dir": { type: "string", default: DEFAULT_DATA_DIR },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -85,6 +184,7 @@ async function runStart(args: string[], output: Output): Promise<number> {
   }
   // Listen for signals from the start, so a stop during start-up is still clean.
   const signal = waitForSignal();
+  const reloads = listenForReload();
   let embedded: EmbeddedDefault | undefined;
   let admin: AdminServer | undefined;
   let config: GatewayConfig;
@@ -100,6 +200,7 @@ async function runStart(args: string[], output: Output): Promise<number> {
       config = embedded.config;
     }
     const log = jsonLogger({ level: config.logging.level, write: (l) => output.err(l) });
+    const restoreWarnings = captureRuntimeWarnings(log);
     const metricsPort = Number(values["metrics-port"]);
     const adminPort = values["admin-port"] === undefined ? undefined : Number(values["admin-port"]);
     if (adminPort !== undefined && !(Number.isInteger(adminPort) && adminPort >= 0)) {
@@ -143,6 +244,15 @@ async function runStart(args: string[], output: Output): Promise<number> {
         } dataflow(s) from ${config.source}.`,
       );
     }
+    servingLines(gateway.control.dataflows(), config.dataDir).forEach((l) => output.out(l));
+    const configFile = values.config;
+    reloads.set(() =>
+      configFile === undefined
+        ? Promise.resolve(
+          log.log("info", "nothing to reload: the embedded default has no configuration file"),
+        )
+        : reloadFrom(configFile, gateway, log)
+    );
     if (gateway.metricsUrl) output.out(`  metrics:      ${gateway.metricsUrl}`);
     if (admin) {
       output.out(`  admin page:   ${admin.url}`);
@@ -150,12 +260,15 @@ async function runStart(args: string[], output: Output): Promise<number> {
     }
     output.out(`Stop with Ctrl-C.`);
     log.log("info", "stopping", { signal: await signal });
+    reloads.stop();
     await demo?.stop();
     await admin?.stop();
     await gateway.stop();
     await embedded?.broker.close();
+    restoreWarnings();
     return 0;
   } catch (error) {
+    reloads.stop();
     await embedded?.broker.close();
     return reportFailure("start", error, output);
   }

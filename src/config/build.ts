@@ -212,6 +212,7 @@ function otelEndpoint(raw: Obj, path: (p: string) => string): OtelEndpointConfig
 function dataflow(raw: Obj, path: (p: string) => string): DataflowConfig {
   const source = raw.source as Obj;
   const destination = raw.destination as Obj;
+  const deadLetter = raw.deadLetter as Obj | undefined;
   const configuration: Record<string, string> = {};
   for (const [k, v] of Object.entries((raw.configuration ?? {}) as Obj)) {
     configuration[k] = String(v);
@@ -240,6 +241,9 @@ function dataflow(raw: Obj, path: (p: string) => string): DataflowConfig {
       topic: typeof destination.topic === "string" ? destination.topic : "",
       ...(typeof destination.key === "string" ? { key: destination.key } : {}),
     },
+    ...(deadLetter === undefined ? {} : {
+      deadLetter: { endpoint: deadLetter.endpoint as string, topic: deadLetter.topic as string },
+    }),
   };
 }
 

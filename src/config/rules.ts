@@ -291,7 +291,12 @@ function checkDataflow(name: string, flow: Obj, endpoints: Obj): Finding[] {
   const known = Object.keys(endpoints);
   const source = obj(flow.source);
   const destination = obj(flow.destination);
-  for (const [part, settings] of [["source", source], ["destination", destination]] as const) {
+  const deadLetter = obj(flow.deadLetter);
+  const parts = [["source", source], ["destination", destination], [
+    "deadLetter",
+    deadLetter,
+  ]] as const;
+  for (const [part, settings] of parts) {
     const endpoint = str(settings?.endpoint);
     // Own keys only: "__proto__" or "toString" must not pass for a configured endpoint.
     if (endpoint === undefined || endpoint === "" || Object.hasOwn(endpoints, endpoint)) continue;
@@ -319,6 +324,28 @@ function checkDataflow(name: string, flow: Obj, endpoints: Obj): Finding[] {
         path: [...path, "source", "topics", i],
         rule: "topic-filter",
         message: `found topic filter ${quote(topic)}, expected ${problem}`,
+      });
+    }
+  }
+  const alert = str(deadLetter?.topic);
+  const alertProblem = alert === undefined || alert === "" ? undefined : destinationProblem(alert);
+  if (alertProblem !== undefined) {
+    findings.push({
+      path: [...path, "deadLetter", "topic"],
+      rule: "topic-name",
+      message: `found topic ${quote(alert!)}, expected ${alertProblem}`,
+    });
+  } else if (
+    alert !== undefined && !alert.includes(OUTPUT_TOPIC) &&
+    str(deadLetter?.endpoint) === str(source?.endpoint)
+  ) {
+    const fed = topics.find((f) => typeof f === "string" && topicMatches(f, alert));
+    if (fed !== undefined) {
+      findings.push({
+        path: [...path, "deadLetter", "topic"],
+        rule: "loop",
+        message: `found topic ${quote(alert)}, which the source filter ${quote(String(fed))} ` +
+          "on the same endpoint reads back, expected a topic outside the source's filters",
       });
     }
   }

@@ -171,6 +171,8 @@ export interface DataflowConfig {
     readonly maxClockDriftMs: number;
   };
   readonly destination: DataflowDestination;
+  /** Where dead letters are also published (they are kept in the gateway either way). */
+  readonly deadLetter?: DataflowDestination;
 }
 
 /** What the store-and-forward queue does when full. */

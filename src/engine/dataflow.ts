@@ -7,7 +7,7 @@
 import { compareHlc, type Hlc, HLC_MAX, WeirError } from "../base/mod.ts";
 import type { GraphDefinition, Operation } from "../graph/mod.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { type Behavior, Node } from "./node.ts";
+import { type Behavior, type EdgeTap, Node } from "./node.ts";
 import type { OperatorLogic, SinkWriter } from "./operator.ts";
 import { accumulateBehavior } from "./operators/accumulate.ts";
 import { branchBehavior } from "./operators/branch.ts";
@@ -189,6 +189,21 @@ export class Dataflow {
     });
     built.flow = new Dataflow(graph, { nodes, source, logic, sinks });
     return built.flow;
+  }
+
+  /**
+   * Shows every batch sent along an edge to `tap`, until called with
+   * undefined. A tap that throws is removed, so a watcher never breaks the graph.
+   */
+  setTap(tap: EdgeTap | undefined): void {
+    const safe: EdgeTap | undefined = tap === undefined ? undefined : (from, to, batch) => {
+      try {
+        tap(from, to, batch);
+      } catch {
+        this.setTap(undefined);
+      }
+    };
+    for (const node of this.#nodes.values()) node.tap = safe;
   }
 
   /** Feeds records to the source; resolves when they are accepted (back-pressure). */

@@ -14,6 +14,7 @@
  */
 export * from "./clock.ts";
 export * from "./dataflow.ts";
+export type { EdgeTap } from "./node.ts";
 export * from "./operator.ts";
 export * from "./record.ts";
 export * from "./side_output.ts";

@@ -38,6 +38,12 @@ export interface Behavior {
   advance?(node: Node, frontier: Hlc): Promise<Hlc> | Hlc;
 }
 
+/**
+ * Sees every batch a node sends along an edge (`from` → `to`), for a live
+ * view of what crosses it. It must not keep or change the records.
+ */
+export type EdgeTap = (from: string, to: string, batch: readonly Rec[]) => void;
+
 /** What a node tells its graph. */
 export interface NodeHooks {
   /** A failure that stops the graph (a bug or a sink that cannot write). */
@@ -59,6 +65,8 @@ export class Node {
   outFrontier: Hlc = HLC_MIN;
   /** The earliest time the behaviour still holds (a delayed record, an open window); MAX if none. */
   heldUntil: Hlc = HLC_MAX;
+  /** Set only while someone watches an edge: unwatched, sending costs one check. */
+  tap: EdgeTap | undefined;
 
   readonly #capacity: number;
   readonly #hooks: NodeHooks;
@@ -124,6 +132,7 @@ export class Node {
   send(edges: readonly Edge[], batch: readonly Rec[]): Promise<void> | undefined {
     if (batch.length === 0) return undefined;
     this.stats.recordsOut += batch.length;
+    if (this.tap !== undefined) { for (const e of edges) this.tap(this.name, e.to.name, batch); }
     for (let i = 0; i < edges.length; i++) {
       const wait = edges[i]!.to.enqueue(batch, edges[i]!.input);
       if (wait) return this.#sendRest(wait, edges, i + 1, batch);

@@ -8,6 +8,8 @@
  * @module
  */
 import type { OperationStats } from "../engine/mod.ts";
+import type { DeadLetterDetail, DeadLetterEntry, PreviewFormat } from "./dead_letter_view.ts";
+import type { TrendSeries } from "./trends.ts";
 
 /** A module a graph version uses. */
 export interface ModuleInfo {
@@ -60,6 +62,13 @@ export interface GraphVersion {
   readonly graph: GraphDrawing;
 }
 
+/**
+ * Where the serving version came from: the configuration file, the embedded
+ * default (no configuration file), or a deployment saved in the data
+ * directory (by a deploy or rollback, here or before a restart).
+ */
+export type ServedFrom = "configuration" | "embedded-default" | "saved-deployment";
+
 /** A dataflow's state. */
 export type DataflowState = "running" | "stopped" | "failed";
 
@@ -83,6 +92,10 @@ export interface DataflowStatus {
   readonly stats: Readonly<Record<string, OperationStats>>;
   /** Messages waiting in the outbound queue for this destination. */
   readonly queued: number;
+  /** Dead letters kept for this dataflow. */
+  readonly deadLetters: number;
+  /** Where the serving version came from. */
+  readonly servedFrom: ServedFrom;
   /** A tag re-pulled on an interval; a new digest is hot-loaded. */
   readonly watch?: { readonly ref: string; readonly intervalSeconds: number };
 }
@@ -130,6 +143,72 @@ export interface DeployResult {
   readonly totalMs: number;
 }
 
+/** Which dead letters: every field narrows; none means all of them. */
+export interface DeadLetterQuery {
+  readonly dataflow?: string;
+  /** The operation that failed on them. */
+  readonly operation?: string;
+  /** Text their reason contains (any case). */
+  readonly reason?: string;
+  /** Only these. */
+  readonly seqs?: readonly number[];
+  /** Only those older than this seq: the previous page's `next`. */
+  readonly before?: number;
+  /** Page size for listing. @default 50 */
+  readonly limit?: number;
+}
+
+/** A page of dead letters, newest first. */
+export interface DeadLetterPage {
+  readonly deadLetters: readonly DeadLetterEntry[];
+  /** Pass as `before` for the next page; absent on the last one. */
+  readonly next?: number;
+  /** How many match the filters, over all pages. */
+  readonly total: number;
+}
+
+/** The outcome of a replay. */
+export interface ReplayResult {
+  /** Records fed back into their dataflows. */
+  readonly replayed: number;
+  /** Of those, handled while the call waited (their dead letters are gone). */
+  readonly handled: number;
+  /** Dead letters that could not be replayed, with why. */
+  readonly skipped: readonly { readonly seq: number; readonly reason: string }[];
+}
+
+/** What the outbound queue holds: outputs and dead letters, each against its own budget. */
+export interface QueueSummary {
+  readonly outputs: { readonly count: number; readonly bytes: number };
+  readonly deadLetters: { readonly count: number; readonly bytes: number };
+  /** Dead letters dropped to stay within their budget since the gateway started. */
+  readonly deadLettersDropped: number;
+}
+
+/** One record seen crossing an edge. */
+export interface TapSample {
+  readonly dataflow: string;
+  readonly from: string;
+  readonly to: string;
+  /** ISO time it crossed. */
+  readonly at: string;
+  /** The record's time (HLC). */
+  readonly ts: string;
+  /** `message`, `snapshot` or `bytes`. */
+  readonly dataKind: string;
+  readonly topic?: string;
+  readonly contentType?: string;
+  readonly properties: readonly (readonly [string, string])[];
+  readonly payloadBytes: number;
+  readonly preview: {
+    readonly as: PreviewFormat;
+    readonly text: string;
+    readonly truncated: boolean;
+  };
+  /** Records that crossed since the previous sample and were not shown (the rate limit). */
+  readonly skipped: number;
+}
+
 /** Something that happened, for the live feed. */
 export interface GatewayEvent {
   readonly kind: "log" | "dead-letter" | "deploy" | "state";
@@ -170,4 +249,33 @@ export interface GatewayControl {
   recentEvents(kind?: GatewayEvent["kind"], limit?: number): GatewayEvent[];
   /** Live events; returns the unsubscribe function. */
   subscribe(listener: (event: GatewayEvent) => void): () => void;
+  /** Dead letters, newest first, a page at a time. */
+  deadLetters(query?: DeadLetterQuery): DeadLetterPage;
+  /** One dead letter with its payload, previewed as asked (by default JSON, text or hex). */
+  deadLetter(seq: number, as?: PreviewFormat): DeadLetterDetail | undefined;
+  /**
+   * The matching dead letters as `weir graph test` input lines, oldest first;
+   * those holding no whole message are counted in `skipped`.
+   */
+  exportDeadLetters(query?: DeadLetterQuery, skipped?: { count: number }): Iterable<string>;
+  /** Feeds the matching dead letters back into their dataflows; each leaves once handled. */
+  replayDeadLetters(query: DeadLetterQuery): Promise<ReplayResult>;
+  /** Deletes the matching dead letters; returns how many. */
+  purgeDeadLetters(query: DeadLetterQuery): number;
+  /** What the outbound queue holds. */
+  queue(): QueueSummary;
+  /** Rates, latency, queue depth and dead letters over the last hour. */
+  trends(): TrendSeries;
+  /**
+   * Shows records crossing the edge `from` → `to` of a dataflow's serving
+   * version, sampled (at most `perSecond`); returns the function that stops it.
+   *
+   * @throws {WeirError} `not_found` for an unknown dataflow or edge.
+   */
+  tap(
+    dataflow: string,
+    edge: { readonly from: string; readonly to: string },
+    listener: (sample: TapSample) => void,
+    options?: { readonly perSecond?: number },
+  ): () => void;
 }

@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { compareHlc, defined, type Hlc, WeirError } from "../base/mod.ts";
+import { compareHlc, defined, type Hlc, type Message, WeirError } from "../base/mod.ts";
 import type {
   ConnectorContext,
   ConnectorRegistry,
@@ -33,11 +33,12 @@ import type {
   SourceBatch,
 } from "../connectors/mod.ts";
 import type { DataflowConfig, EndpointConfig } from "../config/mod.ts";
+import type { EdgeTap } from "../engine/mod.ts";
 import type { OutboundQueue } from "../store/mod.ts";
 import type { Logger, Metrics } from "../telemetry/mod.ts";
 import { type StateQuota, StateStore } from "../wasm/mod.ts";
 import { tooLargeDeadLetter } from "./dead_letters.ts";
-import { DataflowOutputs } from "./dataflow_outputs.ts";
+import { DataflowOutputs, deadLetterOutDestination } from "./dataflow_outputs.ts";
 import type { EventHub } from "./event_hub.ts";
 import { Forwarder } from "./forwarder.ts";
 import { GraphRuntime, type RuntimeContext, type VersionSpec } from "./graph_runtime.ts";
@@ -79,6 +80,18 @@ function latestTime(batch: SourceBatch): Hlc | undefined {
   return latest;
 }
 
+/** Records per batch when dead letters are replayed (a source's usual batch). */
+const REPLAY_BATCH = 1024;
+
+/** A dead letter coming back as a source record. */
+export interface ReplayRecord {
+  /** Its original time. */
+  readonly time: Hlc;
+  readonly message: Message;
+  /** Runs once the record is handled, as a source message's acknowledgement would. */
+  readonly done: () => void;
+}
+
 /** A switch asked for, applied between two source batches. */
 interface PendingSwitch {
   readonly next: GraphRuntime;
@@ -97,6 +110,9 @@ export class DataflowHost {
   readonly #parts: AsyncDisposableStack;
   readonly #log: Logger;
   #busy = false;
+  /** Batches (from the source or a replay) are taken one at a time, in order. */
+  #intake: Promise<void> = Promise.resolve();
+  #tap: EdgeTap | undefined;
   #switch: PendingSwitch | undefined;
   #pause: { promise: Promise<void>; resolve: () => void } | undefined;
   #stopped: Promise<void> | undefined;
@@ -154,23 +170,49 @@ export class DataflowHost {
       room: o.room,
     });
     stack.defer(() => forwarder.stop());
+    const writerListeners = [() => forwarder.notify()];
     const writer = new OutboundWriter({
       queue,
       room: o.room,
-      appended: () => forwarder.notify(),
+      appended: () => writerListeners.forEach((wake) => wake()),
       tooLarge: (message, error) => tooLargeDeadLetter(name, message, error),
       log,
       metrics,
       labels,
     });
-    const outputs = new DataflowOutputs({
-      dataflow: name,
-      writer,
-      sink,
-      log,
-      metrics,
-      ...(o.events ? { events: o.events } : {}),
-    });
+    const forward = config.deadLetter;
+    if (forward !== undefined) {
+      // Dead letters also go out, as outputs of their own destination with their own forwarder.
+      const endpoint = o.endpoints[forward.endpoint]!;
+      const alerts = stack.use(o.registry.get(endpoint.kind).createSink!({
+        endpointName: forward.endpoint,
+        endpoint,
+        topic: forward.topic,
+      }, o.context));
+      const alertForwarder = new Forwarder({
+        queue,
+        destination: deadLetterOutDestination(name),
+        sink: alerts,
+        log,
+        metrics,
+        labels: { dataflow: name, output: "dead-letters" },
+        room: o.room,
+      });
+      stack.defer(() => alertForwarder.stop());
+      writerListeners.push(() => alertForwarder.notify());
+      alertForwarder.start();
+    }
+    const outputs = stack.use(
+      new DataflowOutputs({
+        dataflow: name,
+        writer,
+        sink,
+        log,
+        metrics,
+        ...(o.events ? { events: o.events } : {}),
+        ...(forward === undefined ? {} : { forward: { topic: forward.topic } }),
+      }),
+    );
     // The idle clock holds while messages wait at the source or a batch is being taken.
     const waiting: { source?: Source; busy: () => boolean } = { busy: () => false };
     const runtime: RuntimeContext = {
@@ -217,7 +259,7 @@ export class DataflowHost {
       writer.stop();
       host.#pause?.resolve();
     });
-    await source.start((batch) => host.#onBatch(batch));
+    await source.start((batch) => host.#take(batch));
     forwarder.start();
     log.log("info", "dataflow started", {
       topics: config.source.topics,
@@ -268,6 +310,42 @@ export class DataflowHost {
     });
   }
 
+  /**
+   * Feeds dead letters back as source records, with their original time and
+   * properties, after the batches already waiting. Resolves once the serving
+   * version took them; each record's `done` runs once it is handled.
+   *
+   * @throws {WeirError} `conflict` while the dataflow is stopped.
+   */
+  async replay(records: readonly ReplayRecord[]): Promise<void> {
+    if (this.#pause) {
+      throw new WeirError("conflict", `Dataflow "${this.name}" is stopped; start it to replay`);
+    }
+    // In batches of a source's size, so a large replay waits its turn like input does.
+    for (let i = 0; i < records.length; i += REPLAY_BATCH) {
+      const chunk = records.slice(i, i + REPLAY_BATCH);
+      const acks = chunk.map((r) => {
+        let done = false;
+        return () => {
+          if (done) return;
+          done = true;
+          r.done();
+        };
+      });
+      await this.#take({
+        records: chunk.map((r) => ({ time: r.time, data: r.message })),
+        acks,
+        ackAll: () => acks.forEach((ack) => ack()),
+      });
+    }
+  }
+
+  /** Shows what crosses the serving version's edges to `tap`, until called with undefined. */
+  setTap(tap: EdgeTap | undefined): void {
+    this.#tap = tap;
+    this.#versions.serving?.flow.setTap(tap);
+  }
+
   /** Holds input (the broker keeps it) until {@linkcode resume}. */
   pause(): void {
     if (this.#pause) return;
@@ -290,11 +368,18 @@ export class DataflowHost {
     return this.#stopped ??= this.#parts.disposeAsync();
   }
 
+  /** Takes a batch once those before it were taken. */
+  #take(batch: SourceBatch): Promise<void> {
+    const run = this.#intake.then(() => this.#onBatch(batch));
+    this.#intake = run.catch(() => {});
+    return run;
+  }
+
   async #onBatch(batch: SourceBatch): Promise<void> {
     if (this.#pause) await this.#pause.promise;
     this.#busy = true;
     try {
-      await this.#take(batch);
+      await this.#feed(batch);
     } catch (error) {
       // Even storing failed (the disk?): say so loudly. The source acknowledges nonetheless,
       // since holding the batch would stall every later message on the connection.
@@ -309,7 +394,7 @@ export class DataflowHost {
     }
   }
 
-  async #take(batch: SourceBatch): Promise<void> {
+  async #feed(batch: SourceBatch): Promise<void> {
     const serving = this.#versions.serving;
     if (!serving) {
       await this.#outputs.bridge(batch);
@@ -332,6 +417,8 @@ export class DataflowHost {
     const pending = this.#switch;
     if (!pending) return;
     this.#switch = undefined;
+    this.#versions.serving?.flow.setTap(undefined);
+    pending.next.flow.setTap(this.#tap);
     this.#versions.replace(pending.next);
     pending.done(performance.now() - pending.asked);
   }

@@ -44,6 +44,7 @@ export function deadLetterMessage(
           ? { payloadBase64: Buffer.from(data.payload).toString("base64") }
           : { payloadBytes: data.payload.byteLength }),
         properties: data.userProperties,
+        ...(data.contentType === null ? {} : { contentType: data.contentType }),
       }
       : { dataKind: data.kind }),
   };

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { sha256Hex } from "../base/mod.ts";
 import type { DataflowConfig } from "../config/mod.ts";
@@ -64,4 +64,45 @@ export async function writeDeployment(
   const temp = `${file}.${crypto.randomUUID()}.tmp`;
   await writeFile(temp, JSON.stringify(record, null, 2) + "\n", { mode: 0o600 });
   await rename(temp, file);
+}
+
+/** Every saved record, by dataflow name (whatever configuration it was made under). */
+export async function listDeployments(
+  dataDir: string,
+): Promise<Array<{ readonly dataflow: string; readonly record: DeploymentRecord }>> {
+  let names: string[];
+  try {
+    names = await readdir(join(dataDir, "deployments"));
+  } catch {
+    return [];
+  }
+  const out: Array<{ dataflow: string; record: DeploymentRecord }> = [];
+  for (const name of names.filter((n) => n.endsWith(".json")).sort()) {
+    try {
+      const record = JSON.parse(await readFile(join(dataDir, "deployments", name), "utf8"));
+      out.push({ dataflow: name.slice(0, -".json".length), record });
+    } catch {
+      // A file that does not parse is no deployment; a start ignores it too.
+    }
+  }
+  return out;
+}
+
+/**
+ * Drops a dataflow's saved deployment, so the next start serves its
+ * configuration again. Returns the record it dropped, if there was one.
+ */
+export async function removeDeployment(
+  dataDir: string,
+  name: string,
+): Promise<DeploymentRecord | undefined> {
+  const file = fileOf(dataDir, name);
+  let record: DeploymentRecord | undefined;
+  try {
+    record = JSON.parse(await readFile(file, "utf8"));
+  } catch {
+    record = undefined;
+  }
+  await rm(file, { force: true });
+  return record;
 }

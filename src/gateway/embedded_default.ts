@@ -13,6 +13,9 @@ import {
   startEmbeddedBroker,
 } from "../connectors/mod.ts";
 
+/** The configuration source name of the embedded default. */
+export const EMBEDDED_SOURCE = "embedded default";
+
 /** The embedded default's parts. */
 export interface EmbeddedDefault {
   readonly broker: EmbeddedBroker;
@@ -54,7 +57,7 @@ export async function embeddedDefault(options: EmbeddedDefaultOptions): Promise<
     dataDir: options.dataDir,
   });
   try {
-    const config = parseConfig(text, "embedded default");
+    const config = parseConfig(text, EMBEDDED_SOURCE);
     return {
       broker,
       config,

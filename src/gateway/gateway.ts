@@ -21,7 +21,7 @@ import {
   renderPrometheus,
   serveMetrics,
 } from "../telemetry/mod.ts";
-import type { EndpointStatus, GatewayControl } from "./control.ts";
+import type { EndpointStatus, GatewayControl, ServedFrom } from "./control.ts";
 import { readDeployment } from "./deployments.ts";
 import { EventHub } from "./event_hub.ts";
 import {
@@ -33,6 +33,9 @@ import {
 import type { VersionSpec } from "./graph_runtime.ts";
 import { DataflowHost } from "./dataflow_host.ts";
 import { gatewaySeries } from "./gateway_metrics.ts";
+import { EMBEDDED_SOURCE } from "./embedded_default.ts";
+import { applyReload, type ReloadSummary } from "./reload.ts";
+import { type TrendReading, TrendRecorder } from "./trends.ts";
 import { QueueRoom } from "./outbound_writer.ts";
 import type { GraphNnOptions } from "./nn_link.ts";
 import { dataflowStatePath } from "./state_dir.ts";
@@ -53,6 +56,8 @@ export interface GatewayOptions {
   readonly puller?: GraphPuller;
   /** The event feed; one is made when absent. */
   readonly events?: EventHub;
+  /** How often the trends take a point (the page's charts). @default 10000 */
+  readonly trendIntervalMs?: number;
 }
 
 /** A running gateway. */
@@ -68,6 +73,13 @@ export interface Gateway {
   endpoints(): EndpointStatus[];
   /** The Prometheus text for the current state. */
   scrape(): string;
+  /**
+   * Applies a new configuration: dataflows added or removed start or stop,
+   * a changed graph or graph configuration is hot-loaded as a new version
+   * (nothing lost), other changes to a dataflow restart it. Settings outside
+   * the dataflows are listed in `needsRestart`. Reloads run one at a time.
+   */
+  reload(config: GatewayConfig): Promise<ReloadSummary>;
   /** Stops input, flushes the queue for a few seconds, disconnects. */
   stop(): Promise<void>;
 }
@@ -93,6 +105,33 @@ function endpointStatuses(connections: ConnectionPool): EndpointStatus[] {
     }
   }
   return [...byName.values()];
+}
+
+/** What the trends read each interval: counters, the latency histogram and the queue. */
+function trendReading(
+  dataflows: readonly DataflowHost[],
+  queue: OutboundQueue,
+  metrics: Metrics,
+): TrendReading {
+  const recordsIn = new Map<string, number>();
+  for (const d of dataflows) {
+    for (const [op, s] of Object.entries(d.flow?.stats() ?? {})) {
+      recordsIn.set(`${d.name}/${op}`, s.recordsIn);
+    }
+  }
+  let latency: { bounds: readonly number[]; buckets: number[] } | undefined;
+  for (const h of metrics.histograms()) {
+    if (h.name !== "weir_end_to_end_latency_ms") continue;
+    latency ??= { bounds: h.bounds, buckets: new Array(h.buckets.length).fill(0) };
+    h.buckets.forEach((n, i) => (latency!.buckets[i]! += n));
+  }
+  const usage = queue.usage();
+  return {
+    recordsIn,
+    ...(latency === undefined ? {} : { latency }),
+    queueDepth: usage.outputs.count,
+    deadLetters: usage.deadLetters.count,
+  };
 }
 
 /** Starts every dataflow of the configuration. */
@@ -152,11 +191,17 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
     : undefined;
   if (nnService) parts.defer(() => nnService.close());
   const nn: GraphNnOptions = nnService ? { service: nnService } : { off: "ml.enabled is false" };
+  const trends = new TrendRecorder(
+    () => trendReading(dataflows, queue, metrics),
+    options.trendIntervalMs === undefined ? {} : { intervalMs: options.trendIntervalMs },
+  );
+  parts.defer(() => trends.close());
   const control = createGatewayControl({
     dataDir: config.dataDir,
     log,
     events,
-    queued: (name) => queue.depth(name),
+    queue,
+    trends: () => trends.series(),
     endpoints: () => endpointStatuses(connections),
     puller,
   });
@@ -165,8 +210,37 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
   });
   // Tag watches stop before the dataflows do.
   parts.defer(() => control.close());
-  for (const [name, dataflow] of Object.entries(config.dataflows)) {
-    const scoped = events.logger(log).child({ dataflow: name });
+  const embedded = config.source === EMBEDDED_SOURCE;
+  let current = config;
+  const scopedLog = (name: string) => events.logger(log).child({ dataflow: name });
+  const hostFor = async (
+    name: string,
+    dataflow: DataflowConfig,
+    initial: VersionSpec | undefined,
+  ) =>
+    DataflowHost.start({
+      name,
+      config: dataflow,
+      endpoints: current.endpoints,
+      registry,
+      context: { logger: scopedLog(name), metrics, connections },
+      queue,
+      room,
+      modulesDir: options.modulesDir,
+      cacheDir: join(config.dataDir, "cache", "bindings"),
+      statePath: await dataflowStatePath(config.dataDir, name, scopedLog(name)),
+      stateQuota: config.state,
+      log: scopedLog(name),
+      metrics,
+      events,
+      nn,
+      ...(initial ? { initial } : {}),
+      ...defined({ idleMs: options.idleMs }),
+    });
+  const configured: ServedFrom = embedded ? "embedded-default" : "configuration";
+  /** Starts a dataflow on its saved deployment, else on its configuration; adds it to the control. */
+  const startDataflow = async (name: string, dataflow: DataflowConfig): Promise<void> => {
+    const scoped = scopedLog(name);
     const fresh = freshRecord(dataflow);
     const saved = await readDeployment(config.dataDir, name, fresh.base);
     const fromConfig = await configSpec(name, dataflow, puller, scoped);
@@ -175,30 +249,10 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
       : {};
     let record = saved ??
       (fromConfig ? { ...fresh, nextId: 2, current: fromConfig, ...watch } : fresh);
-    const statePath = await dataflowStatePath(config.dataDir, name, scoped);
-    const start = (initial: VersionSpec | undefined) =>
-      DataflowHost.start({
-        name,
-        config: dataflow,
-        endpoints: config.endpoints,
-        registry,
-        context: { logger: scoped, metrics, connections },
-        queue,
-        room,
-        modulesDir: options.modulesDir,
-        cacheDir: join(config.dataDir, "cache", "bindings"),
-        statePath,
-        stateQuota: config.state,
-        log: scoped,
-        metrics,
-        events,
-        nn,
-        ...(initial ? { initial } : {}),
-        ...defined({ idleMs: options.idleMs }),
-      });
+    let servedFrom: ServedFrom = saved ? "saved-deployment" : configured;
     let live: DataflowHost;
     try {
-      live = await start(record.current);
+      live = await hostFor(name, dataflow, record.current);
     } catch (error) {
       // A deployed version that no longer loads (e.g. its cache was wiped) gives way to the file.
       if (!saved || !fromConfig) throw error;
@@ -207,11 +261,45 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
         error,
       });
       record = { ...saved, current: fromConfig };
-      live = await start(fromConfig);
+      servedFrom = configured;
+      live = await hostFor(name, dataflow, fromConfig);
     }
     dataflows.push(live);
-    control.add(live, record);
+    control.add(live, record, servedFrom);
+  };
+  const stopDataflow = async (name: string): Promise<void> => {
+    const host = control.remove(name);
+    if (host === undefined) return;
+    dataflows.splice(dataflows.indexOf(host), 1);
+    await host.stop();
+  };
+  for (const [name, dataflow] of Object.entries(config.dataflows)) {
+    await startDataflow(name, dataflow);
   }
+  trends.start();
+  let reloading: Promise<unknown> = Promise.resolve();
+  const reload = (next: GatewayConfig): Promise<ReloadSummary> => {
+    const run = reloading.then(() =>
+      applyReload(current, next, {
+        start: startDataflow,
+        stop: stopDataflow,
+        redeploy: (name, dataflow) =>
+          control.reconfigure(
+            name,
+            dataflow,
+            async (id) => {
+              const spec = await configSpec(name, dataflow, puller, scopedLog(name));
+              return spec && { ...spec, id };
+            },
+            configured,
+          ),
+        adopt: (c) => (current = c),
+        log,
+      })
+    );
+    reloading = run.catch(() => {});
+    return run;
+  };
   const endpoints = control.endpoints;
   metrics.collect(() => gatewaySeries({ dataflows: () => dataflows, queue, endpoints }));
   if (openTelemetryEnabled()) {
@@ -234,6 +322,7 @@ async function startParts(options: GatewayOptions, parts: AsyncDisposableStack):
     },
     scrape: () => renderPrometheus(metrics),
     endpoints,
+    reload,
     stop: () => stopped ??= parts.disposeAsync(),
   };
 }

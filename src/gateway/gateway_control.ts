@@ -9,6 +9,7 @@
  */
 import { defined, WeirError } from "../base/mod.ts";
 import type { DataflowConfig } from "../config/mod.ts";
+import type { OutboundQueue } from "../store/mod.ts";
 import type { Logger } from "../telemetry/mod.ts";
 import type {
   DataflowStatus,
@@ -19,8 +20,13 @@ import type {
   GatewayControl,
   GatewayEvent,
   ModuleInfo,
+  ServedFrom,
 } from "./control.ts";
+import { DeadLetterDesk } from "./dead_letter_desk.ts";
+import { deadLetterDestination } from "./dead_letters.ts";
 import { configFingerprint, type DeploymentRecord, writeDeployment } from "./deployments.ts";
+import { EdgeTaps } from "./edge_taps.ts";
+import type { TrendSeries } from "./trends.ts";
 import type { EventHub } from "./event_hub.ts";
 import type { VersionSpec } from "./graph_runtime.ts";
 import type { DataflowHost } from "./dataflow_host.ts";
@@ -53,9 +59,11 @@ export interface GraphPuller {
 /** One dataflow as the control sees it. */
 interface Entry {
   readonly flow: DataflowHost;
-  readonly config: DataflowConfig;
+  /** Its configuration (a reload may change its graph and values in place). */
+  config: DataflowConfig;
   record: DeploymentRecord;
   busy: DeployProgress["phase"] | undefined;
+  servedFrom: ServedFrom;
   watch?: TagWatch;
 }
 
@@ -64,8 +72,10 @@ export interface GatewayControlOptions {
   readonly dataDir: string;
   readonly log: Logger;
   readonly events: EventHub;
-  /** Messages waiting per destination. */
-  readonly queued: (dataflow: string) => number;
+  /** The outbound queue: outputs waiting per dataflow, and the dead letters. */
+  readonly queue: OutboundQueue;
+  /** The last hour's trends. @default none kept */
+  readonly trends?: () => TrendSeries;
   /** The broker connections' states. @default none */
   readonly endpoints?: () => EndpointStatus[];
   /** Needed for deploys by reference. */
@@ -74,16 +84,30 @@ export interface GatewayControlOptions {
 
 /** The control of a gateway, plus what the gateway itself needs to call. */
 export interface GatewayControlImpl extends GatewayControl {
-  /** Adds a started dataflow and its deployment record. */
-  add(flow: DataflowHost, record: DeploymentRecord): void;
+  /** Adds a started dataflow, its deployment record and where its serving version came from. */
+  add(flow: DataflowHost, record: DeploymentRecord, servedFrom: ServedFrom): void;
+  /** Forgets a dataflow (stopped by the caller); its tag watch stops. */
+  remove(name: string): DataflowHost | undefined;
+  /**
+   * Serves the version a changed configuration makes (a hot load, as a
+   * deploy), and records that configuration as the dataflow's base.
+   */
+  reconfigure(
+    name: string,
+    config: DataflowConfig,
+    spec: (id: number) => Promise<VersionSpec | undefined>,
+    servedFrom: ServedFrom,
+  ): Promise<DeployResult | undefined>;
   /** Stops watching tags. */
   close(): void;
 }
 
 /** Makes the control over dataflows added later with `add`. */
 export function createGatewayControl(options: GatewayControlOptions): GatewayControlImpl {
-  const { dataDir, log, events } = options;
+  const { dataDir, log, events, queue } = options;
   const entries = new Map<string, Entry>();
+  const desk = new DeadLetterDesk(queue, (name) => entries.get(name)?.flow);
+  const taps = new EdgeTaps();
   const uploads = new UploadedGraphs(
     dataDir,
     (path) =>
@@ -117,7 +141,12 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
       draining: flow.draining,
       ...(e.busy ? { deploying: e.busy } : {}),
       stats: current?.stats() ?? {},
-      queued: options.queued(flow.name),
+      queued: queue.depth(flow.name),
+      deadLetters: queue.count({
+        deadLetters: true,
+        destination: deadLetterDestination(flow.name),
+      }),
+      servedFrom: e.servedFrom,
       ...(record.watch ? { watch: record.watch } : {}),
     };
   };
@@ -209,6 +238,7 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
       throw error;
     }
     const switchMs = await e.flow.switchTo(runtime);
+    e.servedFrom = "saved-deployment";
     const totalMs = performance.now() - startedAt;
     progress({ phase: "done", message: `version ${spec.id} serving` });
     log.log("info", "graph version switched", {
@@ -223,11 +253,11 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
     return { version: runtime.version, switchMs, totalMs };
   };
 
-  const guarded = async (
+  const guarded = async <T>(
     name: string,
-    work: (e: Entry, progress: (p: DeployProgress) => void) => Promise<DeployResult>,
+    work: (e: Entry, progress: (p: DeployProgress) => void) => Promise<T>,
     onProgress?: (p: DeployProgress) => void,
-  ): Promise<DeployResult> => {
+  ): Promise<T> => {
     const e = entry(name);
     if (e.busy) {
       throw new WeirError("conflict", `Dataflow "${name}" is busy deploying (${e.busy})`);
@@ -302,7 +332,7 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
 
   return {
     endpoints: () => options.endpoints?.() ?? [],
-    add(flow, record) {
+    add(flow, record, servedFrom) {
       const serving = flow.current?.version;
       if (serving && record.current) {
         const { graphName, modules, graph } = serving;
@@ -311,10 +341,32 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
           current: { ...record.current, loaded: { graphName, modules, graph } },
         };
       }
-      const e: Entry = { flow, config: flow.config, record, busy: undefined };
+      const e: Entry = { flow, config: flow.config, record, busy: undefined, servedFrom };
       entries.set(flow.name, e);
       startWatch(e);
     },
+    remove(name) {
+      const e = entries.get(name);
+      e?.watch?.stop();
+      entries.delete(name);
+      return e?.flow;
+    },
+    reconfigure: (name, config, makeSpec, servedFrom) =>
+      guarded(name, async (e, progress) => {
+        const startedAt = performance.now();
+        const spec = await makeSpec(e.record.nextId);
+        e.config = config;
+        e.record = { ...e.record, base: configFingerprint(config) };
+        if (spec === undefined) {
+          await writeDeployment(dataDir, name, e.record);
+          return undefined;
+        }
+        const result = await install(e, spec, startedAt, progress, e.record.current);
+        e.servedFrom = servedFrom;
+        const graph = config.graph;
+        setWatch(e, graph?.ref, graph?.ref === undefined ? 0 : graph.watchSeconds);
+        return result;
+      }),
     close() {
       for (const e of entries.values()) e.watch?.stop();
     },
@@ -365,6 +417,21 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
     },
     recentEvents: (kind?: GatewayEvent["kind"], limit?: number) => events.recent(kind, limit),
     subscribe: (listener) => events.subscribe(listener),
+    deadLetters: (query) => desk.list(query),
+    deadLetter: (seq, as) => desk.get(seq, as),
+    exportDeadLetters: (query, skipped) => desk.export(query, skipped),
+    replayDeadLetters: (query) => {
+      if (query.dataflow !== undefined) entry(query.dataflow);
+      return desk.replay(query);
+    },
+    purgeDeadLetters: (query) => desk.purge(query),
+    queue: () => {
+      const usage = queue.usage();
+      return { ...usage, deadLettersDropped: queue.stats().droppedDeadLetters };
+    },
+    trends: () => options.trends?.() ?? { intervalMs: 10_000, capacity: 0, times: [], series: {} },
+    tap: (name, edge, listener, tapOptions) =>
+      taps.watch(entry(name).flow, edge, listener, tapOptions?.perSecond),
   };
 }
 

@@ -2,6 +2,8 @@
  * The offline runner's line format: one JSON object per input message
  * (`topic`, `payload` or `payloadBase64`, optional `ts`, `properties`,
  * `contentType`) and one per sink record (the same fields plus `kind`).
+ * A `payload` is UTF-8 text, or any other JSON value, which stands for its
+ * JSON text (`"payload": {"temperature": 72}`).
  *
  * @module
  */
@@ -50,6 +52,17 @@ function propertiesField(obj: Record<string, unknown>, where: string): Array<[st
   return pairs as Array<[string, string]>;
 }
 
+/** The `payload` field as text: a string as it is, any other JSON value as its JSON text. */
+function payloadText(obj: Record<string, unknown>, where: string): string | undefined {
+  const v = obj["payload"];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "string") return v;
+  if (typeof v === "object" || typeof v === "number" || typeof v === "boolean") {
+    return JSON.stringify(v);
+  }
+  bad(where, `"payload" must be text or a JSON value, found ${typeof v}`);
+}
+
 /**
  * Reads one input line. Lines without `ts` get the previous line's time with
  * the counter moved on (the first gets `0:0:weir`), so a run never depends on
@@ -67,7 +80,7 @@ export function parseInputLine(line: string, where: string, previous: Hlc | unde
   }
   const o = obj as Record<string, unknown>;
   const topic = stringField(o, "topic", where) ?? "";
-  const text = stringField(o, "payload", where);
+  const text = payloadText(o, where);
   const b64 = stringField(o, "payloadBase64", where);
   if (text !== undefined && b64 !== undefined) {
     bad(where, `give "payload" or "payloadBase64", not both`);
@@ -102,6 +115,21 @@ function bytesFields(bytes: Uint8Array, name: string): Record<string, string> {
   } catch {
     return { [`${name}Base64`]: Buffer.from(bytes).toString("base64") };
   }
+}
+
+/**
+ * The input line for a message record: what {@linkcode parseInputLine} reads
+ * back into the same record (topic, payload bytes, time, properties, content
+ * type), so a record seen live can become a test case.
+ */
+export function formatInputLine(time: Hlc, message: Message): string {
+  return JSON.stringify({
+    topic: new TextDecoder().decode(message.topic),
+    ...bytesFields(message.payload, "payload"),
+    ts: formatHlc(time),
+    properties: message.userProperties,
+    ...(message.contentType === null ? {} : { contentType: message.contentType }),
+  });
 }
 
 /** One output line for a sink record. */

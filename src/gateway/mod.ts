@@ -29,3 +29,8 @@ export * from "./gateway_control.ts";
 export * from "./uploaded_graphs.ts";
 export * from "./state_dir.ts";
 export * from "./gateway_metrics.ts";
+export * from "./dead_letter_view.ts";
+export * from "./dead_letter_desk.ts";
+export * from "./edge_taps.ts";
+export * from "./trends.ts";
+export * from "./reload.ts";

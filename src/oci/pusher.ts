@@ -105,9 +105,10 @@ export async function pushParts(
   if (ref.tag === undefined || ref.digest !== undefined) {
     throw new OciError("bad_reference", `Cannot push to "${text}": expected a tag and no digest`);
   }
-  for (const part of [parts.config, parts.layer]) {
-    await uploadBlob(session, ref, text, part, onProgress);
-  }
+  // Progress is the artifact's (the layer): the config blob is a few bytes of JSON, and a
+  // display that shows one line per step would otherwise report its size for the whole push.
+  await uploadBlob(session, ref, text, parts.config);
+  await uploadBlob(session, ref, text, parts.layer, onProgress);
   const manifest = manifestBytes(parts);
   const digest = sha256Digest(manifest);
   const response = await session.send({

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { isLoopbackHost } from "../base/mod.ts";
 import type { Logger } from "../telemetry/mod.ts";
 import { type AuthChallenge, parseChallenge } from "./auth_challenge.ts";
 import { basicHeader, type BearerTokens } from "./bearer_tokens.ts";
@@ -40,6 +41,22 @@ export interface RegistryRequest {
 }
 
 type Init = RequestInit & { client?: Deno.HttpClient };
+
+/** What a TLS client reports when the server answered in plain HTTP. */
+const PLAIN_HTTP_ANSWER = /InvalidContentType|corrupt message|wrong version number|http request/i;
+
+/**
+ * The most specific message of an error and its causes: `fetch` says only
+ * "fetch failed" and keeps why in its cause ("received corrupt message …").
+ */
+function innermostMessage(error: unknown): string {
+  const messages: string[] = [];
+  for (let e: unknown = error; e instanceof Error && messages.length < 5; e = e.cause) {
+    messages.push(e.message);
+  }
+  return (messages.at(-1) ?? String(error)).replace(/\s+/g, " ")
+    .replace(/^error sending request for url \([^)]*\): /, "");
+}
 
 /** A registry with its credentials, HTTP client and what its last challenge said. */
 export class RegistrySession {
@@ -160,11 +177,15 @@ export class RegistrySession {
     try {
       return await this.#options.fetch(url, init);
     } catch (error) {
+      const why = innermostMessage(error);
+      // The usual mistake: HTTPS to a local registry that speaks plain HTTP.
+      const hint = url.protocol === "https:" && PLAIN_HTTP_ANSWER.test(why) &&
+          isLoopbackHost(url.hostname)
+        ? `; it answers in plain HTTP: add --plain-http, or plainHttp: true for it under registries in the configuration`
+        : "";
       throw new OciError(
         "unreachable",
-        `Cannot reach registry "${this.registry}" (${request.method} ${url.origin}${url.pathname}): ${
-          (error as Error).message
-        }`,
+        `Cannot reach registry "${this.registry}" (${request.method} ${url.origin}${url.pathname}): ${why}${hint}`,
         { cause: error },
       );
     }

@@ -16,6 +16,7 @@ import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Logger } from "../telemetry/mod.ts";
 import {
+  type ListOptions,
   type OutboundQueueOptions,
   type PeekOptions,
   type QueuedMessage,
@@ -26,6 +27,7 @@ import {
   type QueueStats,
   type QueueUsage,
   ROW_OVERHEAD_BYTES,
+  type RowFilter,
 } from "./queue_types.ts";
 
 /** The two classes of rows, as stored in the `dead` column. */
@@ -72,6 +74,59 @@ interface Row {
   properties: string;
   id: string;
   enqueuedAt: number;
+  dead: number;
+}
+
+/** What a `DELETE … RETURNING` gives back to keep the counters right. */
+interface DeletedRow {
+  bytes: number;
+  dead: number;
+}
+
+const COLUMNS = "seq, destination, topic, payload, properties, id, enqueued_at AS enqueuedAt, dead";
+
+/** A payload field name usable in a JSON path. */
+const FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** The SQL condition and its parameters for a row filter (values are always parameters). */
+function whereOf(filter: RowFilter): { sql: string; params: Array<string | number> } {
+  const terms: string[] = [];
+  const params: Array<string | number> = [];
+  if (filter.deadLetters !== undefined) {
+    terms.push("dead = ?");
+    params.push(filter.deadLetters ? DEAD : OUTPUT);
+  }
+  if (filter.destination !== undefined) {
+    terms.push("destination = ?");
+    params.push(filter.destination);
+  }
+  if (filter.seqs !== undefined) {
+    terms.push("seq IN (SELECT value FROM json_each(?))");
+    params.push(JSON.stringify(filter.seqs));
+  }
+  if (filter.after !== undefined) {
+    terms.push("seq > ?");
+    params.push(filter.after);
+  }
+  if (filter.before !== undefined) {
+    terms.push("seq < ?");
+    params.push(filter.before);
+  }
+  const field = (name: string) => {
+    if (!FIELD.test(name)) throw new RangeError(`Payload field "${name}" is not a plain name`);
+    // A payload that is not JSON matches no field filter (json_extract would throw on it).
+    return "(CASE WHEN json_valid(CAST(payload AS TEXT)) " +
+      "THEN json_extract(CAST(payload AS TEXT), ?) END)";
+  };
+  for (const [name, value] of Object.entries(filter.payloadEquals ?? {})) {
+    terms.push(`${field(name)} = ?`);
+    params.push(`$.${name}`, value);
+  }
+  for (const [name, value] of Object.entries(filter.payloadContains ?? {})) {
+    terms.push(`instr(lower(${field(name)}), lower(?)) > 0`);
+    params.push(`$.${name}`, value);
+  }
+  return { sql: terms.length === 0 ? "" : `WHERE ${terms.join(" AND ")}`, params };
 }
 
 function toMessage(row: Row): QueuedMessage {
@@ -90,6 +145,7 @@ function toMessage(row: Row): QueuedMessage {
       : { contentType: p.c, userProperties: p.u, key: p.k },
     id: row.id,
     enqueuedAt: row.enqueuedAt,
+    deadLetter: Number(row.dead) === DEAD,
   };
 }
 
@@ -142,12 +198,11 @@ export class OutboundQueue implements Disposable {
         "ORDER BY seq LIMIT 256",
     );
     this.#deleteUpTo = db.prepare("DELETE FROM outbound WHERE dead = ? AND seq <= ?");
-    const columns = "seq, destination, topic, payload, properties, id, enqueued_at AS enqueuedAt";
     this.#peekAll = db.prepare(
-      `SELECT ${columns} FROM outbound WHERE seq > ? ORDER BY seq LIMIT ?`,
+      `SELECT ${COLUMNS} FROM outbound WHERE seq > ? ORDER BY seq LIMIT ?`,
     );
     this.#peekDestination = db.prepare(
-      `SELECT ${columns} FROM outbound WHERE destination = ? AND seq > ? ORDER BY seq LIMIT ?`,
+      `SELECT ${COLUMNS} FROM outbound WHERE destination = ? AND seq > ? ORDER BY seq LIMIT ?`,
     );
     this.#countDestination = db.prepare(
       "SELECT count(*) AS n FROM outbound WHERE destination = ?",
@@ -304,13 +359,56 @@ export class OutboundQueue implements Disposable {
     const list = JSON.stringify([...seqs]);
     if (list === "[]") return 0;
     this.#transaction(() => {
-      const rows = this.#delete.all(list) as unknown as { bytes: number; dead: number }[];
-      for (const row of rows) {
-        const kind = Number(row.dead) === DEAD ? DEAD : OUTPUT;
-        this.#bytes[kind] -= Number(row.bytes);
-        this.#depth[kind]--;
-      }
-      deleted = rows.length;
+      deleted = this.#forget(this.#delete.all(list) as unknown as DeletedRow[]);
+    });
+    return deleted;
+  }
+
+  /**
+   * Rows that match `options`, by seq (oldest first unless `newestFirst`),
+   * without removing them: for looking at what the queue holds, such as its
+   * dead letters.
+   */
+  list(options: ListOptions = {}): QueuedMessage[] {
+    this.#open();
+    const { sql, params } = whereOf(options);
+    const order = options.newestFirst === true ? "DESC" : "ASC";
+    const limit = Math.max(0, Math.floor(options.limit ?? 100));
+    const rows = this.#db.prepare(
+      `SELECT ${COLUMNS} FROM outbound ${sql} ORDER BY seq ${order} LIMIT ?`,
+    ).all(...params, limit);
+    return (rows as unknown as Row[]).map(toMessage);
+  }
+
+  /** How many rows match `filter`. */
+  count(filter: RowFilter = {}): number {
+    this.#open();
+    const { sql, params } = whereOf(filter);
+    const row = this.#db.prepare(`SELECT count(*) AS n FROM outbound ${sql}`).get(...params) as
+      | { n: number }
+      | undefined;
+    return Number(row?.n ?? 0);
+  }
+
+  /** One row by seq, or undefined when it is not (or no longer) in the queue. */
+  get(seq: number): QueuedMessage | undefined {
+    return this.list({ seqs: [seq], limit: 1 })[0];
+  }
+
+  /**
+   * Deletes every row that matches `filter`, in one transaction (with no
+   * filter field at all, nothing: emptying the queue must be asked for).
+   *
+   * @returns How many rows were deleted.
+   */
+  remove(filter: RowFilter): number {
+    this.#open();
+    const { sql, params } = whereOf(filter);
+    if (sql === "") return 0;
+    let deleted = 0;
+    this.#transaction(() => {
+      const statement = this.#db.prepare(`DELETE FROM outbound ${sql} RETURNING bytes, dead`);
+      deleted = this.#forget(statement.all(...params) as unknown as DeletedRow[]);
     });
     return deleted;
   }
@@ -377,6 +475,16 @@ export class OutboundQueue implements Disposable {
       this.#recount(); // the counters moved with statements that were rolled back
       throw error;
     }
+  }
+
+  /** Inside a transaction: takes deleted rows off the counters; returns how many. */
+  #forget(rows: readonly DeletedRow[]): number {
+    for (const row of rows) {
+      const kind = Number(row.dead) === DEAD ? DEAD : OUTPUT;
+      this.#bytes[kind] -= Number(row.bytes);
+      this.#depth[kind]--;
+    }
+    return rows.length;
   }
 
   #recount(): void {

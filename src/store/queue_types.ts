@@ -40,6 +40,8 @@ export interface QueuedMessage extends QueueMessage {
   readonly seq: number;
   /** When it was appended (ms since the epoch). */
   readonly enqueuedAt: number;
+  /** Whether it is kept as a dead letter (under their budget). */
+  readonly deadLetter: boolean;
 }
 
 /** What the queue does when an append does not fit. */
@@ -69,6 +71,35 @@ export interface PeekOptions {
   destination?: string;
   /** Only messages after this seq (to read ahead while earlier ones are in flight). */
   after?: number;
+}
+
+/**
+ * Which rows {@linkcode OutboundQueue.list}, {@linkcode OutboundQueue.count}
+ * and {@linkcode OutboundQueue.remove} look at. Every field narrows; none
+ * means every row.
+ */
+export interface RowFilter {
+  /** Only dead letters (true) or only outputs (false). */
+  readonly deadLetters?: boolean;
+  readonly destination?: string;
+  /** Only these seqs. */
+  readonly seqs?: readonly number[];
+  /** Only rows after this seq. */
+  readonly after?: number;
+  /** Only rows before this seq. */
+  readonly before?: number;
+  /** Only rows whose payload is a JSON object with these top-level fields equal to these texts. */
+  readonly payloadEquals?: Readonly<Record<string, string>>;
+  /** Only rows whose payload is a JSON object whose fields contain these texts (any case). */
+  readonly payloadContains?: Readonly<Record<string, string>>;
+}
+
+/** Options for {@linkcode OutboundQueue.list}. */
+export interface ListOptions extends RowFilter {
+  /** The most rows to return. @default 100 */
+  readonly limit?: number;
+  /** Newest first (page on with `before`); oldest first otherwise (page on with `after`). @default false */
+  readonly newestFirst?: boolean;
 }
 
 /** Counters since the queue was opened. */

@@ -11,6 +11,7 @@
  * @module
  */
 export * from "./logger.ts";
+export * from "./log_throttle.ts";
 export * from "./metrics.ts";
 export * from "./module_metrics.ts";
 export * from "./prometheus.ts";

@@ -14,7 +14,7 @@
  */
 import { dataTimestampOf, type Hlc, HlcClock, type Message, parseHlc } from "../../base/mod.ts";
 import type { Rec } from "../../engine/mod.ts";
-import type { Logger, Metrics } from "../../telemetry/mod.ts";
+import { type Logger, LogThrottle, type Metrics } from "../../telemetry/mod.ts";
 import type { Source, SourceBatch, SourceHandler } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
@@ -106,8 +106,8 @@ export class MqttSource implements Source {
   #closed = false;
   readonly #arrived: () => void;
   readonly #labels: Readonly<Record<string, string>>;
-  #lastWarning = 0;
-  #suppressed = 0;
+  /** Warnings of each kind: the first at once, then a count per interval. */
+  readonly #warnings: LogThrottle;
   #dropped = 0;
 
   /**
@@ -136,6 +136,7 @@ export class MqttSource implements Source {
         options.maxClockDriftMs === undefined ? {} : { maxDriftMs: options.maxClockDriftMs },
       );
     this.#labels = { endpoint: lease.value.name, ...options.labels };
+    this.#warnings = new LogThrottle(options.logger);
     this.#maxBatch = options.maxBatch ?? 1024;
     this.#maxBuffered = options.maxBuffered ?? 65_536;
     // Messages the broker resends before start() wait for this source (see inbound.ts).
@@ -180,6 +181,7 @@ export class MqttSource implements Source {
     this.#closed = true;
     this.#arrived();
     this.#subscription?.close();
+    this.#warnings.close();
     this.#records = [];
     this.#acks = [];
     try {
@@ -200,7 +202,7 @@ export class MqttSource implements Source {
     if (message.qos === 0 && this.#records.length >= this.#maxBuffered) {
       this.#dropped++;
       metrics?.add("weir_mqtt_source_dropped_total", 1, this.#labels);
-      this.#warn("source is behind, dropped a QoS 0 message", message.topic);
+      this.#warn("behind", "source is behind, dropped a QoS 0 message", message.topic);
       return;
     }
     let converted: Converted;
@@ -210,12 +212,16 @@ export class MqttSource implements Source {
       // Nothing about one message may hold back the next: acknowledge, count and say why.
       message.ack();
       metrics?.add("weir_source_undecodable_total", 1, this.#labels);
-      this.#warn(`message could not be read and was dropped: ${String(error)}`, message.topic);
+      this.#warn(
+        "undecodable",
+        `message could not be read and was dropped: ${String(error)}`,
+        message.topic,
+      );
       return;
     }
     if (converted.warning !== undefined) {
       metrics?.add("weir_source_restamped_total", 1, this.#labels);
-      this.#warn(`message stamped on arrival: ${converted.warning}`, message.topic);
+      this.#warn("restamped", `message stamped on arrival: ${converted.warning}`, message.topic);
     }
     this.#records.push(converted.record);
     this.#acks.push(message.ack);
@@ -264,18 +270,8 @@ export class MqttSource implements Source {
     }
   }
 
-  /** Warnings at most once a second, with the count of those held back. */
-  #warn(message: string, topic: string): void {
-    const now = Date.now();
-    if (now - this.#lastWarning < 1000) {
-      this.#suppressed++;
-      return;
-    }
-    this.#options.logger.log("warn", message, {
-      topic,
-      ...(this.#suppressed > 0 ? { suppressed: this.#suppressed } : {}),
-    });
-    this.#lastWarning = now;
-    this.#suppressed = 0;
+  /** The first warning of a kind at once; repeats are summarised with a count. */
+  #warn(kind: string, message: string, topic: string): void {
+    this.#warnings.log(kind, "warn", message, { topic });
   }
 }
