@@ -8,8 +8,13 @@
  * @module
  */
 import { defined } from "../../base/mod.ts";
-import type { ConnectorContext, ConnectorDefinition } from "../contract.ts";
-import type { ConnectionPool, Lease } from "../pool.ts";
+import {
+  type ConnectorContext,
+  type ConnectorDefinition,
+  sinkBasics,
+  sourceBasics,
+} from "../contract.ts";
+import { type ConnectionPool, holding, type Lease } from "../pool.ts";
 import { KafkaConnection, type KafkaConnectionOptions } from "./client.ts";
 import { type KafkaEndpointSettings, kafkaEndpointSettings } from "./settings.ts";
 import { KafkaSink } from "./sink.ts";
@@ -54,41 +59,25 @@ export const kafkaConnector: ConnectorDefinition = {
   summary: "Kafka cluster: read topics in a consumer group (offsets committed once results are " +
     "stored) and produce results with an idempotent producer, headers for user properties",
   createSource(settings, context) {
-    const held = lease(settings.endpointName, settings.endpoint, context);
-    try {
-      const group = held.value.settings.consumerGroup ??
-        `weir-${settings.dataflow ?? settings.endpointName}`;
-      return new KafkaSource(held, {
-        topics: settings.topics,
-        group,
-        ...defined({ node: settings.node }),
-        ...defined({ maxBatch: settings.maxBatch }),
-        ...(settings.maxClockDriftMs === undefined
-          ? {}
-          : { maxClockDriftMs: settings.maxClockDriftMs }),
-        ...defined({ labels: settings.labels }),
-        logger: context.logger,
-        ...defined({ metrics: context.metrics }),
-      });
-    } catch (error) {
-      void held.release();
-      throw error;
-    }
+    return holding(
+      lease(settings.endpointName, settings.endpoint, context),
+      (held) =>
+        new KafkaSource(held, {
+          ...sourceBasics(settings, context),
+          topics: settings.topics,
+          group: held.value.settings.consumerGroup ??
+            `weir-${settings.dataflow ?? settings.endpointName}`,
+        }),
+    );
   },
   createSink(settings, context) {
-    const held = lease(settings.endpointName, settings.endpoint, context);
-    try {
-      return new KafkaSink(held, {
-        topic: settings.topic,
-        ...defined({ key: settings.key }),
-        ...defined({ outputId: settings.outputId }),
-        ...defined({ onReject: settings.onReject }),
-        logger: context.logger,
-        ...defined({ metrics: context.metrics }),
-      });
-    } catch (error) {
-      void held.release();
-      throw error;
-    }
+    return holding(
+      lease(settings.endpointName, settings.endpoint, context),
+      (held) =>
+        new KafkaSink(held, {
+          ...sinkBasics(settings, context),
+          ...defined({ key: settings.key }),
+        }),
+    );
   },
 };

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { encodeBatch } from "../encode_batch.ts";
 import type { Rec } from "../../engine/mod.ts";
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
 import type { OutboundMessage, Sink } from "../contract.ts";
@@ -72,19 +73,11 @@ export class KafkaSink implements Sink {
   }
 
   async write(batch: readonly Rec[]): Promise<void> {
-    const messages: OutboundMessage[] = [];
-    for (const record of batch) {
-      try {
-        messages.push(this.encode(record, this.#options.outputId?.(record)));
-      } catch (error) {
-        if (!(error instanceof ConnectorError)) throw error;
-        this.#options.metrics?.add("weir_kafka_sink_rejected_total", 1, {
-          endpoint: this.#lease.value.name,
-        });
-        if (this.#options.onReject !== undefined) this.#options.onReject(record, error);
-        else this.#options.logger.log("error", "record not produced", { error: error.message });
-      }
-    }
+    const messages = encodeBatch(batch, (r, id) => this.encode(r, id), this.#options, {
+      metric: "weir_kafka_sink_rejected_total",
+      endpoint: this.#lease.value.name,
+      logLine: "record not produced",
+    });
     if (messages.length > 0) await this.send(messages);
   }
 

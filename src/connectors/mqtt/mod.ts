@@ -7,8 +7,13 @@
  * @module
  */
 import { defined } from "../../base/mod.ts";
-import type { ConnectorContext, ConnectorDefinition } from "../contract.ts";
-import type { ConnectionPool, Lease } from "../pool.ts";
+import {
+  type ConnectorContext,
+  type ConnectorDefinition,
+  sinkBasics,
+  sourceBasics,
+} from "../contract.ts";
+import { type ConnectionPool, holding, type Lease } from "../pool.ts";
 import { MqttConnection, type MqttConnectionOptions } from "./client.ts";
 import { type MqttEndpointSettings, mqttEndpointSettings } from "./settings.ts";
 import { MqttSink } from "./sink.ts";
@@ -92,38 +97,20 @@ export const mqttConnector: ConnectorDefinition = {
   summary: "MQTT 5 or 3.1.1 broker: subscribe to topic filters (shared subscriptions, QoS 1 " +
     "acknowledged once processed) and publish results with user properties, awaiting PUBACK",
   createSource(settings, context) {
-    const held = lease(settings.endpointName, settings.endpoint, context, settings.dataflow);
-    try {
-      return new MqttSource(held, {
-        topics: settings.topics,
-        ...defined({ sharedGroup: settings.sharedGroup }),
-        ...defined({ node: settings.node }),
-        ...defined({ maxBatch: settings.maxBatch }),
-        ...(settings.maxClockDriftMs === undefined
-          ? {}
-          : { maxClockDriftMs: settings.maxClockDriftMs }),
-        ...defined({ labels: settings.labels }),
-        logger: context.logger,
-        ...defined({ metrics: context.metrics }),
-      });
-    } catch (error) {
-      void held.release();
-      throw error;
-    }
+    return holding(
+      lease(settings.endpointName, settings.endpoint, context, settings.dataflow),
+      (held) =>
+        new MqttSource(held, {
+          ...sourceBasics(settings, context),
+          topics: settings.topics,
+          ...defined({ sharedGroup: settings.sharedGroup }),
+        }),
+    );
   },
   createSink(settings, context) {
-    const held = lease(settings.endpointName, settings.endpoint, context);
-    try {
-      return new MqttSink(held, {
-        topic: settings.topic,
-        ...defined({ outputId: settings.outputId }),
-        ...defined({ onReject: settings.onReject }),
-        logger: context.logger,
-        ...defined({ metrics: context.metrics }),
-      });
-    } catch (error) {
-      void held.release();
-      throw error;
-    }
+    return holding(
+      lease(settings.endpointName, settings.endpoint, context),
+      (held) => new MqttSink(held, sinkBasics(settings, context)),
+    );
   },
 };

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { encodeBatch } from "../encode_batch.ts";
 import { formatHlc } from "../../base/mod.ts";
 import type { Rec } from "../../engine/mod.ts";
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
@@ -136,15 +137,11 @@ export class MqttSink implements Sink {
   }
 
   async write(batch: readonly Rec[]): Promise<void> {
-    const messages: OutboundMessage[] = [];
-    for (const record of batch) {
-      try {
-        messages.push(this.encode(record, this.#options.outputId?.(record)));
-      } catch (error) {
-        if (!(error instanceof ConnectorError)) throw error;
-        this.#reject(record, error);
-      }
-    }
+    const messages = encodeBatch(batch, (r, id) => this.encode(r, id), this.#options, {
+      metric: "weir_mqtt_sink_rejected_total",
+      endpoint: this.#lease.value.name,
+      logLine: "record not published",
+    });
     if (messages.length > 0) await this.send(messages);
   }
 
@@ -157,13 +154,5 @@ export class MqttSink implements Sink {
   /** Same as {@linkcode close}. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
-  }
-
-  #reject(record: Rec, error: ConnectorError): void {
-    this.#options.metrics?.add("weir_mqtt_sink_rejected_total", 1, {
-      endpoint: this.#lease.value.name,
-    });
-    if (this.#options.onReject !== undefined) this.#options.onReject(record, error);
-    else this.#options.logger.log("error", "record not published", { error: error.message });
   }
 }

@@ -8,7 +8,8 @@
  * @module
  */
 import { defined } from "../../base/mod.ts";
-import type { ConnectorDefinition } from "../contract.ts";
+import { type ConnectorDefinition, sinkBasics } from "../contract.ts";
+import { holding } from "../pool.ts";
 import { OtelConnection } from "./client.ts";
 import { otelEndpointSettings } from "./settings.ts";
 import { OtelSink } from "./sink.ts";
@@ -36,11 +37,6 @@ export const otelConnector: ConnectorDefinition = {
           ...defined({ env: context.env }),
         }),
     );
-    return new OtelSink(held, {
-      ...defined({ outputId: settings.outputId }),
-      ...defined({ onReject: settings.onReject }),
-      logger: context.logger,
-      ...defined({ metrics: context.metrics }),
-    });
+    return holding(held, (h) => new OtelSink(h, sinkBasics(settings, context)));
   },
 };

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { encodeBatch } from "../encode_batch.ts";
 import type { Rec } from "../../engine/mod.ts";
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
 import type { OutboundMessage, Sink } from "../contract.ts";
@@ -81,19 +82,11 @@ export class OtelSink implements Sink {
   }
 
   async write(batch: readonly Rec[]): Promise<void> {
-    const messages: OutboundMessage[] = [];
-    for (const record of batch) {
-      try {
-        messages.push(this.encode(record, this.#options.outputId?.(record)));
-      } catch (error) {
-        if (!(error instanceof ConnectorError)) throw error;
-        this.#options.metrics?.add("weir_otel_sink_rejected_total", 1, {
-          endpoint: this.#lease.value.name,
-        });
-        if (this.#options.onReject !== undefined) this.#options.onReject(record, error);
-        else this.#options.logger.log("error", "record not exported", { error: error.message });
-      }
-    }
+    const messages = encodeBatch(batch, (r, id) => this.encode(r, id), this.#options, {
+      metric: "weir_otel_sink_rejected_total",
+      endpoint: this.#lease.value.name,
+      logLine: "record not exported",
+    });
     if (messages.length > 0) await this.send(messages);
   }
 
