@@ -56,14 +56,7 @@ export function tapPump(options: PumpTapOptions): (stream: SSEStreamingApi) => P
           await stream.writeSSE({ event: "tap", data: JSON.stringify(next) });
           continue;
         }
-        const quiet = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(true), options.heartbeatMs ?? 15_000);
-          wake = () => {
-            clearTimeout(timer);
-            resolve(false);
-          };
-        });
-        if (quiet) await stream.write(": keep-alive\n\n");
+        await idle(stream, options.heartbeatMs ?? 15_000, (w) => (wake = w));
       }
     } finally {
       stop();
@@ -135,17 +128,26 @@ export async function pumpEvents(
         await send(next);
         continue;
       }
-      const quiet = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(true), options.heartbeatMs ?? 15_000);
-        wake = () => {
-          clearTimeout(timer);
-          resolve(false);
-        };
-      });
-      if (quiet) await stream.write(": keep-alive\n\n");
+      await idle(stream, options.heartbeatMs ?? 15_000, (w) => (wake = w));
     }
   } finally {
     unsubscribe();
     signal?.removeEventListener("abort", nudge);
   }
+}
+
+/** Waits until woken or `ms` pass; after a quiet wait a comment line keeps the connection open. */
+async function idle(
+  stream: SSEStreamingApi,
+  ms: number,
+  setWake: (wake: () => void) => void,
+): Promise<void> {
+  const quiet = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(true), ms);
+    setWake(() => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
+  if (quiet) await stream.write(": keep-alive\n\n");
 }

@@ -27,29 +27,21 @@ export type AbiPackage = keyof typeof ABIS;
 
 const OPERATORS: readonly LogicKind[] = ["map", "filter", "branch", "accumulate", "delay"];
 
+/** The host interfaces of the 1.0.0 ABI; 1.1.0 added the schema registry. */
+const TINYKUBE_HOST = [
+  "types",
+  "hybrid-logical-clock",
+  "logger",
+  "metrics",
+  "state-store-types",
+  "state-store",
+  "rpc-types",
+  "command-invoker",
+];
+
 const HOST_INTERFACES: Record<AbiPackage, readonly string[]> = {
-  "wasm-graph:processor": [
-    "types",
-    "hybrid-logical-clock",
-    "logger",
-    "metrics",
-    "state-store-types",
-    "state-store",
-    "rpc-types",
-    "command-invoker",
-    "schema-types",
-    "schema-registry",
-  ],
-  "tinykube-graph:processor": [
-    "types",
-    "hybrid-logical-clock",
-    "logger",
-    "metrics",
-    "state-store-types",
-    "state-store",
-    "rpc-types",
-    "command-invoker",
-  ],
+  "wasm-graph:processor": [...TINYKUBE_HOST, "schema-types", "schema-registry"],
+  "tinykube-graph:processor": TINYKUBE_HOST,
 };
 
 /** The wasi-nn revision Weir hosts (AIO's), and its interfaces. */
