@@ -7,10 +7,10 @@
  *
  * @module
  */
-import { encodeBatch } from "../encode_batch.ts";
+import { LeasedSink } from "../leased_sink.ts";
 import type { Rec } from "../../engine/mod.ts";
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
-import type { OutboundMessage, Sink } from "../contract.ts";
+import type { OutboundMessage } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
 import type { KafkaConnection } from "./client.ts";
@@ -34,11 +34,9 @@ export interface KafkaSinkOptions {
 }
 
 /** Produces records to one Kafka topic. */
-export class KafkaSink implements Sink {
-  readonly #lease: Lease<KafkaConnection>;
+export class KafkaSink extends LeasedSink<KafkaConnection> {
   readonly #options: KafkaSinkOptions;
   readonly #keyOf: KeyOf | undefined;
-  #closed = false;
 
   /**
    * Makes a sink on a leased connection (released by `close`).
@@ -53,42 +51,23 @@ export class KafkaSink implements Sink {
         `Kafka sink topic "${topic}" is not a Kafka topic name (letters, digits, ".", "_", "-")`,
       );
     }
+    super(lease, options, {
+      name: "Kafka sink",
+      rejectedMetric: "weir_kafka_sink_rejected_total",
+      rejectedLine: "record not produced",
+    });
     this.#keyOf = keyFunction(options.key);
-    this.#lease = lease;
     this.#options = options;
-  }
-
-  /** The connection this sink uses. */
-  get connection(): KafkaConnection {
-    return this.#lease.value;
   }
 
   encode(record: Rec, id?: string): OutboundMessage {
     return encodeKafkaRecord(record, this.#options.topic, this.#keyOf, id);
   }
 
-  async send(messages: readonly OutboundMessage[]): Promise<void> {
-    if (this.#closed) throw new ConnectorError("connector_closed", "Kafka sink is closed");
-    await this.#lease.value.produce(messages);
-  }
-
-  async write(batch: readonly Rec[]): Promise<void> {
-    const messages = encodeBatch(batch, (r, id) => this.encode(r, id), this.#options, {
-      metric: "weir_kafka_sink_rejected_total",
-      endpoint: this.#lease.value.name,
-      logLine: "record not produced",
-    });
-    if (messages.length > 0) await this.send(messages);
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#lease.release();
-  }
-
-  /** Same as {@linkcode close}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  protected async deliver(
+    connection: KafkaConnection,
+    messages: readonly OutboundMessage[],
+  ): Promise<void> {
+    await connection.produce(messages);
   }
 }

@@ -10,11 +10,11 @@
  *
  * @module
  */
-import { encodeBatch } from "../encode_batch.ts";
+import { LeasedSink } from "../leased_sink.ts";
 import { formatHlc } from "../../base/mod.ts";
 import type { Rec } from "../../engine/mod.ts";
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
-import type { OutboundMessage, Sink } from "../contract.ts";
+import type { OutboundMessage } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
 import type { MqttConnection } from "./client.ts";
@@ -95,10 +95,8 @@ export function encodeRecord(record: Rec, topicTemplate: string, id?: string): O
 }
 
 /** Publishes records to one destination topic on a shared connection. */
-export class MqttSink implements Sink {
-  readonly #lease: Lease<MqttConnection>;
+export class MqttSink extends LeasedSink<MqttConnection> {
   readonly #options: MqttSinkOptions;
-  #closed = false;
 
   /**
    * Makes a sink on a leased connection (released by `close`).
@@ -114,45 +112,25 @@ export class MqttSink implements Sink {
         `MQTT sink topic "${options.topic}" cannot be published to: expected ${problem}`,
       );
     }
-    this.#lease = lease;
+    super(lease, options, {
+      name: "MQTT sink",
+      rejectedMetric: "weir_mqtt_sink_rejected_total",
+      rejectedLine: "record not published",
+    });
     this.#options = options;
-  }
-
-  /** The connection this sink uses. */
-  get connection(): MqttConnection {
-    return this.#lease.value;
   }
 
   encode(record: Rec, id?: string): OutboundMessage {
     return encodeRecord(record, this.#options.topic, id);
   }
 
-  async send(messages: readonly OutboundMessage[]): Promise<void> {
-    if (this.#closed) throw new ConnectorError("connector_closed", "MQTT sink is closed");
-    const connection = this.#lease.value;
+  protected async deliver(
+    connection: MqttConnection,
+    messages: readonly OutboundMessage[],
+  ): Promise<void> {
     // Started in order: the connection publishes in call order, at most 500 at once.
     const results = await Promise.allSettled(messages.map((m) => connection.publish(m)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed !== undefined) throw failed.reason;
-  }
-
-  async write(batch: readonly Rec[]): Promise<void> {
-    const messages = encodeBatch(batch, (r, id) => this.encode(r, id), this.#options, {
-      metric: "weir_mqtt_sink_rejected_total",
-      endpoint: this.#lease.value.name,
-      logLine: "record not published",
-    });
-    if (messages.length > 0) await this.send(messages);
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#lease.release();
-  }
-
-  /** Same as {@linkcode close}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
   }
 }

@@ -8,10 +8,10 @@
  *
  * @module
  */
-import { encodeBatch } from "../encode_batch.ts";
+import { LeasedSink } from "../leased_sink.ts";
 import type { Rec } from "../../engine/mod.ts";
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
-import type { OutboundMessage, Sink } from "../contract.ts";
+import type { OutboundMessage } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
 import type { OtelConnection } from "./client.ts";
@@ -31,14 +31,16 @@ export interface OtelSinkOptions {
 }
 
 /** Exports records' metrics to one collector. */
-export class OtelSink implements Sink {
-  readonly #lease: Lease<OtelConnection>;
+export class OtelSink extends LeasedSink<OtelConnection> {
   readonly #options: OtelSinkOptions;
-  #closed = false;
 
   /** Makes a sink on a leased exporter (released by `close`). */
   constructor(lease: Lease<OtelConnection>, options: OtelSinkOptions) {
-    this.#lease = lease;
+    super(lease, options, {
+      name: "OpenTelemetry sink",
+      rejectedMetric: "weir_otel_sink_rejected_total",
+      rejectedLine: "record not exported",
+    });
     this.#options = options;
   }
 
@@ -62,8 +64,10 @@ export class OtelSink implements Sink {
     };
   }
 
-  async send(messages: readonly OutboundMessage[]): Promise<void> {
-    if (this.#closed) throw new ConnectorError("connector_closed", "OpenTelemetry sink is closed");
+  protected async deliver(
+    connection: OtelConnection,
+    messages: readonly OutboundMessage[],
+  ): Promise<void> {
     const points: MetricPoint[] = [];
     for (const m of messages) {
       try {
@@ -71,33 +75,13 @@ export class OtelSink implements Sink {
       } catch (error) {
         // Queued by another destination's encoder (the configuration changed): it cannot go here.
         this.#options.metrics?.add("weir_otel_sink_rejected_total", 1, {
-          endpoint: this.#lease.value.name,
+          endpoint: connection.name,
         });
         this.#options.logger.log("error", "queued message is not metrics; dropped", {
           error: String(error),
         });
       }
     }
-    if (points.length > 0) await this.#lease.value.export(points);
-  }
-
-  async write(batch: readonly Rec[]): Promise<void> {
-    const messages = encodeBatch(batch, (r, id) => this.encode(r, id), this.#options, {
-      metric: "weir_otel_sink_rejected_total",
-      endpoint: this.#lease.value.name,
-      logLine: "record not exported",
-    });
-    if (messages.length > 0) await this.send(messages);
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#lease.release();
-  }
-
-  /** Same as {@linkcode close}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+    if (points.length > 0) await connection.export(points);
   }
 }
