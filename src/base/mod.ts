@@ -24,3 +24,6 @@ export * from "./digest.ts";
 export * from "./hosts.ts";
 export * from "./defined.ts";
 export * from "./secrets.ts";
+export * from "./schema.ts";
+export type { SchemaFinding, SourceOf } from "./schema_findings.ts";
+export * from "./yaml_schema.ts";

@@ -10,8 +10,12 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { WeirError } from "../base/mod.ts";
-import { loadConfigFile } from "../config/mod.ts";
-import { listDeployments, removeDeployment, type VersionSpec } from "../gateway/mod.ts";
+import {
+  listDeployments,
+  loadConfigFile,
+  removeDeployment,
+  type VersionSpec,
+} from "../gateway/mod.ts";
 import { DEFAULT_DATA_DIR } from "./admin_client.ts";
 import type { Command, FlagHelp } from "./command.ts";
 import type { Output } from "./output.ts";

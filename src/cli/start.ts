@@ -14,17 +14,13 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type AdminServer, startAdmin } from "../admin/mod.ts";
 import { WeirError } from "../base/mod.ts";
-import {
-  ConfigError,
-  formatConfigIssue,
-  type GatewayConfig,
-  loadConfigFile,
-} from "../config/mod.ts";
+import { ConfigError, formatConfigIssue, type GatewayConfig } from "../config/mod.ts";
 import {
   type DataflowStatus,
   type EmbeddedDefault,
   embeddedDefault,
   type Gateway,
+  loadConfigFile,
   startGateway,
 } from "../gateway/mod.ts";
 import { jsonLogger, type Logger } from "../telemetry/mod.ts";

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { JsonSchema } from "../base/mod.ts";
 import type { Rec, SinkWriter } from "../engine/mod.ts";
 import type { Logger, Metrics } from "../telemetry/mod.ts";
 import type { ConnectionPool } from "./pool.ts";
@@ -136,6 +137,12 @@ export interface ConnectorDefinition {
   readonly kind: string;
   /** One sentence for docs and listings. */
   readonly summary: string;
+  /**
+   * The JSON Schema of an endpoint of this kind (`<kind>/endpoint.schema.json`):
+   * its shape and defaults, which the gateway configuration schema refers to and
+   * the connector's own settings are checked against.
+   */
+  readonly schema?: JsonSchema;
   createSource?(settings: SourceSettings, context: ConnectorContext): Source;
   createSink?(settings: SinkSettings, context: ConnectorContext): Sink;
 }

@@ -7,6 +7,7 @@
  * @module
  */
 export * from "./configuration.ts";
+export * from "./config_files.ts";
 export * from "./jsonl_records.ts";
 export * from "./module_ref.ts";
 export * from "./offline_runner.ts";

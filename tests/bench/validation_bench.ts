@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkConfig } from "../../src/config/mod.ts";
+import { checkConfig } from "../../src/gateway/mod.ts";
 import { checkGraph } from "../../src/graph/mod.ts";
 import { ROOT, SAMPLES_DIR, SAMPLES_PRESENT } from "../_samples.ts";
 

@@ -11,7 +11,11 @@ import { defined } from "../../base/mod.ts";
 import type { ConnectorContext, ConnectorDefinition } from "../contract.ts";
 import type { ConnectionPool, Lease } from "../pool.ts";
 import { KafkaConnection, type KafkaConnectionOptions } from "./client.ts";
-import { type KafkaEndpointSettings, kafkaEndpointSettings } from "./settings.ts";
+import {
+  KAFKA_ENDPOINT_SCHEMA,
+  type KafkaEndpointSettings,
+  kafkaEndpointSettings,
+} from "./settings.ts";
 import { KafkaSink } from "./sink.ts";
 import { KafkaSource } from "./source.ts";
 
@@ -26,7 +30,11 @@ export {
   keyFunction,
   toProduced,
 } from "./records.ts";
-export { type KafkaEndpointSettings, kafkaEndpointSettings } from "./settings.ts";
+export {
+  KAFKA_ENDPOINT_SCHEMA,
+  type KafkaEndpointSettings,
+  kafkaEndpointSettings,
+} from "./settings.ts";
 export { KafkaSink, type KafkaSinkOptions } from "./sink.ts";
 export { KafkaSource, type KafkaSourceOptions } from "./source.ts";
 
@@ -53,6 +61,7 @@ export const kafkaConnector: ConnectorDefinition = {
   kind: "kafka",
   summary: "Kafka cluster: read topics in a consumer group (offsets committed once results are " +
     "stored) and produce results with an idempotent producer, headers for user properties",
+  schema: KAFKA_ENDPOINT_SCHEMA,
   createSource(settings, context) {
     const held = lease(settings.endpointName, settings.endpoint, context);
     try {

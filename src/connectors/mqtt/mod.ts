@@ -10,7 +10,11 @@ import { defined } from "../../base/mod.ts";
 import type { ConnectorContext, ConnectorDefinition } from "../contract.ts";
 import type { ConnectionPool, Lease } from "../pool.ts";
 import { MqttConnection, type MqttConnectionOptions } from "./client.ts";
-import { type MqttEndpointSettings, mqttEndpointSettings } from "./settings.ts";
+import {
+  MQTT_ENDPOINT_SCHEMA,
+  type MqttEndpointSettings,
+  mqttEndpointSettings,
+} from "./settings.ts";
 import { MqttSink } from "./sink.ts";
 import { MqttSource } from "./source.ts";
 
@@ -26,6 +30,7 @@ export {
 } from "./client.ts";
 export { AckSequencer, type AckTicket } from "./ack_sequencer.ts";
 export {
+  MQTT_ENDPOINT_SCHEMA,
   type MqttCredentials,
   type MqttEndpointSettings,
   mqttEndpointSettings,
@@ -91,6 +96,7 @@ export const mqttConnector: ConnectorDefinition = {
   kind: "mqtt",
   summary: "MQTT 5 or 3.1.1 broker: subscribe to topic filters (shared subscriptions, QoS 1 " +
     "acknowledged once processed) and publish results with user properties, awaiting PUBACK",
+  schema: MQTT_ENDPOINT_SCHEMA,
   createSource(settings, context) {
     const held = lease(settings.endpointName, settings.endpoint, context, settings.dataflow);
     try {
