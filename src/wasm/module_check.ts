@@ -27,29 +27,21 @@ export type AbiPackage = keyof typeof ABIS;
 
 const OPERATORS: readonly LogicKind[] = ["map", "filter", "branch", "accumulate", "delay"];
 
+/** The preview ABI's host interfaces; 1.1.0 adds the schema registry. */
+const PREVIEW_HOST_INTERFACES = [
+  "types",
+  "hybrid-logical-clock",
+  "logger",
+  "metrics",
+  "state-store-types",
+  "state-store",
+  "rpc-types",
+  "command-invoker",
+];
+
 const HOST_INTERFACES: Record<AbiPackage, readonly string[]> = {
-  "wasm-graph:processor": [
-    "types",
-    "hybrid-logical-clock",
-    "logger",
-    "metrics",
-    "state-store-types",
-    "state-store",
-    "rpc-types",
-    "command-invoker",
-    "schema-types",
-    "schema-registry",
-  ],
-  "tinykube-graph:processor": [
-    "types",
-    "hybrid-logical-clock",
-    "logger",
-    "metrics",
-    "state-store-types",
-    "state-store",
-    "rpc-types",
-    "command-invoker",
-  ],
+  "wasm-graph:processor": [...PREVIEW_HOST_INTERFACES, "schema-types", "schema-registry"],
+  "tinykube-graph:processor": PREVIEW_HOST_INTERFACES,
 };
 
 /** The wasi-nn revision Weir hosts (AIO's), and its interfaces. */

@@ -9,6 +9,7 @@
  */
 import { defined } from "../../base/mod.ts";
 import type { ConnectorContext, ConnectorDefinition } from "../contract.ts";
+import { onLease, sinkOptions, sourceOptions } from "../factories.ts";
 import type { ConnectionPool, Lease } from "../pool.ts";
 import { KafkaConnection, type KafkaConnectionOptions } from "./client.ts";
 import {
@@ -64,40 +65,20 @@ export const kafkaConnector: ConnectorDefinition = {
   schema: KAFKA_ENDPOINT_SCHEMA,
   createSource(settings, context) {
     const held = lease(settings.endpointName, settings.endpoint, context);
-    try {
-      const group = held.value.settings.consumerGroup ??
-        `weir-${settings.dataflow ?? settings.endpointName}`;
-      return new KafkaSource(held, {
-        topics: settings.topics,
-        group,
-        ...defined({ node: settings.node }),
-        ...defined({ maxBatch: settings.maxBatch }),
-        ...(settings.maxClockDriftMs === undefined
-          ? {}
-          : { maxClockDriftMs: settings.maxClockDriftMs }),
-        ...defined({ labels: settings.labels }),
-        logger: context.logger,
-        ...defined({ metrics: context.metrics }),
-      });
-    } catch (error) {
-      void held.release();
-      throw error;
-    }
+    const group = held.value.settings.consumerGroup ??
+      `weir-${settings.dataflow ?? settings.endpointName}`;
+    return onLease(
+      held,
+      () => new KafkaSource(held, { ...sourceOptions(settings, context), group }),
+    );
   },
   createSink(settings, context) {
     const held = lease(settings.endpointName, settings.endpoint, context);
-    try {
-      return new KafkaSink(held, {
+    return onLease(held, () =>
+      new KafkaSink(held, {
         topic: settings.topic,
         ...defined({ key: settings.key }),
-        ...defined({ outputId: settings.outputId }),
-        ...defined({ onReject: settings.onReject }),
-        logger: context.logger,
-        ...defined({ metrics: context.metrics }),
-      });
-    } catch (error) {
-      void held.release();
-      throw error;
-    }
+        ...sinkOptions(settings, context),
+      }));
   },
 };

@@ -9,9 +9,10 @@
  */
 import type { Rec } from "../../engine/mod.ts";
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
-import type { OutboundMessage, Sink } from "../contract.ts";
+import type { OutboundMessage } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
+import { LeasedSink } from "../leased_sink.ts";
 import type { KafkaConnection } from "./client.ts";
 import { encodeKafkaRecord, keyFunction, type KeyOf } from "./records.ts";
 
@@ -33,11 +34,9 @@ export interface KafkaSinkOptions {
 }
 
 /** Produces records to one Kafka topic. */
-export class KafkaSink implements Sink {
-  readonly #lease: Lease<KafkaConnection>;
+export class KafkaSink extends LeasedSink<KafkaConnection> {
   readonly #options: KafkaSinkOptions;
   readonly #keyOf: KeyOf | undefined;
-  #closed = false;
 
   /**
    * Makes a sink on a leased connection (released by `close`).
@@ -52,50 +51,20 @@ export class KafkaSink implements Sink {
         `Kafka sink topic "${topic}" is not a Kafka topic name (letters, digits, ".", "_", "-")`,
       );
     }
+    super(lease, options, {
+      metric: "weir_kafka_sink_rejected_total",
+      message: "record not produced",
+    });
     this.#keyOf = keyFunction(options.key);
-    this.#lease = lease;
     this.#options = options;
   }
 
-  /** The connection this sink uses. */
-  get connection(): KafkaConnection {
-    return this.#lease.value;
-  }
-
-  encode(record: Rec, id?: string): OutboundMessage {
+  override encode(record: Rec, id?: string): OutboundMessage {
     return encodeKafkaRecord(record, this.#options.topic, this.#keyOf, id);
   }
 
-  async send(messages: readonly OutboundMessage[]): Promise<void> {
-    if (this.#closed) throw new ConnectorError("connector_closed", "Kafka sink is closed");
-    await this.#lease.value.produce(messages);
-  }
-
-  async write(batch: readonly Rec[]): Promise<void> {
-    const messages: OutboundMessage[] = [];
-    for (const record of batch) {
-      try {
-        messages.push(this.encode(record, this.#options.outputId?.(record)));
-      } catch (error) {
-        if (!(error instanceof ConnectorError)) throw error;
-        this.#options.metrics?.add("weir_kafka_sink_rejected_total", 1, {
-          endpoint: this.#lease.value.name,
-        });
-        if (this.#options.onReject !== undefined) this.#options.onReject(record, error);
-        else this.#options.logger.log("error", "record not produced", { error: error.message });
-      }
-    }
-    if (messages.length > 0) await this.send(messages);
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#lease.release();
-  }
-
-  /** Same as {@linkcode close}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  override async send(messages: readonly OutboundMessage[]): Promise<void> {
+    if (this.closed) throw new ConnectorError("connector_closed", "Kafka sink is closed");
+    await this.connection.produce(messages);
   }
 }

@@ -21,7 +21,8 @@ import type { Consumer, Message, MessagesStream } from "@platformatic/kafka";
 import type { Buffer } from "node:buffer";
 import type { Rec } from "../../engine/mod.ts";
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
-import type { Source, SourceBatch, SourceHandler } from "../contract.ts";
+import type { Source, SourceHandler } from "../contract.ts";
+import { deliverBatch } from "../factories.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
 import type { KafkaConnection } from "./client.ts";
@@ -299,23 +300,7 @@ export class KafkaSource implements Source {
         if (this.#stream?.isPaused() && this.#records.length < (this.#o.maxBuffered ?? 8192) / 2) {
           this.#stream.resume();
         }
-        const batch: SourceBatch = {
-          records,
-          acks,
-          ackAll: () => {
-            for (const ack of acks) ack();
-          },
-        };
-        try {
-          await this.#handler!(batch);
-        } catch (error) {
-          this.#o.metrics?.add("weir_source_handler_failures_total", records.length, this.#labels);
-          this.#o.logger.log("error", "source handler failed; batch acknowledged unprocessed", {
-            records: records.length,
-            error,
-          });
-          batch.ackAll();
-        }
+        await deliverBatch(this.#handler!, { records, acks }, { ...this.#o, labels: this.#labels });
       }
     } finally {
       this.#pumping = undefined;

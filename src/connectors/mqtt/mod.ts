@@ -8,6 +8,7 @@
  */
 import { defined } from "../../base/mod.ts";
 import type { ConnectorContext, ConnectorDefinition } from "../contract.ts";
+import { onLease, sinkOptions, sourceOptions } from "../factories.ts";
 import type { ConnectionPool, Lease } from "../pool.ts";
 import { MqttConnection, type MqttConnectionOptions } from "./client.ts";
 import {
@@ -99,37 +100,17 @@ export const mqttConnector: ConnectorDefinition = {
   schema: MQTT_ENDPOINT_SCHEMA,
   createSource(settings, context) {
     const held = lease(settings.endpointName, settings.endpoint, context, settings.dataflow);
-    try {
-      return new MqttSource(held, {
-        topics: settings.topics,
+    return onLease(held, () =>
+      new MqttSource(held, {
+        ...sourceOptions(settings, context),
         ...defined({ sharedGroup: settings.sharedGroup }),
-        ...defined({ node: settings.node }),
-        ...defined({ maxBatch: settings.maxBatch }),
-        ...(settings.maxClockDriftMs === undefined
-          ? {}
-          : { maxClockDriftMs: settings.maxClockDriftMs }),
-        ...defined({ labels: settings.labels }),
-        logger: context.logger,
-        ...defined({ metrics: context.metrics }),
-      });
-    } catch (error) {
-      void held.release();
-      throw error;
-    }
+      }));
   },
   createSink(settings, context) {
     const held = lease(settings.endpointName, settings.endpoint, context);
-    try {
-      return new MqttSink(held, {
-        topic: settings.topic,
-        ...defined({ outputId: settings.outputId }),
-        ...defined({ onReject: settings.onReject }),
-        logger: context.logger,
-        ...defined({ metrics: context.metrics }),
-      });
-    } catch (error) {
-      void held.release();
-      throw error;
-    }
+    return onLease(
+      held,
+      () => new MqttSink(held, { topic: settings.topic, ...sinkOptions(settings, context) }),
+    );
   },
 };

@@ -13,9 +13,10 @@
 import { formatHlc } from "../../base/mod.ts";
 import type { Rec } from "../../engine/mod.ts";
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
-import type { OutboundMessage, Sink } from "../contract.ts";
+import type { OutboundMessage } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
+import { LeasedSink } from "../leased_sink.ts";
 import type { MqttConnection } from "./client.ts";
 import { TIMESTAMP_PROPERTY } from "./source.ts";
 import { publishTopicProblem } from "../../base/mod.ts";
@@ -94,10 +95,8 @@ export function encodeRecord(record: Rec, topicTemplate: string, id?: string): O
 }
 
 /** Publishes records to one destination topic on a shared connection. */
-export class MqttSink implements Sink {
-  readonly #lease: Lease<MqttConnection>;
+export class MqttSink extends LeasedSink<MqttConnection> {
   readonly #options: MqttSinkOptions;
-  #closed = false;
 
   /**
    * Makes a sink on a leased connection (released by `close`).
@@ -113,57 +112,23 @@ export class MqttSink implements Sink {
         `MQTT sink topic "${options.topic}" cannot be published to: expected ${problem}`,
       );
     }
-    this.#lease = lease;
+    super(lease, options, {
+      metric: "weir_mqtt_sink_rejected_total",
+      message: "record not published",
+    });
     this.#options = options;
   }
 
-  /** The connection this sink uses. */
-  get connection(): MqttConnection {
-    return this.#lease.value;
-  }
-
-  encode(record: Rec, id?: string): OutboundMessage {
+  override encode(record: Rec, id?: string): OutboundMessage {
     return encodeRecord(record, this.#options.topic, id);
   }
 
-  async send(messages: readonly OutboundMessage[]): Promise<void> {
-    if (this.#closed) throw new ConnectorError("connector_closed", "MQTT sink is closed");
-    const connection = this.#lease.value;
+  override async send(messages: readonly OutboundMessage[]): Promise<void> {
+    if (this.closed) throw new ConnectorError("connector_closed", "MQTT sink is closed");
+    const connection = this.connection;
     // Started in order: the connection publishes in call order, at most 500 at once.
     const results = await Promise.allSettled(messages.map((m) => connection.publish(m)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed !== undefined) throw failed.reason;
-  }
-
-  async write(batch: readonly Rec[]): Promise<void> {
-    const messages: OutboundMessage[] = [];
-    for (const record of batch) {
-      try {
-        messages.push(this.encode(record, this.#options.outputId?.(record)));
-      } catch (error) {
-        if (!(error instanceof ConnectorError)) throw error;
-        this.#reject(record, error);
-      }
-    }
-    if (messages.length > 0) await this.send(messages);
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#lease.release();
-  }
-
-  /** Same as {@linkcode close}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-
-  #reject(record: Rec, error: ConnectorError): void {
-    this.#options.metrics?.add("weir_mqtt_sink_rejected_total", 1, {
-      endpoint: this.#lease.value.name,
-    });
-    if (this.#options.onReject !== undefined) this.#options.onReject(record, error);
-    else this.#options.logger.log("error", "record not published", { error: error.message });
   }
 }

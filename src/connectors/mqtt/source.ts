@@ -15,7 +15,8 @@
 import { dataTimestampOf, type Hlc, HlcClock, type Message, parseHlc } from "../../base/mod.ts";
 import type { Rec } from "../../engine/mod.ts";
 import { type Logger, LogThrottle, type Metrics } from "../../telemetry/mod.ts";
-import type { Source, SourceBatch, SourceHandler } from "../contract.ts";
+import type { Source, SourceHandler } from "../contract.ts";
+import { deliverBatch } from "../factories.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
 import type { MqttConnection, Subscription } from "./client.ts";
@@ -237,33 +238,10 @@ export class MqttSource implements Source {
       while (this.#records.length > 0 && !this.#closed) {
         const records = this.#records.splice(0, this.#maxBatch);
         const acks = this.#acks.splice(0, this.#maxBatch);
-        const batch: SourceBatch = {
-          records,
-          acks,
-          ackAll: () => {
-            for (const ack of acks) ack();
-          },
-        };
-        try {
-          await this.#handler!(batch);
-        } catch (error) {
-          // The handler owns what becomes of a batch; a throw is a bug there. Holding the
-          // acknowledgements would stall every later message on the connection, so they go.
-          this.#options.metrics?.add(
-            "weir_source_handler_failures_total",
-            records.length,
-            this.#labels,
-          );
-          this.#options.logger.log(
-            "error",
-            "source handler failed; batch acknowledged unprocessed",
-            {
-              records: records.length,
-              error,
-            },
-          );
-          batch.ackAll();
-        }
+        await deliverBatch(this.#handler!, { records, acks }, {
+          ...this.#options,
+          labels: this.#labels,
+        });
       }
     } finally {
       this.#pumping = false;

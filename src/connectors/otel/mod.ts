@@ -9,6 +9,7 @@
  */
 import { defined } from "../../base/mod.ts";
 import type { ConnectorDefinition } from "../contract.ts";
+import { sinkOptions } from "../factories.ts";
 import { OtelConnection } from "./client.ts";
 import { OTEL_ENDPOINT_SCHEMA, otelEndpointSettings } from "./settings.ts";
 import { OtelSink } from "./sink.ts";
@@ -41,11 +42,6 @@ export const otelConnector: ConnectorDefinition = {
           ...defined({ env: context.env }),
         }),
     );
-    return new OtelSink(held, {
-      ...defined({ outputId: settings.outputId }),
-      ...defined({ onReject: settings.onReject }),
-      logger: context.logger,
-      ...defined({ metrics: context.metrics }),
-    });
+    return new OtelSink(held, sinkOptions(settings, context));
   },
 };

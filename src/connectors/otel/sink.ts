@@ -10,9 +10,10 @@
  */
 import type { Rec } from "../../engine/mod.ts";
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
-import type { OutboundMessage, Sink } from "../contract.ts";
+import type { OutboundMessage } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
+import { LeasedSink } from "../leased_sink.ts";
 import type { OtelConnection } from "./client.ts";
 import { fromMetricsJson, type MetricPoint, metricsJson, parseMetrics } from "./payload.ts";
 
@@ -30,18 +31,19 @@ export interface OtelSinkOptions {
 }
 
 /** Exports records' metrics to one collector. */
-export class OtelSink implements Sink {
-  readonly #lease: Lease<OtelConnection>;
+export class OtelSink extends LeasedSink<OtelConnection> {
   readonly #options: OtelSinkOptions;
-  #closed = false;
 
   /** Makes a sink on a leased exporter (released by `close`). */
   constructor(lease: Lease<OtelConnection>, options: OtelSinkOptions) {
-    this.#lease = lease;
+    super(lease, options, {
+      metric: "weir_otel_sink_rejected_total",
+      message: "record not exported",
+    });
     this.#options = options;
   }
 
-  encode(record: Rec, id?: string): OutboundMessage {
+  override encode(record: Rec, id?: string): OutboundMessage {
     const data = record.data;
     if (data.kind !== "message" && data.kind !== "bytes") {
       throw new ConnectorError(
@@ -61,8 +63,8 @@ export class OtelSink implements Sink {
     };
   }
 
-  async send(messages: readonly OutboundMessage[]): Promise<void> {
-    if (this.#closed) throw new ConnectorError("connector_closed", "OpenTelemetry sink is closed");
+  override async send(messages: readonly OutboundMessage[]): Promise<void> {
+    if (this.closed) throw new ConnectorError("connector_closed", "OpenTelemetry sink is closed");
     const points: MetricPoint[] = [];
     for (const m of messages) {
       try {
@@ -70,41 +72,13 @@ export class OtelSink implements Sink {
       } catch (error) {
         // Queued by another destination's encoder (the configuration changed): it cannot go here.
         this.#options.metrics?.add("weir_otel_sink_rejected_total", 1, {
-          endpoint: this.#lease.value.name,
+          endpoint: this.connection.name,
         });
         this.#options.logger.log("error", "queued message is not metrics; dropped", {
           error: String(error),
         });
       }
     }
-    if (points.length > 0) await this.#lease.value.export(points);
-  }
-
-  async write(batch: readonly Rec[]): Promise<void> {
-    const messages: OutboundMessage[] = [];
-    for (const record of batch) {
-      try {
-        messages.push(this.encode(record, this.#options.outputId?.(record)));
-      } catch (error) {
-        if (!(error instanceof ConnectorError)) throw error;
-        this.#options.metrics?.add("weir_otel_sink_rejected_total", 1, {
-          endpoint: this.#lease.value.name,
-        });
-        if (this.#options.onReject !== undefined) this.#options.onReject(record, error);
-        else this.#options.logger.log("error", "record not exported", { error: error.message });
-      }
-    }
-    if (messages.length > 0) await this.send(messages);
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#lease.release();
-  }
-
-  /** Same as {@linkcode close}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+    if (points.length > 0) await this.connection.export(points);
   }
 }
