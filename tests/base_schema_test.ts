@@ -92,7 +92,9 @@ Deno.test("SchemaValidator takes whole numbers only below 2^53, as Weir counts t
 });
 
 Deno.test("SchemaValidator refuses a schema with a keyword it would ignore", () => {
-  assert.throws(() => new SchemaValidator({ type: "object", propertys: {} }), /unknown keyword/);
+  const typo = new SchemaValidator({ type: "object", propertys: {} });
+  assert.throws(() => typo.compile(), /unknown keyword/);
+  assert.throws(() => typo.check({}), /unknown keyword/);
 });
 
 Deno.test("checkYamlValue() suggests quotes for an unquoted True where text was wanted", () => {

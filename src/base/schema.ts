@@ -1,6 +1,6 @@
 /**
  * The one schema engine: every file format and request body Weir reads has a
- * JSON Schema (draft-07), compiled once by Ajv into a {@linkcode SchemaValidator}
+ * JSON Schema (draft-07), compiled once by Ajv in a {@linkcode SchemaValidator}
  * that reports every problem of a value as a {@linkcode SchemaFinding} in Weir's
  * wording (`schema_findings.ts`) and fills in the schema's defaults.
  *
@@ -73,16 +73,29 @@ function safeIntegers(schema: JsonSchema): JsonSchema {
   });
 }
 
-/** A schema compiled once; checks values against it, every problem at once. */
+/**
+ * A schema compiled once, on first use (a command that reads no configuration
+ * does not pay for compiling it); checks values against it, every problem at once.
+ */
 export class SchemaValidator {
-  readonly #validate: ValidateFunction;
+  readonly #schema: JsonSchema;
+  readonly #options: SchemaValidatorOptions;
+  #validate: ValidateFunction | undefined;
+
+  /** Keeps the schema (and the ones it refers to) for {@linkcode SchemaValidator.compile}. */
+  constructor(schema: JsonSchema, options: SchemaValidatorOptions = {}) {
+    this.#schema = schema;
+    this.#options = options;
+  }
 
   /**
-   * Compiles the schema (and the ones it refers to).
+   * Compiles the schema, once; {@linkcode SchemaValidator.check} does so on first use.
    *
    * @throws {Error} when the schema is not valid draft-07 or uses a keyword Ajv and Weir do not know.
    */
-  constructor(schema: JsonSchema, options: SchemaValidatorOptions = {}) {
+  compile(): ValidateFunction {
+    if (this.#validate !== undefined) return this.#validate;
+    const options = this.#options;
     const ajv = new Ajv({
       allErrors: true,
       verbose: true,
@@ -97,7 +110,7 @@ export class SchemaValidator {
     for (const [ref, referred] of Object.entries(options.refs ?? {})) {
       ajv.addSchema(safeIntegers(referred), ref);
     }
-    this.#validate = ajv.compile(safeIntegers(schema));
+    return this.#validate = ajv.compile(safeIntegers(this.#schema));
   }
 
   /**
@@ -105,7 +118,8 @@ export class SchemaValidator {
    * one is missing, and returns every finding (none when the value is valid).
    */
   check(value: unknown, options: CheckOptions = {}): SchemaFinding[] {
-    if (this.#validate(value)) return [];
-    return findingsOf(this.#validate.errors ?? [], value, options.sourceOf);
+    const validate = this.compile();
+    if (validate(value)) return [];
+    return findingsOf(validate.errors ?? [], value, options.sourceOf);
   }
 }
