@@ -1,6 +1,7 @@
 /**
- * Pure building blocks shared by every layer: errors, hybrid logical clocks
- * and the data model. No I/O, no globals.
+ * Pure building blocks shared by every layer: errors, hybrid logical clocks,
+ * the data model, and the one schema engine every file format and request
+ * body is checked with (`schema.ts`, Ajv). No I/O, no globals.
  *
  * @example
  * ```ts
