@@ -36,6 +36,8 @@ export const LAYERS: Record<string, readonly string[]> = {
 /** Third-party packages (import-map names) and the areas allowed to use them. */
 export const PACKAGES: Record<string, readonly string[]> = {
   yaml: ["base", "graph", "config"],
+  /** The schema engine (src/base/schema.ts); every area checks through it. */
+  ajv: ["base"],
   mqtt: ["connectors"],
   "@platformatic/kafka": ["connectors"],
   aedes: ["connectors"],

@@ -14,8 +14,13 @@
  * @module
  */
 import { join } from "node:path";
-import { type GatewayConfig, parseConfig } from "../src/config/mod.ts";
-import { type Gateway, type GatewayOptions, startGateway } from "../src/gateway/mod.ts";
+import { type GatewayConfig } from "../src/config/mod.ts";
+import {
+  type Gateway,
+  type GatewayOptions,
+  parseConfig,
+  startGateway,
+} from "../src/gateway/mod.ts";
 import { jsonLogger } from "../src/telemetry/mod.ts";
 import { type Mosquitto, startMosquitto } from "./_mosquitto.ts";
 import { ROOT } from "./_samples.ts";

@@ -10,8 +10,7 @@
 import { copyFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type AdminServer, startAdmin } from "../src/admin/mod.ts";
-import { parseConfig } from "../src/config/mod.ts";
-import { type Gateway, startGateway } from "../src/gateway/mod.ts";
+import { type Gateway, parseConfig, startGateway } from "../src/gateway/mod.ts";
 import { OciClient } from "../src/oci/mod.ts";
 import { jsonLogger } from "../src/telemetry/mod.ts";
 import { modulePath } from "./_modules.ts";

@@ -248,6 +248,48 @@ Deno.test("deploy bodies are checked, with messages naming the field", async () 
   await json(await call("POST", "/api/dataflows/ovens/deploy", { ref: digest }), 200);
 });
 
+Deno.test("deploy takes every reference the OCI parser takes: IPv6 hosts, __ in a name", async () => {
+  const { call, control } = setup();
+  for (const ref of ["[::1]:5000/graph__simple:1.0.0", "[fd00::7]/plant/graph-simple:2"]) {
+    const body = await json(await call("POST", "/api/dataflows/ovens/deploy", { ref }), 200);
+    assert.equal(body.version.ref, ref);
+  }
+  assert.equal(control.calls.filter((c) => c.startsWith("deploy")).length, 2);
+  // What the parser refuses, the API refuses with the parser's reason.
+  const upper = await call("POST", "/api/dataflows/ovens/deploy", {
+    ref: "127.0.0.1:5000/Graph:1",
+  });
+  assert.match((await json(upper, 400)).error.message, /repositories are lower case/);
+});
+
+Deno.test("deploy takes the configuration keys a configuration file takes", async () => {
+  const { call, control } = setup();
+  // The gateway configuration allows keys of any length; the API's own pattern stopped at 128.
+  const key = "k".repeat(200);
+  const body = { ref: REF, configuration: { [key]: 1, enabled: true } };
+  await json(await call("POST", "/api/dataflows/ovens/deploy", body), 200);
+  assert.equal(
+    control.calls.at(-1),
+    `deploy ovens ${JSON.stringify({ ref: REF, configuration: { [key]: "1", enabled: "true" } })}`,
+  );
+});
+
+Deno.test("a bad deploy body names every problem at once", async () => {
+  const { call } = setup();
+  const res = await call("POST", "/api/dataflows/ovens/deploy", {
+    ref: 42,
+    tag: "x",
+    watchSeconds: -1,
+  });
+  assert.equal(
+    (await json(res, 400)).error.message,
+    'Unknown field "tag"; expected only "ref", "yaml", "configuration", "watchSeconds"; ' +
+      'Field "ref" is number 42; expected "<registry>/<repo>:<tag>" or ' +
+      '"<registry>/<repo>@sha256:<hex>"; Field "watchSeconds" is number -1; ' +
+      "expected a whole number from 0 to 86400",
+  );
+});
+
 Deno.test("request bodies over the limit get 413 too_large", async () => {
   const { call, control } = setup();
   const yaml = "#".repeat(MAX_BODY_BYTES + 1);

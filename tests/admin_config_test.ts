@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { checkConfig, formatConfigIssue, parseConfig } from "../src/config/mod.ts";
+import { formatConfigIssue } from "../src/config/mod.ts";
+import { checkConfig, parseConfig } from "../src/gateway/mod.ts";
 
 Deno.test("parseConfig() gives the admin section its defaults: on, 127.0.0.1:8080, loopback only", () => {
   const config = parseConfig("{}", "empty.yaml");

@@ -108,7 +108,10 @@ Deno.test("GET /api/events?kind= refuses an unknown kind with 400", async () => 
   assert.equal(res.status, 400);
   const body = await res.json();
   assert.equal(body.error.code, "usage");
-  assert.match(body.error.message, /expected one of log, dead-letter, deploy, state/);
+  assert.equal(
+    body.error.message,
+    'Query "kind" is "metrics"; expected one of "log", "dead-letter", "deploy", "state" or "tap"',
+  );
 });
 
 Deno.test("GET /api/events sends keep-alive comments when quiet, and ends when the server stops", async () => {

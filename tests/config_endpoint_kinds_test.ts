@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { checkConfig, formatConfigIssue, parseConfig } from "../src/config/mod.ts";
+import { formatConfigIssue } from "../src/config/mod.ts";
+import {
+  kafkaEndpointSettings,
+  mqttEndpointSettings,
+  otelEndpointSettings,
+} from "../src/connectors/mod.ts";
+import { checkConfig, parseConfig } from "../src/gateway/mod.ts";
 
 // The configuration of the README, as written there.
 const KINDS = `
@@ -151,4 +157,18 @@ dataflows:
     "flows.yaml:17:49: dataflows.to-otel.destination.key: found a key for an OpenTelemetry destination, expected one only for Kafka [kind-field]",
     'flows.yaml:20:40: dataflows.kafka-loop.destination.topic: found topic "t2", which the source reads back on the same endpoint, expected a topic the source does not read [loop]',
   ]);
+});
+
+Deno.test("each connector takes the endpoint parseConfig() built, as its own schema says", () => {
+  // The connectors check what they are given against their endpoint schemas, so the loaded
+  // configuration (defaults filled in, paths resolved, header text as {value}) must pass them.
+  const { endpoints } = parseConfig(KINDS, "kinds.yaml", { baseDir: "/etc/weir" });
+  assert.equal(mqttEndpointSettings("local", endpoints.local!).clientId, "weir-local");
+  assert.equal(
+    kafkaEndpointSettings("bus", endpoints.bus!).sasl?.passwordFile,
+    "/etc/weir/kafka.pw",
+  );
+  assert.deepEqual(otelEndpointSettings("collector", endpoints.collector!).headers, {
+    "x-tenant": { value: "plant-7" },
+  });
 });

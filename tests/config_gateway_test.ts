@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  checkConfig,
   CONFIG_SCHEMA,
   ConfigError,
   defaultDataDir,
@@ -11,11 +10,10 @@ import {
   type EndpointConfig,
   filterProblem,
   formatConfigIssue,
-  loadConfigFile,
-  parseConfig,
   parseSize,
   topicMatches,
 } from "../src/config/mod.ts";
+import { checkConfig, loadConfigFile, parseConfig } from "../src/gateway/mod.ts";
 
 /** The MQTT settings of an endpoint that must be an MQTT one. */
 function mqttOf(endpoint: EndpointConfig | undefined) {

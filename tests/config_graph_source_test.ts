@@ -1,6 +1,6 @@
 /** A dataflow's graph comes from a file or an OCI reference, never both, never neither. */
 import assert from "node:assert/strict";
-import { checkConfig, parseConfig } from "../src/config/mod.ts";
+import { checkConfig, parseConfig } from "../src/gateway/mod.ts";
 
 function configWith(graph: unknown): string {
   return JSON.stringify({

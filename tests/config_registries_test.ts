@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { checkConfig, formatConfigIssue, parseConfig } from "../src/config/mod.ts";
+import { formatConfigIssue } from "../src/config/mod.ts";
+import { checkConfig, parseConfig } from "../src/gateway/mod.ts";
 import { OciClient, type RegistryConfig } from "../src/oci/mod.ts";
 
 const REGISTRIES = `

@@ -256,10 +256,11 @@ Deno.test("mqttEndpointSettings() applies the configuration defaults and lists e
     (e: unknown) =>
       e instanceof ConnectorError && e.code === "connector_config" &&
       e.message ===
-        'MQTT endpoint "p" is unusable: url must be mqtt://host[:port] or mqtts://host[:port], ' +
-          'not "http://h"; protocol must be 5 or "3.1.1", not 4; qos must be 0 or 1, not 2; ' +
-          "credentials need exactly one of passwordFile and passwordEnv; " +
-          "credentials.password is not allowed: use passwordFile or passwordEnv",
+        'MQTT endpoint "p" is unusable: url: found string "http://h", expected an ' +
+          "mqtt://host[:port] or mqtts://host[:port] URL; protocol: found number 4, expected " +
+          'one of 5, "5" or "3.1.1"; qos: found number 2, expected one of 0 or 1; credentials: ' +
+          'missing required field "passwordFile" or "passwordEnv"; credentials.password: found ' +
+          '"password": inline passwords are not allowed, expected "passwordFile" or "passwordEnv"',
   );
 });
 
@@ -275,7 +276,7 @@ Deno.test("mqttEndpointSettings() refuses credentials over plain mqtt:// beyond 
   );
   assert.throws(
     () => mqttEndpointSettings("up", { url: "mqtt://10.1.2.3", credentials, insecure: "yes" }),
-    /insecure must be true or false, not "yes"; credentials over plain mqtt:\/\/ to "10\.1\.2\.3"/,
+    /insecure: found string "yes", expected a boolean; credentials over plain mqtt:\/\/ to "10\.1\.2\.3"/,
   );
   const opted = { url: "mqtt://10.1.2.3", credentials, insecure: true };
   assert.equal(mqttEndpointSettings("up", opted).insecure, true);

@@ -5,8 +5,7 @@
 import assert from "node:assert/strict";
 import { copyFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseConfig } from "../src/config/mod.ts";
-import { startGateway } from "../src/gateway/mod.ts";
+import { parseConfig, startGateway } from "../src/gateway/mod.ts";
 import { OciClient } from "../src/oci/mod.ts";
 import { jsonLogger } from "../src/telemetry/mod.ts";
 import { modulePath, modulesBuilt, modulesNote } from "./_modules.ts";

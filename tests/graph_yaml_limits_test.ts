@@ -7,7 +7,8 @@
  * graphs, configuration and pulled graphs alike.
  */
 import assert from "node:assert/strict";
-import { checkConfig, formatConfigIssue } from "../src/config/mod.ts";
+import { formatConfigIssue } from "../src/config/mod.ts";
+import { checkConfig } from "../src/gateway/mod.ts";
 import { checkGraph, formatIssue } from "../src/graph/mod.ts";
 import { moduleRefsOf } from "../src/oci/mod.ts";
 

@@ -22,7 +22,8 @@ import {
   toBytes,
   toElements,
 } from "../src/nn/mod.ts";
-import { ConfigError, parseConfig } from "../src/config/mod.ts";
+import { ConfigError } from "../src/config/mod.ts";
+import { parseConfig } from "../src/gateway/mod.ts";
 import { ROOT } from "./_samples.ts";
 import { modelPath, NN_NOTE, NN_READY } from "./_nn.ts";
 

@@ -9,13 +9,28 @@
 import type { SSEStreamingApi } from "hono/streaming";
 import type { GatewayControl, GatewayEvent, TapSample } from "../gateway/mod.ts";
 
-/** The kinds of events, for `?kind=`. */
-export const EVENT_KINDS: readonly GatewayEvent["kind"][] = [
-  "log",
-  "dead-letter",
-  "deploy",
-  "state",
-];
+/** Wakes a pump waiting for something to send; a quiet wait ends after a heartbeat. */
+class Wakeup {
+  #wake: (() => void) | undefined;
+
+  /** Wakes the waiting pump, if one waits. */
+  readonly nudge = (): void => {
+    this.#wake?.();
+    this.#wake = undefined;
+  };
+
+  /** Waits for a nudge; after `heartbeatMs` of quiet, writes a keep-alive comment instead. */
+  async idle(stream: SSEStreamingApi, heartbeatMs = 15_000): Promise<void> {
+    const quiet = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(true), heartbeatMs);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+    });
+    if (quiet) await stream.write(": keep-alive\n\n");
+  }
+}
 
 /** Options for {@linkcode pumpTap}. */
 export interface PumpTapOptions {
@@ -35,11 +50,8 @@ export interface PumpTapOptions {
  */
 export function tapPump(options: PumpTapOptions): (stream: SSEStreamingApi) => Promise<void> {
   const pending: TapSample[] = [];
-  let wake: (() => void) | undefined;
-  const nudge = () => {
-    wake?.();
-    wake = undefined;
-  };
+  const wakeup = new Wakeup();
+  const nudge = wakeup.nudge;
   const stop = options.control.tap(options.dataflow, options.edge, (sample) => {
     // A reader that falls behind sees the newest samples; the rate limit keeps this small.
     if (pending.push(sample) > 100) pending.shift();
@@ -56,7 +68,7 @@ export function tapPump(options: PumpTapOptions): (stream: SSEStreamingApi) => P
           await stream.writeSSE({ event: "tap", data: JSON.stringify(next) });
           continue;
         }
-        await idle(stream, options.heartbeatMs ?? 15_000, (w) => (wake = w));
+        await wakeup.idle(stream, options.heartbeatMs);
       }
     } finally {
       stop();
@@ -89,11 +101,8 @@ export async function pumpEvents(
   const maxPending = options.maxPending ?? 1000;
   const pending: GatewayEvent[] = [];
   let dropped = 0;
-  let wake: (() => void) | undefined;
-  const nudge = () => {
-    wake?.();
-    wake = undefined;
-  };
+  const wakeup = new Wakeup();
+  const nudge = wakeup.nudge;
   // Read the ring and subscribe in the same turn, so no event falls between them.
   const recent = control.recentEvents(kind);
   const unsubscribe = control.subscribe((event) => {
@@ -128,26 +137,10 @@ export async function pumpEvents(
         await send(next);
         continue;
       }
-      await idle(stream, options.heartbeatMs ?? 15_000, (w) => (wake = w));
+      await wakeup.idle(stream, options.heartbeatMs);
     }
   } finally {
     unsubscribe();
     signal?.removeEventListener("abort", nudge);
   }
-}
-
-/** Waits until woken or `ms` pass; after a quiet wait a comment line keeps the connection open. */
-async function idle(
-  stream: SSEStreamingApi,
-  ms: number,
-  setWake: (wake: () => void) => void,
-): Promise<void> {
-  const quiet = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(true), ms);
-    setWake(() => {
-      clearTimeout(timer);
-      resolve(false);
-    });
-  });
-  if (quiet) await stream.write(": keep-alive\n\n");
 }

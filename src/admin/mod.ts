@@ -30,6 +30,6 @@ export { hidePaths, type PathHider } from "./public_paths.ts";
 export { StreamSlots } from "./stream_slots.ts";
 export { RateSampler, type RateSamplerOptions } from "./rate_sampler.ts";
 export { ApiError, describeError } from "./http_errors.ts";
-export { MAX_BODY_BYTES, parseConfigurationBody, parseDeployBody } from "./request_body.ts";
+export { MAX_BODY_BYTES } from "./request_body.ts";
 export { DEFAULT_WEB_DIR } from "./static_files.ts";
 export type * from "./api_types.ts";

@@ -1,6 +1,7 @@
 /**
- * Pure building blocks shared by every layer: errors, hybrid logical clocks
- * and the data model. No I/O, no globals.
+ * Pure building blocks shared by every layer: errors, hybrid logical clocks,
+ * the data model, and the one schema engine every file format and request
+ * body is checked with (`schema.ts`, Ajv). No I/O, no globals.
  *
  * @example
  * ```ts
@@ -24,3 +25,6 @@ export * from "./digest.ts";
 export * from "./hosts.ts";
 export * from "./defined.ts";
 export * from "./secrets.ts";
+export * from "./schema.ts";
+export type { SchemaFinding, SourceOf } from "./schema_findings.ts";
+export * from "./yaml_schema.ts";

@@ -1,36 +1,31 @@
 /**
- * Keeps error messages consistent across the graph and configuration checks:
+ * Keeps error messages consistent across every check of a file or a request:
  * how found values read and how lists of alternatives are joined.
  *
  * @module
  */
-import { isMap, isScalar, isSeq } from "yaml";
 
 /** The JSON types a schema names. */
 export type JsonType = "object" | "array" | "string" | "number" | "integer" | "boolean" | "null";
 
-/** The JSON type of a YAML node (`other` for exotic scalars such as dates). */
-export function kindOf(node: unknown): JsonType | "other" {
-  if (node === null || node === undefined) return "null";
-  if (isMap(node)) return "object";
-  if (isSeq(node)) return "array";
-  if (!isScalar(node)) return "other";
-  const value = node.value;
-  if (value === null) return "null";
+/** The JSON type of a plain value (`other` for what JSON has no type for, such as dates). */
+export function kindOf(value: unknown): JsonType | "other" {
+  if (value === null || value === undefined) return "null";
+  if (Array.isArray(value)) return "array";
   if (typeof value === "string") return "string";
   if (typeof value === "boolean") return "boolean";
   // Past 2^53 a number is not counted exactly: it is no whole number a setting may take.
   if (typeof value === "number") return Number.isSafeInteger(value) ? "integer" : "number";
-  return "other";
+  const prototype = typeof value === "object" ? Object.getPrototypeOf(value) : undefined;
+  return prototype === Object.prototype || prototype === null ? "object" : "other";
 }
 
-/** How a found node reads in a message: `string "x"`, `number 5`, `a mapping`, … */
-export function describe(node: unknown): string {
-  const kind = kindOf(node);
+/** How a found value reads in a message: `string "x"`, `number 5`, `a mapping`, … */
+export function describe(value: unknown): string {
+  const kind = kindOf(value);
   if (kind === "object") return "a mapping";
   if (kind === "array") return "a list";
   if (kind === "null") return "null";
-  const value: unknown = isScalar(node) ? node.value : node;
   if (kind === "string") return `string ${quote(String(value))}`;
   if (kind === "integer" || kind === "number") return `number ${String(value)}`;
   if (kind === "boolean") return `boolean ${String(value)}`;

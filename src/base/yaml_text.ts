@@ -203,6 +203,18 @@ export function offsetOf(doc: Document.Parsed, finding: Finding): number {
   return offset;
 }
 
+/** The node at a path (aliases followed), or undefined when the path names nothing. */
+export function nodeAt(doc: Document.Parsed, path: YamlPath): unknown {
+  let node: unknown = doc.contents;
+  for (const segment of path) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) node = node.items.find((p) => keyText(p.key) === String(segment))?.value;
+    else if (isSeq(node) && typeof segment === "number") node = node.items[segment];
+    else return undefined;
+  }
+  return isAlias(node) ? node.resolve(doc) : node;
+}
+
 /** The path of the deepest node whose range holds the offset (for syntax errors). */
 export function pathAtOffset(doc: Document.Parsed, offset: number): YamlPath {
   const path: PathSegment[] = [];

@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { TOKEN_FILE_NAME } from "../admin/mod.ts";
 import { WeirError } from "../base/mod.ts";
-import { loadConfigFile } from "../config/mod.ts";
+import { loadConfigFile } from "../gateway/mod.ts";
 import type { FlagHelp } from "./command.ts";
 
 /** The data directory `weir start` uses when neither a flag nor a configuration names one. */

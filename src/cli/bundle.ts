@@ -6,8 +6,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import type { Command } from "./command.ts";
+import { type Command, parseCommandArgs } from "./command.ts";
 import {
   clientFromFlags,
   flagProblem,
@@ -59,24 +58,9 @@ const EXPORT_OPTIONS = {
   "no-graph-modules": { type: "boolean", default: false },
 } as const;
 
-function parse<T extends typeof OCI_FLAG_OPTIONS>(
-  args: string[],
-  options: T,
-  usage: string,
-  name: string,
-  output: Output,
-) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true });
-  } catch (error) {
-    output.err(`weir ${name}: ${(error as Error).message}`);
-    output.err(`Usage: weir ${usage}`);
-    return undefined;
-  }
-}
-
 async function runExport(args: string[], output: Output): Promise<number> {
-  const parsed = parse(args, EXPORT_OPTIONS, EXPORT_USAGE, "bundle export", output);
+  const words = { name: "bundle export", usage: EXPORT_USAGE };
+  const parsed = parseCommandArgs(args, EXPORT_OPTIONS, words, output);
   if (parsed === undefined) return 2;
   const { values, positionals } = parsed;
   if (values.help) {
@@ -110,7 +94,8 @@ async function runExport(args: string[], output: Output): Promise<number> {
 }
 
 async function runImport(args: string[], output: Output): Promise<number> {
-  const parsed = parse(args, OCI_FLAG_OPTIONS, IMPORT_USAGE, "bundle import", output);
+  const words = { name: "bundle import", usage: IMPORT_USAGE };
+  const parsed = parseCommandArgs(args, OCI_FLAG_OPTIONS, words, output);
   if (parsed === undefined) return 2;
   const { values, positionals } = parsed;
   if (values.help) {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import type { Output } from "./output.ts";
 
 /** One flag or argument in a command's help. */
@@ -27,4 +28,39 @@ export interface Command {
   readonly notes?: readonly string[];
   /** Runs it with the arguments after the path; resolves to the exit code. */
   run(args: string[], output: Output): Promise<number>;
+}
+
+/** A command's parsed arguments: flags by name, and the positionals. */
+export type ParsedArgs<O extends ParseArgsOptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true }>
+>;
+
+/** How a command names itself in a usage error. */
+export interface CommandWords {
+  /** After `weir `, e.g. `graph test`. */
+  readonly name: string;
+  /** The usage line after `Usage: weir `. */
+  readonly usage: string;
+  /** Whether it takes arguments besides flags. @default true */
+  readonly positionals?: boolean;
+}
+
+/**
+ * Parses a command's arguments. A usage error (an unknown flag, a missing
+ * value) is said on standard error with the usage line, and gives undefined:
+ * the command then exits with 2.
+ */
+export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
+  args: string[],
+  options: O,
+  words: CommandWords,
+  output: Output,
+): ParsedArgs<O> | undefined {
+  try {
+    return parseArgs({ args, options, allowPositionals: words.positionals ?? true });
+  } catch (error) {
+    output.err(`weir ${words.name}: ${(error as Error).message}`);
+    output.err(`Usage: weir ${words.usage}`);
+    return undefined;
+  }
 }

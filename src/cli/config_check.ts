@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { ConfigError, formatConfigIssue, loadConfigFile } from "../config/mod.ts";
+import { ConfigError, formatConfigIssue } from "../config/mod.ts";
+import { loadConfigFile } from "../gateway/mod.ts";
 import type { Command } from "./command.ts";
 import type { Output } from "./output.ts";
 

@@ -8,7 +8,7 @@
  * @module
  */
 import { writeFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import type { ParseArgsOptionsConfig } from "node:util";
 import { WeirError } from "../base/mod.ts";
 import type {
   DeadLetterDetail,
@@ -22,7 +22,7 @@ import {
   type AdminClient,
   adminClient,
 } from "./admin_client.ts";
-import type { Command, FlagHelp } from "./command.ts";
+import { type Command, type FlagHelp, parseCommandArgs } from "./command.ts";
 import type { Output } from "./output.ts";
 import { formatBytes } from "./progress_line.ts";
 import { reportError } from "./report_error.ts";
@@ -50,17 +50,12 @@ function parse(
   name: string,
   usage: string,
   args: string[],
-  options: NonNullable<Parameters<typeof parseArgs>[0]>["options"],
+  options: ParseArgsOptionsConfig,
   output: Output,
 ): { values: Values; positionals: string[] } | undefined {
-  try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true });
-    return { values: values as Values, positionals };
-  } catch (error) {
-    output.err(`weir deadletters ${name}: ${(error as Error).message}`);
-    output.err(`Usage: weir deadletters ${usage}`);
-    return undefined;
-  }
+  const words = { name: `deadletters ${name}`, usage: `deadletters ${usage}` };
+  const parsed = parseCommandArgs(args, options, words, output);
+  return parsed && { values: parsed.values as Values, positionals: parsed.positionals };
 }
 
 /** The filters as query parameters. */

@@ -8,13 +8,15 @@
  * @module
  */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { WeirError } from "../base/mod.ts";
-import { loadConfigFile } from "../config/mod.ts";
-import { listDeployments, removeDeployment, type VersionSpec } from "../gateway/mod.ts";
+import {
+  listDeployments,
+  loadConfigFile,
+  removeDeployment,
+  type VersionSpec,
+} from "../gateway/mod.ts";
 import { DEFAULT_DATA_DIR } from "./admin_client.ts";
-import type { Command, FlagHelp } from "./command.ts";
-import type { Output } from "./output.ts";
+import { type Command, type FlagHelp, parseCommandArgs } from "./command.ts";
 import { reportError } from "./report_error.ts";
 
 const OPTIONS = {
@@ -49,16 +51,6 @@ function describe(spec: VersionSpec | undefined): string {
   return `v${spec.id} from ${from}${values === "" ? "" : ` with ${values}`}`;
 }
 
-function parse(args: string[], name: string, usage: string, output: Output) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true });
-  } catch (error) {
-    output.err(`weir deployments ${name}: ${(error as Error).message}`);
-    output.err(`Usage: weir ${usage}`);
-    return undefined;
-  }
-}
-
 const LIST_USAGE = "deployments list [--data-dir <dir> | --config <gateway.yaml>]";
 
 /** Exit codes: 0 when listed, 1 when the configuration is bad, 2 on usage errors. */
@@ -68,7 +60,8 @@ export const deploymentsListCommand: Command = {
   summary: "List the deployments saved in a data directory (served instead of the configuration)",
   flags: DIR_HELP,
   run: async (args, output) => {
-    const parsed = parse(args, "list", LIST_USAGE, output);
+    const words = { name: "deployments list", usage: LIST_USAGE };
+    const parsed = parseCommandArgs(args, OPTIONS, words, output);
     if (parsed === undefined) return 2;
     try {
       const dataDir = await dataDirOf(parsed.values);
@@ -103,7 +96,8 @@ export const deploymentsResetCommand: Command = {
   ],
   notes: ["A running gateway keeps serving what it serves until it is restarted."],
   run: async (args, output) => {
-    const parsed = parse(args, "reset", RESET_USAGE, output);
+    const words = { name: "deployments reset", usage: RESET_USAGE };
+    const parsed = parseCommandArgs(args, OPTIONS, words, output);
     if (parsed === undefined) return 2;
     const { values, positionals } = parsed;
     if ((positionals.length === 0) === (values.all !== true)) {

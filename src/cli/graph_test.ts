@@ -7,12 +7,11 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { defined, type Hlc, WeirError } from "../base/mod.ts";
 import { formatOutputLine, parseInputLine, runOffline } from "../gateway/mod.ts";
 import { formatIssue, GraphValidationError, loadGraphFile } from "../graph/mod.ts";
 import { jsonLogger, LOG_LEVELS, type LogLevel } from "../telemetry/mod.ts";
-import type { Command } from "./command.ts";
+import { type Command, parseCommandArgs } from "./command.ts";
 import type { Output } from "./output.ts";
 
 const USAGE =
@@ -100,32 +99,23 @@ async function readInput(path: string): Promise<string> {
 }
 
 async function runGraphTest(args: string[], output: Output): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        modules: { type: "string" },
-        input: { type: "string" },
-        config: { type: "string", multiple: true },
-        "dead-letter": { type: "string" },
-        state: { type: "string" },
-        schema: { type: "string", multiple: true },
-        "log-level": { type: "string", default: "warn" },
-        cache: { type: "string" },
-        isolation: { type: "string", default: "worker" },
-        deadline: { type: "string", default: "1000" },
-        model: { type: "string", multiple: true },
-        "no-wasi-nn": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    output.err(`weir graph test: ${(error as Error).message}`);
-    output.err(`Usage: weir ${USAGE}`);
-    return 2;
-  }
+  const options = {
+    modules: { type: "string" },
+    input: { type: "string" },
+    config: { type: "string", multiple: true },
+    "dead-letter": { type: "string" },
+    state: { type: "string" },
+    schema: { type: "string", multiple: true },
+    "log-level": { type: "string", default: "warn" },
+    cache: { type: "string" },
+    isolation: { type: "string", default: "worker" },
+    deadline: { type: "string", default: "1000" },
+    model: { type: "string", multiple: true },
+    "no-wasi-nn": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h" },
+  } as const;
+  const parsed = parseCommandArgs(args, options, { name: "graph test", usage: USAGE }, output);
+  if (parsed === undefined) return 2;
   const { values, positionals } = parsed;
   if (values.help) {
     output.out(`Usage: weir ${USAGE}`);

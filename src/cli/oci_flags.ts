@@ -9,7 +9,7 @@
 import { defined } from "../base/mod.ts";
 import { reportFailure } from "./report_failure.ts";
 import { resolve } from "node:path";
-import { loadConfigFile } from "../config/mod.ts";
+import { loadConfigFile } from "../gateway/mod.ts";
 import {
   defaultCacheDir,
   OciClient,

@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { OciError, type PulledArtifact } from "../oci/mod.ts";
-import type { Command } from "./command.ts";
+import { type Command, parseCommandArgs } from "./command.ts";
 import {
   clientFromFlags,
   flagProblem,
@@ -41,18 +40,9 @@ function offlineNote(artifact: PulledArtifact): string {
 }
 
 async function runPull(args: string[], output: Output): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: { ...OCI_FLAG_OPTIONS, graph: { type: "boolean", default: false } },
-      allowPositionals: true,
-    });
-  } catch (error) {
-    output.err(`weir pull: ${(error as Error).message}`);
-    output.err(`Usage: weir ${USAGE}`);
-    return 2;
-  }
+  const options = { ...OCI_FLAG_OPTIONS, graph: { type: "boolean", default: false } } as const;
+  const parsed = parseCommandArgs(args, options, { name: "pull", usage: USAGE }, output);
+  if (parsed === undefined) return 2;
   const { values, positionals } = parsed;
   if (values.help) {
     output.out(`Usage: weir ${USAGE}`);

@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import type { Command } from "./command.ts";
+import { type Command, parseCommandArgs } from "./command.ts";
 import {
   clientFromFlags,
   flagProblem,
@@ -52,14 +51,8 @@ export const pushGraphCommand: Command = {
 
 async function runPush(kind: Kind, args: string[], output: Output): Promise<number> {
   const name = `push ${kind}`;
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OCI_FLAG_OPTIONS, allowPositionals: true });
-  } catch (error) {
-    output.err(`weir ${name}: ${(error as Error).message}`);
-    output.err(`Usage: weir ${usage(kind)}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(args, OCI_FLAG_OPTIONS, { name, usage: usage(kind) }, output);
+  if (parsed === undefined) return 2;
   const { values, positionals } = parsed;
   if (values.help) {
     output.out(`Usage: weir ${usage(kind)}`);

@@ -11,25 +11,20 @@
 import { reportFailure } from "./report_failure.ts";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { type AdminServer, startAdmin } from "../admin/mod.ts";
 import { WeirError } from "../base/mod.ts";
-import {
-  ConfigError,
-  formatConfigIssue,
-  type GatewayConfig,
-  loadConfigFile,
-} from "../config/mod.ts";
+import { ConfigError, formatConfigIssue, type GatewayConfig } from "../config/mod.ts";
 import {
   type DataflowStatus,
   type EmbeddedDefault,
   embeddedDefault,
   type Gateway,
+  loadConfigFile,
   startGateway,
 } from "../gateway/mod.ts";
 import { jsonLogger, type Logger } from "../telemetry/mod.ts";
 import { DEFAULT_DATA_DIR } from "./admin_client.ts";
-import type { Command } from "./command.ts";
+import { type Command, parseCommandArgs } from "./command.ts";
 import type { Output } from "./output.ts";
 import { captureRuntimeWarnings } from "./runtime_warnings.ts";
 import { describeVersion } from "./status.ts";
@@ -158,26 +153,19 @@ function tokenLine(admin: AdminServer, terminal: boolean): string {
 }
 
 async function runStart(args: string[], output: Output): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        config: { type: "string" },
-        modules: { type: "string", default: "modules/dist" },
-        "no-demo": { type: "boolean", default: false },
-        port: { type: "string", default: "1883" },
-        "metrics-port": { type: "string", default: "9464" },
-        "admin-port": { type: "string" },
-        "data-dir": { type: "string", default: DEFAULT_DATA_DIR },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    output.err(`weir start: ${(error as Error).message}`);
-    output.err(`Usage: weir ${USAGE}`);
-    return 2;
-  }
+  const options = {
+    config: { type: "string" },
+    modules: { type: "string", default: "modules/dist" },
+    "no-demo": { type: "boolean", default: false },
+    port: { type: "string", default: "1883" },
+    "metrics-port": { type: "string", default: "9464" },
+    "admin-port": { type: "string" },
+    "data-dir": { type: "string", default: DEFAULT_DATA_DIR },
+    help: { type: "boolean", short: "h" },
+  } as const;
+  const words = { name: "start", usage: USAGE, positionals: false };
+  const values = parseCommandArgs(args, options, words, output)?.values;
+  if (values === undefined) return 2;
   if (values.help) {
     output.out(`Usage: weir ${USAGE}`);
     return 0;

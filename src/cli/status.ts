@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import type { HealthResponse } from "../admin/mod.ts";
 import type {
   DataflowStatus,
@@ -17,7 +16,7 @@ import type {
   TrendSeries,
 } from "../gateway/mod.ts";
 import { ADMIN_FLAG_OPTIONS, ADMIN_FLAGS_HELP, adminClient } from "./admin_client.ts";
-import type { Command } from "./command.ts";
+import { type Command, parseCommandArgs } from "./command.ts";
 import type { Output } from "./output.ts";
 import { formatBytes } from "./progress_line.ts";
 import { reportError } from "./report_error.ts";
@@ -100,14 +99,9 @@ function dataflowLines(d: DataflowStatus, trends: TrendSeries): string[] {
 }
 
 async function runStatus(args: string[], output: Output): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: ADMIN_FLAG_OPTIONS }));
-  } catch (error) {
-    output.err(`weir status: ${(error as Error).message}`);
-    output.err(`Usage: weir ${USAGE}`);
-    return 2;
-  }
+  const words = { name: "status", usage: USAGE, positionals: false };
+  const values = parseCommandArgs(args, ADMIN_FLAG_OPTIONS, words, output)?.values;
+  if (values === undefined) return 2;
   try {
     const client = await adminClient(values);
     const [health, { dataflows }, { endpoints }, queue, trends] = await Promise.all([

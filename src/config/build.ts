@@ -190,6 +190,8 @@ function otelEndpoint(raw: Obj, path: (p: string) => string): OtelEndpointConfig
     const v = value as string | Obj;
     headers[name] = typeof v === "string"
       ? { value: v }
+      : typeof v.value === "string"
+      ? { value: v.value }
       : typeof v.file === "string"
       ? { file: path(v.file) }
       : { env: v.env as string };

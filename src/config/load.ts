@@ -1,7 +1,7 @@
 /**
  * Reads gateway configuration text: YAML syntax, then structure against the
- * JSON Schema, then the rules in code; every issue of the file is reported
- * at once, each placed at a line and column.
+ * JSON Schema (defaults filled in), then the rules in code; every issue of the
+ * file is reported at once, each placed at a line and column.
  *
  * @module
  */
@@ -10,11 +10,17 @@ import { dirname, resolve } from "node:path";
 import process from "node:process";
 import { buildConfig, defaultDataDir } from "./build.ts";
 import { ConfigError, type ConfigIssue, type Finding } from "./issue.ts";
-import { applyDefaults, CONFIG_SCHEMA } from "./json_schema.ts";
 import { checkRules } from "./rules.ts";
-import { checkStructure } from "./schema_check.ts";
+import { configValidator, type EndpointSchema } from "./schema.ts";
 import type { GatewayConfig } from "./types.ts";
-import { offsetOf, parseYaml, placeFinding, sortIssues } from "../base/mod.ts";
+import {
+  checkYamlValue,
+  offsetOf,
+  parseYaml,
+  placeFinding,
+  type SchemaValidator,
+  sortIssues,
+} from "../base/mod.ts";
 
 /** Options for {@linkcode parseConfig}. */
 export interface ParseConfigOptions {
@@ -33,87 +39,94 @@ export interface ConfigCheck {
 }
 
 /**
- * Checks configuration YAML and returns the model or every issue. Syntax
- * errors stop the check there (the tree after them is unreliable); otherwise
- * structural and rule issues are reported together.
- *
- * @param text The YAML text.
- * @param source Where it came from (a path or a label); used in issues.
+ * Reads gateway configurations against the schema compiled once, with the
+ * endpoint schemas of the connectors the gateway has.
  */
-export function checkConfig(
-  text: string,
-  source: string,
-  options: ParseConfigOptions = {},
-): ConfigCheck {
-  const parsed = parseYaml(text, "configuration");
-  const place = (offset: number, finding: Finding): ConfigIssue =>
-    placeFinding(source, parsed, offset, finding);
-  if (parsed.syntax.length > 0) {
-    return { issues: sortIssues(parsed.syntax.map((s) => place(s.offset, s.finding))) };
-  }
-  let value: unknown;
-  try {
-    value = parsed.doc.contents === null ? {} : parsed.doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { issues: [place(0, { path: [], rule: "yaml-syntax", message })] };
-  }
-  const findings = parsed.doc.contents === null
-    ? []
-    : [...checkStructure(parsed.doc, CONFIG_SCHEMA), ...checkRules(value)];
-  if (findings.length > 0) {
-    return { issues: sortIssues(findings.map((f) => place(offsetOf(parsed.doc, f), f))) };
-  }
-  applyDefaults(CONFIG_SCHEMA, CONFIG_SCHEMA, value);
-  const baseDir = resolve(options.baseDir ?? process.cwd());
-  const config = buildConfig(value as Record<string, unknown>, source, {
-    baseDir,
-    defaultDataDir: options.defaultDataDir ?? defaultDataDir(baseDir),
-  });
-  return { config, issues: [] };
-}
+export class ConfigReader {
+  readonly #schema: SchemaValidator;
 
-/**
- * Parses and validates gateway configuration YAML.
- *
- * @param text The YAML text.
- * @param source Where it came from (a path or a label); used in issues.
- * @throws {ConfigError} code `config_invalid` with every issue when it is invalid.
- */
-export function parseConfig(
-  text: string,
-  source: string,
-  options: ParseConfigOptions = {},
-): GatewayConfig {
-  const { config, issues } = checkConfig(text, source, options);
-  if (config === undefined) {
-    const count = issues.length === 1 ? "1 issue" : `${issues.length} issues`;
-    throw new ConfigError(
-      "config_invalid",
-      `Configuration "${source}" is invalid (${count})`,
-      issues,
-    );
+  /** Compiles the configuration schema with each connector's endpoint schema. */
+  constructor(endpoints: readonly EndpointSchema[]) {
+    this.#schema = configValidator(endpoints);
   }
-  return config;
-}
 
-/**
- * Reads and validates a configuration file. Relative paths in it resolve
- * against the file's directory.
- *
- * @param path The file to read; issues name it as given.
- * @throws {ConfigError} code `config_io` when the file cannot be read,
- *   `config_invalid` with every issue when it is invalid.
- */
-export async function loadConfigFile(path: string): Promise<GatewayConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError("config_io", `Cannot read configuration file "${path}": ${reason}`, [], {
-      cause: error,
+  /**
+   * Checks configuration YAML and returns the model or every issue. Syntax
+   * errors stop the check there (the tree after them is unreliable);
+   * otherwise structural and rule issues are reported together.
+   *
+   * @param text The YAML text.
+   * @param source Where it came from (a path or a label); used in issues.
+   */
+  check(text: string, source: string, options: ParseConfigOptions = {}): ConfigCheck {
+    const parsed = parseYaml(text, "configuration");
+    const place = (offset: number, finding: Finding): ConfigIssue =>
+      placeFinding(source, parsed, offset, finding);
+    if (parsed.syntax.length > 0) {
+      return { issues: sortIssues(parsed.syntax.map((s) => place(s.offset, s.finding))) };
+    }
+    let value: unknown;
+    try {
+      value = parsed.doc.contents === null ? {} : parsed.doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { issues: [place(0, { path: [], rule: "yaml-syntax", message })] };
+    }
+    // The rules read the value as the schema left it: defaults filled in.
+    const structural = checkYamlValue(this.#schema, parsed, value);
+    const findings = [...structural, ...checkRules(value)];
+    if (findings.length > 0) {
+      return { issues: sortIssues(findings.map((f) => place(offsetOf(parsed.doc, f), f))) };
+    }
+    const baseDir = resolve(options.baseDir ?? process.cwd());
+    const config = buildConfig(value as Record<string, unknown>, source, {
+      baseDir,
+      defaultDataDir: options.defaultDataDir ?? defaultDataDir(baseDir),
     });
+    return { config, issues: [] };
   }
-  return parseConfig(text, path, { baseDir: dirname(resolve(path)) });
+
+  /**
+   * Parses and validates gateway configuration YAML.
+   *
+   * @param text The YAML text.
+   * @param source Where it came from (a path or a label); used in issues.
+   * @throws {ConfigError} code `config_invalid` with every issue when it is invalid.
+   */
+  parse(text: string, source: string, options: ParseConfigOptions = {}): GatewayConfig {
+    const { config, issues } = this.check(text, source, options);
+    if (config === undefined) {
+      const count = issues.length === 1 ? "1 issue" : `${issues.length} issues`;
+      throw new ConfigError(
+        "config_invalid",
+        `Configuration "${source}" is invalid (${count})`,
+        issues,
+      );
+    }
+    return config;
+  }
+
+  /**
+   * Reads and validates a configuration file. Relative paths in it resolve
+   * against the file's directory.
+   *
+   * @param path The file to read; issues name it as given.
+   * @throws {ConfigError} code `config_io` when the file cannot be read,
+   *   `config_invalid` with every issue when it is invalid.
+   */
+  async load(path: string): Promise<GatewayConfig> {
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ConfigError(
+        "config_io",
+        `Cannot read configuration file "${path}": ${reason}`,
+        [],
+        { cause: error },
+      );
+    }
+    return this.parse(text, path, { baseDir: dirname(resolve(path)) });
+  }
 }

@@ -9,7 +9,7 @@
  * @module
  */
 import { parseSize } from "./build.ts";
-import type { Finding } from "./issue.ts";
+import type { Finding, YamlPath } from "./issue.ts";
 import { checkDataflowKinds, checkKindEndpoint, kindOf } from "./rules_kinds.ts";
 import { destinationProblem, filterProblem, OUTPUT_TOPIC, topicMatches } from "./topics.ts";
 import {
@@ -328,50 +328,44 @@ function checkDataflow(name: string, flow: Obj, endpoints: Obj): Finding[] {
     }
   }
   const alert = str(deadLetter?.topic);
-  const alertProblem = alert === undefined || alert === "" ? undefined : destinationProblem(alert);
-  if (alertProblem !== undefined) {
-    findings.push({
-      path: [...path, "deadLetter", "topic"],
-      rule: "topic-name",
-      message: `found topic ${quote(alert!)}, expected ${alertProblem}`,
-    });
-  } else if (
-    alert !== undefined && !alert.includes(OUTPUT_TOPIC) &&
-    str(deadLetter?.endpoint) === str(source?.endpoint)
-  ) {
-    const fed = topics.find((f) => typeof f === "string" && topicMatches(f, alert));
-    if (fed !== undefined) {
-      findings.push({
-        path: [...path, "deadLetter", "topic"],
-        rule: "loop",
-        message: `found topic ${quote(alert)}, which the source filter ${quote(String(fed))} ` +
-          "on the same endpoint reads back, expected a topic outside the source's filters",
-      });
-    }
+  if (alert !== undefined) {
+    const same = str(deadLetter?.endpoint) === str(source?.endpoint);
+    findings.push(...publishTopicFindings([...path, "deadLetter", "topic"], alert, same, topics));
   }
   const mqttDestination = destKind === undefined || destKind === "mqtt";
   const target = mqttDestination ? str(destination?.topic) : undefined;
   if (target !== undefined && target !== "") {
-    const problem = destinationProblem(target);
-    if (problem !== undefined) {
-      findings.push({
-        path: [...path, "destination", "topic"],
-        rule: "topic-name",
-        message: `found topic ${quote(target)}, expected ${problem}`,
-      });
-    } else if (
-      !target.includes(OUTPUT_TOPIC) && str(destination?.endpoint) === str(source?.endpoint)
-    ) {
-      const fed = topics.find((f) => typeof f === "string" && topicMatches(f, target));
-      if (fed !== undefined) {
-        findings.push({
-          path: [...path, "destination", "topic"],
-          rule: "loop",
-          message: `found topic ${quote(target)}, which the source filter ${quote(String(fed))} ` +
-            "on the same endpoint reads back, expected a topic outside the source's filters",
-        });
-      }
-    }
+    const same = str(destination?.endpoint) === str(source?.endpoint);
+    findings.push(...publishTopicFindings([...path, "destination", "topic"], target, same, topics));
   }
   return findings;
+}
+
+/**
+ * An MQTT topic a dataflow publishes to: a legal topic name, and none its own
+ * source reads back on the same endpoint (a loop), unless it is `${outputTopic}`-based.
+ */
+function publishTopicFindings(
+  path: YamlPath,
+  topic: string,
+  sameEndpoint: boolean,
+  filters: readonly unknown[],
+): Finding[] {
+  const problem = topic === "" ? undefined : destinationProblem(topic);
+  if (problem !== undefined) {
+    return [{
+      path,
+      rule: "topic-name",
+      message: `found topic ${quote(topic)}, expected ${problem}`,
+    }];
+  }
+  if (topic.includes(OUTPUT_TOPIC) || !sameEndpoint) return [];
+  const fed = filters.find((f) => typeof f === "string" && topicMatches(f, topic));
+  if (fed === undefined) return [];
+  return [{
+    path,
+    rule: "loop",
+    message: `found topic ${quote(topic)}, which the source filter ${quote(String(fed))} ` +
+      "on the same endpoint reads back, expected a topic outside the source's filters",
+  }];
 }

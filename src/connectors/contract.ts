@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { defined } from "../base/mod.ts";
+import type { JsonSchema } from "../base/mod.ts";
 import type { Rec, SinkWriter } from "../engine/mod.ts";
 import type { Logger, Metrics } from "../telemetry/mod.ts";
 import type { ConnectionPool } from "./pool.ts";
@@ -137,46 +137,12 @@ export interface ConnectorDefinition {
   readonly kind: string;
   /** One sentence for docs and listings. */
   readonly summary: string;
+  /**
+   * The JSON Schema of an endpoint of this kind (`<kind>/endpoint.schema.json`):
+   * its shape and defaults, which the gateway configuration schema refers to and
+   * the connector's own settings are checked against.
+   */
+  readonly schema?: JsonSchema;
   createSource?(settings: SourceSettings, context: ConnectorContext): Source;
   createSink?(settings: SinkSettings, context: ConnectorContext): Sink;
-}
-
-/** The options every connector's source takes from its settings and context. */
-export function sourceBasics(settings: SourceSettings, context: ConnectorContext): {
-  readonly logger: Logger;
-  readonly node?: string;
-  readonly maxBatch?: number;
-  readonly maxClockDriftMs?: number;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly metrics?: Metrics;
-} {
-  return {
-    logger: context.logger,
-    ...defined({
-      node: settings.node,
-      maxBatch: settings.maxBatch,
-      maxClockDriftMs: settings.maxClockDriftMs,
-      labels: settings.labels,
-      metrics: context.metrics,
-    }),
-  };
-}
-
-/** The options every connector's sink takes from its settings and context. */
-export function sinkBasics(settings: SinkSettings, context: ConnectorContext): {
-  readonly logger: Logger;
-  readonly topic: string;
-  readonly outputId?: (record: Rec) => string | undefined;
-  readonly onReject?: (record: Rec, error: Error) => void;
-  readonly metrics?: Metrics;
-} {
-  return {
-    logger: context.logger,
-    topic: settings.topic,
-    ...defined({
-      outputId: settings.outputId,
-      onReject: settings.onReject,
-      metrics: context.metrics,
-    }),
-  };
 }

@@ -91,13 +91,3 @@ export class ConnectionPool implements AsyncDisposable {
     return this.close();
   }
 }
-
-/** `make(lease)`, giving the lease back if making fails (a source or sink refused its settings). */
-export function holding<T, R>(lease: Lease<T>, make: (lease: Lease<T>) => R): R {
-  try {
-    return make(lease);
-  } catch (error) {
-    void lease.release();
-    throw error;
-  }
-}

@@ -31,29 +31,23 @@ export interface AccumulateGroup {
   readonly inputs: readonly DataModel[];
 }
 
-/** map: a new value per record, same logical time. */
-export interface MapLogic {
-  readonly kind: "map";
-  process(batch: readonly Rec[]): MaybePromise<ReadonlyArray<DataModel | Failure>>;
+/** An operator that answers each record of a batch with one `T` (or a failure), in order. */
+export interface RecordLogic<K extends string, T> {
+  readonly kind: K;
+  process(batch: readonly Rec[]): MaybePromise<ReadonlyArray<T | Failure>>;
 }
+
+/** map: a new value per record, same logical time. */
+export type MapLogic = RecordLogic<"map", DataModel>;
 
 /** filter: `true` keeps the record unchanged. */
-export interface FilterLogic {
-  readonly kind: "filter";
-  process(batch: readonly Rec[]): MaybePromise<ReadonlyArray<boolean | Failure>>;
-}
+export type FilterLogic = RecordLogic<"filter", boolean>;
 
 /** branch: `false` goes to arm "False", `true` to arm "True". */
-export interface BranchLogic {
-  readonly kind: "branch";
-  process(batch: readonly Rec[]): MaybePromise<ReadonlyArray<boolean | Failure>>;
-}
+export type BranchLogic = RecordLogic<"branch", boolean>;
 
 /** delay: the new logical time of each record; it must not be earlier. */
-export interface DelayLogic {
-  readonly kind: "delay";
-  process(batch: readonly Rec[]): MaybePromise<ReadonlyArray<Hlc | Failure>>;
-}
+export type DelayLogic = RecordLogic<"delay", Hlc>;
 
 /** accumulate: the new staged value of each group. */
 export interface AccumulateLogic {

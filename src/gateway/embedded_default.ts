@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { type GatewayConfig, parseConfig } from "../config/mod.ts";
+import type { GatewayConfig } from "../config/mod.ts";
+import { parseConfig } from "./config_files.ts";
 import {
   type DemoSensor,
   type EmbeddedBroker,

@@ -7,8 +7,10 @@
  * @module
  */
 export * from "./configuration.ts";
+export * from "./config_files.ts";
 export * from "./jsonl_records.ts";
 export * from "./module_ref.ts";
+export * from "./graph_ref.ts";
 export * from "./offline_runner.ts";
 export * from "./ack_tracker.ts";
 export * from "./graph_operators.ts";

@@ -8,14 +8,13 @@
 import { buildGraph } from "./build.ts";
 import { readDraft } from "./draft.ts";
 import { type Finding, type GraphIssue, GraphValidationError } from "./issue.ts";
-import { GRAPH_SCHEMA } from "./json_schema.ts";
 import { checkConnections } from "./rules_connections.ts";
 import { checkOperations } from "./rules_operations.ts";
 import { checkReferences } from "./rules_references.ts";
 import { checkTopology } from "./rules_topology.ts";
-import { checkStructure } from "./schema_check.ts";
+import { GRAPH_VALIDATOR } from "./schema.ts";
 import type { GraphDefinition } from "./types.ts";
-import { offsetOf, parseYaml, placeFinding, sortIssues } from "../base/mod.ts";
+import { checkYamlValue, offsetOf, parseYaml, placeFinding, sortIssues } from "../base/mod.ts";
 
 /** The outcome of checking a graph: the model when valid, else every issue. */
 export interface GraphCheck {
@@ -53,7 +52,7 @@ export function checkGraph(text: string, source: string): GraphCheck {
     const message = error instanceof Error ? error.message : String(error);
     return { issues: [place(0, { path: [], rule: "yaml-syntax", message })] };
   }
-  const structural = checkStructure(parsed.doc, GRAPH_SCHEMA);
+  const structural = checkYamlValue(GRAPH_VALIDATOR, parsed, value);
   const draft = readDraft(value, structural);
   const findings = [
     ...structural,

@@ -20,5 +20,6 @@ export { checkGraph, type GraphCheck, parseGraph } from "./check.ts";
 export { loadGraphFile } from "./load.ts";
 export { findOperation, incoming, outgoing, topologicalOrder } from "./topology.ts";
 export { formatIssue, type GraphIssue, GraphValidationError } from "./issue.ts";
-export { GRAPH_SCHEMA, type JsonSchema, type JsonType } from "./json_schema.ts";
+export { GRAPH_SCHEMA } from "./schema.ts";
+export type { JsonSchema, JsonType } from "../base/mod.ts";
 export * from "./types.ts";

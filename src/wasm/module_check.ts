@@ -27,8 +27,8 @@ export type AbiPackage = keyof typeof ABIS;
 
 const OPERATORS: readonly LogicKind[] = ["map", "filter", "branch", "accumulate", "delay"];
 
-/** The host interfaces of the 1.0.0 ABI; 1.1.0 added the schema registry. */
-const TINYKUBE_HOST = [
+/** The preview ABI's host interfaces; 1.1.0 adds the schema registry. */
+const PREVIEW_HOST_INTERFACES = [
   "types",
   "hybrid-logical-clock",
   "logger",
@@ -40,8 +40,8 @@ const TINYKUBE_HOST = [
 ];
 
 const HOST_INTERFACES: Record<AbiPackage, readonly string[]> = {
-  "wasm-graph:processor": [...TINYKUBE_HOST, "schema-types", "schema-registry"],
-  "tinykube-graph:processor": TINYKUBE_HOST,
+  "wasm-graph:processor": [...PREVIEW_HOST_INTERFACES, "schema-types", "schema-registry"],
+  "tinykube-graph:processor": PREVIEW_HOST_INTERFACES,
 };
 
 /** The wasi-nn revision Weir hosts (AIO's), and its interfaces. */

@@ -13,8 +13,7 @@
  * (needs mosquitto — bash .ci/install-services.sh — and the sample modules).
  */
 import { join } from "node:path";
-import { parseConfig } from "../../src/config/mod.ts";
-import { type DeployResult, startGateway } from "../../src/gateway/mod.ts";
+import { type DeployResult, parseConfig, startGateway } from "../../src/gateway/mod.ts";
 import { silentLogger } from "../../src/telemetry/mod.ts";
 import { startMosquitto } from "../_mosquitto.ts";
 import { ROOT } from "../_samples.ts";

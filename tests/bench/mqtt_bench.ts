@@ -9,8 +9,7 @@
  */
 import { join } from "node:path";
 import mqtt from "mqtt";
-import { parseConfig } from "../../src/config/mod.ts";
-import { startGateway } from "../../src/gateway/mod.ts";
+import { parseConfig, startGateway } from "../../src/gateway/mod.ts";
 import { silentLogger } from "../../src/telemetry/mod.ts";
 import { startMosquitto } from "../_mosquitto.ts";
 import { ROOT } from "../_samples.ts";

@@ -10,7 +10,8 @@
  * @module
  */
 import fc from "fast-check";
-import { checkConfig, ConfigError, type GatewayConfig, parseConfig } from "../../src/config/mod.ts";
+import { ConfigError, type GatewayConfig } from "../../src/config/mod.ts";
+import { checkConfig, parseConfig } from "../../src/gateway/mod.ts";
 import {
   checkIssues,
   mutateText,

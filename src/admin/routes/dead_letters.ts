@@ -7,97 +7,58 @@
  *
  * @module
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
+import { validator } from "hono/validator";
 import { WeirError } from "../../base/mod.ts";
 import type { DeadLetterQuery, PreviewFormat } from "../../gateway/mod.ts";
 import type { DeadLetterSelection } from "../api_types.ts";
 import type { RouteDeps } from "../deps.ts";
-import { readJsonObject } from "../request_body.ts";
+import { checkedParams, checkedQuery, jsonBody } from "../request_body.ts";
+import { DEAD_LETTER_QUERY, SELECTION_BODY, SEQ_PARAMETER } from "../request_schemas.ts";
 
-const FORMATS: readonly PreviewFormat[] = ["json", "text", "hex"];
+/** The most dead letters one page lists. */
+const MAX_PAGE = 500;
 
-function usage(message: string): WeirError {
-  return new WeirError("usage", message);
+/** A dead-letter query as its schema lets it through. */
+type Query = DeadLetterQuery & { readonly as?: PreviewFormat };
+
+const selection = jsonBody<DeadLetterSelection>(SELECTION_BODY);
+
+const query = validator("query", (q) => checkedQuery<Query>(DEAD_LETTER_QUERY, q));
+
+/** The filters and page of a query, the page at most {@linkcode MAX_PAGE}. */
+function pageOf({ as: _, ...filters }: Query): DeadLetterQuery {
+  return filters.limit === undefined
+    ? filters
+    : { ...filters, limit: Math.min(filters.limit, MAX_PAGE) };
 }
 
-function wholeNumber(value: string | undefined, name: string, min = 1): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) {
-    throw usage(`Query "${name}" is ${JSON.stringify(value)}; expected a whole number ≥ ${min}`);
-  }
-  return n;
-}
-
-function text(value: unknown, name: string): string | undefined {
-  if (value === undefined || value === null || value === "") return undefined;
-  if (typeof value !== "string" || value.length > 256) {
-    throw usage(`Field "${name}" must be text of at most 256 characters`);
-  }
-  return value;
-}
-
-/** The filters of a query string. */
-function queryOf(c: Context): DeadLetterQuery {
-  const dataflow = text(c.req.query("dataflow"), "dataflow");
-  const operation = text(c.req.query("operation"), "operation");
-  const reason = text(c.req.query("reason"), "reason");
-  const before = wholeNumber(c.req.query("before"), "before");
-  const limit = wholeNumber(c.req.query("limit"), "limit");
-  return {
-    ...(dataflow === undefined ? {} : { dataflow }),
-    ...(operation === undefined ? {} : { operation }),
-    ...(reason === undefined ? {} : { reason }),
-    ...(before === undefined ? {} : { before }),
-    ...(limit === undefined ? {} : { limit: Math.min(limit, 500) }),
-  };
-}
-
-/** The selection of a replay or purge body. */
-export function parseSelection(body: Record<string, unknown>): DeadLetterQuery {
-  const allowed = ["seqs", "dataflow", "operation", "reason", "all"];
-  const unknown = Object.keys(body).find((k) => !allowed.includes(k));
-  if (unknown !== undefined) {
-    throw usage(
-      `Unknown field "${unknown}"; expected only ${allowed.map((k) => `"${k}"`).join(", ")}`,
-    );
-  }
-  const s = body as DeadLetterSelection;
-  if (
-    s.seqs !== undefined &&
-    (!Array.isArray(s.seqs) || s.seqs.length > 10_000 ||
-      !s.seqs.every((n) => Number.isSafeInteger(n) && n > 0))
-  ) {
-    throw usage('Field "seqs" must be a list of at most 10000 dead-letter numbers');
-  }
-  if (s.all !== undefined && typeof s.all !== "boolean") {
-    throw usage('Field "all" must be true or false');
-  }
-  const query: DeadLetterQuery = {
-    ...(s.seqs === undefined ? {} : { seqs: s.seqs }),
-    ...(text(s.dataflow, "dataflow") === undefined ? {} : { dataflow: s.dataflow! }),
-    ...(text(s.operation, "operation") === undefined ? {} : { operation: s.operation! }),
-    ...(text(s.reason, "reason") === undefined ? {} : { reason: s.reason! }),
-  };
-  if (Object.keys(query).length === 0 && s.all !== true) {
-    throw usage(
+/**
+ * The selection of a replay or purge body. An empty one is refused rather
+ * than taken as everything: it takes `all: true` to mean every dead letter.
+ */
+export function selectionOf(body: DeadLetterSelection): DeadLetterQuery {
+  const { all, ...selection } = body;
+  if (Object.keys(selection).length === 0 && all !== true) {
+    throw new WeirError(
+      "usage",
       'Say which dead letters: "seqs", "dataflow", "operation" or "reason", or "all": true',
     );
   }
-  return query;
+  return selection;
 }
 
 /** The dead-letter routes. */
 export function deadLetterRoutes(deps: RouteDeps): Hono {
   const { control } = deps;
   return new Hono()
-    .get("/dead-letters", (c) => c.json(control.deadLetters(queryOf(c))))
-    .get("/dead-letters/export", (c) => {
-      const query = queryOf(c);
+    .get("/dead-letters", query, (c) => c.json(control.deadLetters(pageOf(c.req.valid("query")))))
+    .get("/dead-letters/export", query, (c) => {
+      const filters = pageOf(c.req.valid("query"));
       const skipped = { count: 0 };
-      const lines = [...control.exportDeadLetters(query, skipped)];
+      const lines = [...control.exportDeadLetters(filters, skipped)];
       const name = `dead-letters-${
-        (query.dataflow ?? "all").replace(/[^A-Za-z0-9_-]/g, "_")
+        (filters.dataflow ?? "all").replace(/[^A-Za-z0-9_-]/g, "_")
       }.jsonl`;
       return c.body(lines.map((l) => l + "\n").join(""), 200, {
         "Content-Type": "application/x-ndjson; charset=utf-8",
@@ -105,21 +66,22 @@ export function deadLetterRoutes(deps: RouteDeps): Hono {
         "X-Weir-Skipped": String(skipped.count),
       });
     })
-    .get("/dead-letters/:seq", (c) => {
-      const seq = wholeNumber(c.req.param("seq"), "seq")!;
-      const as = c.req.query("as");
-      if (as !== undefined && !(FORMATS as readonly string[]).includes(as)) {
-        throw usage(`Query "as" is ${JSON.stringify(as)}; expected one of ${FORMATS.join(", ")}`);
-      }
-      const entry = control.deadLetter(seq, as as PreviewFormat | undefined);
-      if (entry === undefined) throw new WeirError("not_found", `No dead letter ${seq}`);
-      return c.json(entry);
+    .get(
+      "/dead-letters/:seq",
+      validator("param", (p) => checkedParams<{ seq: number }>(SEQ_PARAMETER, p)),
+      query,
+      (c) => {
+        const { seq } = c.req.valid("param");
+        const entry = control.deadLetter(seq, c.req.valid("query").as);
+        if (entry === undefined) throw new WeirError("not_found", `No dead letter ${seq}`);
+        return c.json(entry);
+      },
+    )
+    .post("/dead-letters/replay", selection, async (c) => {
+      return c.json(await control.replayDeadLetters(selectionOf(c.req.valid("json"))));
     })
-    .post("/dead-letters/replay", async (c) => {
-      return c.json(await control.replayDeadLetters(parseSelection(await readJsonObject(c))));
-    })
-    .post("/dead-letters/purge", async (c) => {
-      return c.json({ purged: control.purgeDeadLetters(parseSelection(await readJsonObject(c))) });
+    .post("/dead-letters/purge", selection, (c) => {
+      return c.json({ purged: control.purgeDeadLetters(selectionOf(c.req.valid("json"))) });
     })
     .get("/queue", (c) => c.json(control.queue()))
     .get("/trends", (c) => c.json(control.trends()));

@@ -8,11 +8,51 @@
  */
 import { type Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { DeployProgress, DeployRequest } from "../../gateway/mod.ts";
+import deploySchema from "../schemas/deploy.schema.json" with { type: "json" };
+import { WeirError } from "../../base/mod.ts";
+import {
+  type DeployProgress,
+  type DeployRequest,
+  graphReferenceProblem,
+} from "../../gateway/mod.ts";
 import type { RouteDeps } from "../deps.ts";
 import { describeError } from "../http_errors.ts";
-import { parseConfigurationBody, parseDeployBody, readJsonObject } from "../request_body.ts";
+import { jsonBody } from "../request_body.ts";
+import { CONFIGURATION_BODY, DEPLOY_BODY } from "../request_schemas.ts";
+import { requestSentence } from "../request_wording.ts";
 import { requireDataflow } from "./dataflows.ts";
+
+type Values = Readonly<Record<string, string | number | boolean>> | null;
+
+/** A deploy body as its schema lets it through. */
+interface DeployBody {
+  readonly ref?: string;
+  readonly yaml?: string;
+  readonly configuration?: Values;
+  readonly watchSeconds?: number;
+}
+
+/** Configuration values as the gateway keeps them: text. */
+function valuesOf(values: Values): Record<string, string> {
+  return Object.fromEntries(Object.entries(values ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+/** The request a checked body makes; the reference itself is the OCI parser's to judge. */
+function deployRequest(body: DeployBody): DeployRequest {
+  const { ref, yaml, configuration, watchSeconds } = body;
+  const problem = ref === undefined ? undefined : graphReferenceProblem(ref);
+  if (problem !== undefined) {
+    const expected = `${deploySchema.properties.ref.title}: ${problem}`;
+    const finding = { path: ["ref"], rule: "reference", message: problem, value: ref, expected };
+    throw new WeirError("usage", requestSentence(finding, "body"));
+  }
+  return {
+    ...(ref === undefined ? {} : { ref }),
+    ...(yaml === undefined ? {} : { yaml }),
+    ...(configuration === undefined ? {} : { configuration: valuesOf(configuration) }),
+    ...(watchSeconds === undefined ? {} : { watchSeconds }),
+  };
+}
 
 function wantsStream(c: Context): boolean {
   const stream = c.req.query("stream");
@@ -46,11 +86,15 @@ async function deploy(deps: RouteDeps, c: Context, request: DeployRequest): Prom
 /** The deploy routes. */
 export function deployRoutes(deps: RouteDeps): Hono {
   return new Hono()
-    .post("/dataflows/:name/deploy", async (c) => {
-      return await deploy(deps, c, parseDeployBody(await readJsonObject(c)));
+    .post("/dataflows/:name/deploy", jsonBody<DeployBody>(DEPLOY_BODY), async (c) => {
+      return await deploy(deps, c, deployRequest(c.req.valid("json")));
     })
-    .put("/dataflows/:name/configuration", async (c) => {
-      const configuration = parseConfigurationBody(await readJsonObject(c));
-      return await deploy(deps, c, { configuration });
-    });
+    .put(
+      "/dataflows/:name/configuration",
+      jsonBody<{ configuration: Values }>(CONFIGURATION_BODY),
+      async (c) => {
+        const configuration = valuesOf(c.req.valid("json").configuration);
+        return await deploy(deps, c, { configuration });
+      },
+    );
 }

@@ -8,42 +8,35 @@
  *
  * @module
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { defined, WeirError } from "../../base/mod.ts";
+import { validator } from "hono/validator";
+import { defined } from "../../base/mod.ts";
 import type { GatewayEvent } from "../../gateway/mod.ts";
 import type { TicketResponse } from "../api_types.ts";
 import { clientAddress } from "../auth.ts";
 import type { RouteDeps } from "../deps.ts";
 import { TICKET_TTL_MS } from "../event_ticket.ts";
-import { EVENT_KINDS, pumpEvents, tapPump } from "../event_stream.ts";
+import { pumpEvents, tapPump } from "../event_stream.ts";
 import { ApiError } from "../http_errors.ts";
+import { checkedQuery } from "../request_body.ts";
+import { EVENTS_QUERY } from "../request_schemas.ts";
 
-function parseKind(kind: string | undefined): GatewayEvent["kind"] | "tap" | undefined {
-  if (kind === undefined || kind === "") return undefined;
-  if (kind === "tap") return "tap";
-  if ((EVENT_KINDS as readonly string[]).includes(kind)) return kind as GatewayEvent["kind"];
-  throw new WeirError(
-    "usage",
-    `Query "kind" is ${JSON.stringify(kind)}; expected one of ${EVENT_KINDS.join(", ")}, tap`,
-  );
+/** An events query as its schema lets it through: a tap names its dataflow and edge. */
+interface EventsQuery {
+  readonly kind?: GatewayEvent["kind"] | "tap";
+  readonly dataflow?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly perSecond?: number;
 }
 
-function tapOf(c: Context, deps: RouteDeps): ReturnType<typeof tapPump> {
-  const [dataflow, from, to] = ["dataflow", "from", "to"].map((k) => c.req.query(k));
-  if (!dataflow || !from || !to) {
-    throw new WeirError("usage", 'A tap needs "dataflow", "from" and "to" in the query');
-  }
-  const rate = c.req.query("perSecond");
-  const perSecond = rate === undefined ? undefined : Number(rate);
-  if (perSecond !== undefined && !(perSecond > 0 && perSecond <= 50)) {
-    throw new WeirError("usage", `Query "perSecond" is ${JSON.stringify(rate)}; expected 0 to 50`);
-  }
+function tapOf(query: EventsQuery, deps: RouteDeps): ReturnType<typeof tapPump> {
   return tapPump({
     control: deps.control,
-    dataflow,
-    edge: { from, to },
-    ...(perSecond === undefined ? {} : { perSecond }),
+    dataflow: query.dataflow!,
+    edge: { from: query.from!, to: query.to! },
+    ...defined({ perSecond: query.perSecond }),
     signal: deps.signal,
     heartbeatMs: deps.heartbeatMs,
   });
@@ -59,9 +52,9 @@ export function eventRoutes(deps: RouteDeps): Hono {
       };
       return c.json(body);
     })
-    .get("/events", (c) => {
-      const parsed = parseKind(c.req.query("kind"));
-      const kind = parsed === "tap" ? undefined : parsed;
+    .get("/events", validator("query", (q) => checkedQuery<EventsQuery>(EVENTS_QUERY, q)), (c) => {
+      const query = c.req.valid("query");
+      const kind = query.kind === "tap" ? undefined : query.kind;
       // The slot is taken before the stream starts, in the same turn as the check.
       const release = deps.streams.take(clientAddress(c));
       if (release === undefined) {
@@ -74,7 +67,7 @@ export function eventRoutes(deps: RouteDeps): Hono {
       let tap: ReturnType<typeof tapOf> | undefined;
       try {
         // An unknown dataflow or edge is a plain 404, before any stream starts.
-        tap = parsed === "tap" ? tapOf(c, deps) : undefined;
+        tap = query.kind === "tap" ? tapOf(query, deps) : undefined;
       } catch (error) {
         release();
         throw error;

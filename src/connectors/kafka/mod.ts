@@ -8,15 +8,15 @@
  * @module
  */
 import { defined } from "../../base/mod.ts";
-import {
-  type ConnectorContext,
-  type ConnectorDefinition,
-  sinkBasics,
-  sourceBasics,
-} from "../contract.ts";
-import { type ConnectionPool, holding, type Lease } from "../pool.ts";
+import type { ConnectorContext, ConnectorDefinition } from "../contract.ts";
+import { onLease, sinkOptions, sourceOptions } from "../factories.ts";
+import type { ConnectionPool, Lease } from "../pool.ts";
 import { KafkaConnection, type KafkaConnectionOptions } from "./client.ts";
-import { type KafkaEndpointSettings, kafkaEndpointSettings } from "./settings.ts";
+import {
+  KAFKA_ENDPOINT_SCHEMA,
+  type KafkaEndpointSettings,
+  kafkaEndpointSettings,
+} from "./settings.ts";
 import { KafkaSink } from "./sink.ts";
 import { KafkaSource } from "./source.ts";
 
@@ -31,7 +31,11 @@ export {
   keyFunction,
   toProduced,
 } from "./records.ts";
-export { type KafkaEndpointSettings, kafkaEndpointSettings } from "./settings.ts";
+export {
+  KAFKA_ENDPOINT_SCHEMA,
+  type KafkaEndpointSettings,
+  kafkaEndpointSettings,
+} from "./settings.ts";
 export { KafkaSink, type KafkaSinkOptions } from "./sink.ts";
 export { KafkaSource, type KafkaSourceOptions } from "./source.ts";
 
@@ -58,26 +62,23 @@ export const kafkaConnector: ConnectorDefinition = {
   kind: "kafka",
   summary: "Kafka cluster: read topics in a consumer group (offsets committed once results are " +
     "stored) and produce results with an idempotent producer, headers for user properties",
+  schema: KAFKA_ENDPOINT_SCHEMA,
   createSource(settings, context) {
-    return holding(
-      lease(settings.endpointName, settings.endpoint, context),
-      (held) =>
-        new KafkaSource(held, {
-          ...sourceBasics(settings, context),
-          topics: settings.topics,
-          group: held.value.settings.consumerGroup ??
-            `weir-${settings.dataflow ?? settings.endpointName}`,
-        }),
+    const held = lease(settings.endpointName, settings.endpoint, context);
+    const group = held.value.settings.consumerGroup ??
+      `weir-${settings.dataflow ?? settings.endpointName}`;
+    return onLease(
+      held,
+      () => new KafkaSource(held, { ...sourceOptions(settings, context), group }),
     );
   },
   createSink(settings, context) {
-    return holding(
-      lease(settings.endpointName, settings.endpoint, context),
-      (held) =>
-        new KafkaSink(held, {
-          ...sinkBasics(settings, context),
-          ...defined({ key: settings.key }),
-        }),
-    );
+    const held = lease(settings.endpointName, settings.endpoint, context);
+    return onLease(held, () =>
+      new KafkaSink(held, {
+        topic: settings.topic,
+        ...defined({ key: settings.key }),
+        ...sinkOptions(settings, context),
+      }));
   },
 };

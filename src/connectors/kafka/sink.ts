@@ -7,12 +7,12 @@
  *
  * @module
  */
-import { LeasedSink } from "../leased_sink.ts";
 import type { Rec } from "../../engine/mod.ts";
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
 import type { OutboundMessage } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
+import { LeasedSink } from "../leased_sink.ts";
 import type { KafkaConnection } from "./client.ts";
 import { encodeKafkaRecord, keyFunction, type KeyOf } from "./records.ts";
 
@@ -52,22 +52,19 @@ export class KafkaSink extends LeasedSink<KafkaConnection> {
       );
     }
     super(lease, options, {
-      name: "Kafka sink",
-      rejectedMetric: "weir_kafka_sink_rejected_total",
-      rejectedLine: "record not produced",
+      metric: "weir_kafka_sink_rejected_total",
+      message: "record not produced",
     });
     this.#keyOf = keyFunction(options.key);
     this.#options = options;
   }
 
-  encode(record: Rec, id?: string): OutboundMessage {
+  override encode(record: Rec, id?: string): OutboundMessage {
     return encodeKafkaRecord(record, this.#options.topic, this.#keyOf, id);
   }
 
-  protected async deliver(
-    connection: KafkaConnection,
-    messages: readonly OutboundMessage[],
-  ): Promise<void> {
-    await connection.produce(messages);
+  override async send(messages: readonly OutboundMessage[]): Promise<void> {
+    if (this.closed) throw new ConnectorError("connector_closed", "Kafka sink is closed");
+    await this.connection.produce(messages);
   }
 }

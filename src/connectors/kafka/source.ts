@@ -16,13 +16,13 @@
  *
  * @module
  */
-import { handOver } from "../hand_over.ts";
 import { HlcClock } from "../../base/mod.ts";
 import type { Consumer, Message, MessagesStream } from "@platformatic/kafka";
 import type { Buffer } from "node:buffer";
 import type { Rec } from "../../engine/mod.ts";
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
 import type { Source, SourceHandler } from "../contract.ts";
+import { deliverBatch } from "../factories.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
 import type { KafkaConnection } from "./client.ts";
@@ -300,11 +300,7 @@ export class KafkaSource implements Source {
         if (this.#stream?.isPaused() && this.#records.length < (this.#o.maxBuffered ?? 8192) / 2) {
           this.#stream.resume();
         }
-        await handOver(this.#handler!, records, acks, {
-          logger: this.#o.logger,
-          metrics: this.#o.metrics,
-          labels: this.#labels,
-        });
+        await deliverBatch(this.#handler!, { records, acks }, { ...this.#o, labels: this.#labels });
       }
     } finally {
       this.#pumping = undefined;

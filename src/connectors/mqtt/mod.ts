@@ -7,15 +7,15 @@
  * @module
  */
 import { defined } from "../../base/mod.ts";
-import {
-  type ConnectorContext,
-  type ConnectorDefinition,
-  sinkBasics,
-  sourceBasics,
-} from "../contract.ts";
-import { type ConnectionPool, holding, type Lease } from "../pool.ts";
+import type { ConnectorContext, ConnectorDefinition } from "../contract.ts";
+import { onLease, sinkOptions, sourceOptions } from "../factories.ts";
+import type { ConnectionPool, Lease } from "../pool.ts";
 import { MqttConnection, type MqttConnectionOptions } from "./client.ts";
-import { type MqttEndpointSettings, mqttEndpointSettings } from "./settings.ts";
+import {
+  MQTT_ENDPOINT_SCHEMA,
+  type MqttEndpointSettings,
+  mqttEndpointSettings,
+} from "./settings.ts";
 import { MqttSink } from "./sink.ts";
 import { MqttSource } from "./source.ts";
 
@@ -31,6 +31,7 @@ export {
 } from "./client.ts";
 export { AckSequencer, type AckTicket } from "./ack_sequencer.ts";
 export {
+  MQTT_ENDPOINT_SCHEMA,
   type MqttCredentials,
   type MqttEndpointSettings,
   mqttEndpointSettings,
@@ -96,21 +97,20 @@ export const mqttConnector: ConnectorDefinition = {
   kind: "mqtt",
   summary: "MQTT 5 or 3.1.1 broker: subscribe to topic filters (shared subscriptions, QoS 1 " +
     "acknowledged once processed) and publish results with user properties, awaiting PUBACK",
+  schema: MQTT_ENDPOINT_SCHEMA,
   createSource(settings, context) {
-    return holding(
-      lease(settings.endpointName, settings.endpoint, context, settings.dataflow),
-      (held) =>
-        new MqttSource(held, {
-          ...sourceBasics(settings, context),
-          topics: settings.topics,
-          ...defined({ sharedGroup: settings.sharedGroup }),
-        }),
-    );
+    const held = lease(settings.endpointName, settings.endpoint, context, settings.dataflow);
+    return onLease(held, () =>
+      new MqttSource(held, {
+        ...sourceOptions(settings, context),
+        ...defined({ sharedGroup: settings.sharedGroup }),
+      }));
   },
   createSink(settings, context) {
-    return holding(
-      lease(settings.endpointName, settings.endpoint, context),
-      (held) => new MqttSink(held, sinkBasics(settings, context)),
+    const held = lease(settings.endpointName, settings.endpoint, context);
+    return onLease(
+      held,
+      () => new MqttSink(held, { topic: settings.topic, ...sinkOptions(settings, context) }),
     );
   },
 };

@@ -1,14 +1,25 @@
 /**
  * MQTT endpoint settings as the connector uses them, checked from the plain
  * object the gateway passes (the loaded configuration, or a literal in
- * tests), with the same defaults as the configuration schema; and the
+ * tests) against the endpoint schema, whose defaults they get; and the
  * secrets and TLS files they point at, read when a connection opens.
  *
  * @module
  */
+import endpointSchema from "./endpoint.schema.json" with { type: "json" };
 import { readEndpointFile, readSecret } from "../secrets.ts";
-import { authorityOf, defined, hostnameOf, isLoopbackHost } from "../../base/mod.ts";
-import { ConnectorError } from "../errors.ts";
+import { checkedEndpoint } from "../endpoint_schema.ts";
+import {
+  authorityOf,
+  defined,
+  hostnameOf,
+  isLoopbackHost,
+  type JsonSchema,
+  SchemaValidator,
+} from "../../base/mod.ts";
+
+/** The MQTT endpoint's JSON Schema (`endpoint.schema.json`). */
+export const MQTT_ENDPOINT_SCHEMA: JsonSchema = endpointSchema;
 
 /** TLS files (PEM paths). */
 export interface MqttTlsFiles {
@@ -46,130 +57,39 @@ export interface MqttEndpointSettings {
   readonly insecure: boolean;
 }
 
-type Obj = Record<string, unknown>;
-
-function optionalString(
-  o: Obj,
-  key: string,
-  problems: string[],
-  where: string,
-): string | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string" || v === "") problems.push(`${where}${key} must be a non-empty string`);
-  return typeof v === "string" ? v : undefined;
-}
-
-function wholeNumber(
-  o: Obj,
-  key: string,
-  fallback: number,
-  [min, max]: [number, number],
-  problems: string[],
-): number {
-  const v = o[key] ?? fallback;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    problems.push(`${key} must be a whole number from ${min} to ${max}, not ${JSON.stringify(v)}`);
-    return fallback;
-  }
-  return v;
-}
+/** The MQTT endpoint schema, compiled: the shape `endpoints.<name>` has in the configuration. */
+const SCHEMA = new SchemaValidator(MQTT_ENDPOINT_SCHEMA);
 
 /**
- * Checks an endpoint object and applies the defaults.
+ * Checks an endpoint object against the endpoint schema and applies its
+ * defaults. Beyond the schema: the connector is what sends the password, so
+ * it refuses a clear-text one to another machine itself too.
  *
  * @throws {ConnectorError} code `connector_config` listing every problem.
  */
 export function mqttEndpointSettings(name: string, raw: object): MqttEndpointSettings {
-  const o = raw as Obj;
-  const problems: string[] = [];
-  const url = o.url;
-  if (typeof url !== "string" || !/^mqtts?:\/\/[^/?#@\s]+\/?$/.test(url)) {
-    problems.push(
-      `url must be mqtt://host[:port] or mqtts://host[:port], not ${JSON.stringify(url)}`,
-    );
-  }
-  if (o.kind !== undefined && o.kind !== "mqtt") problems.push(`kind must be "mqtt"`);
-  const clientId = optionalString(o, "clientId", problems, "") ?? `weir-${name}`;
-  const protocol = o.protocol === undefined || o.protocol === 5 || o.protocol === "5"
-    ? "5"
-    : o.protocol === "3.1.1"
-    ? "3.1.1"
-    : (problems.push(`protocol must be 5 or "3.1.1", not ${JSON.stringify(o.protocol)}`), "5");
-  const qos = o.qos === undefined ? 1 : o.qos;
-  if (qos !== 0 && qos !== 1) problems.push(`qos must be 0 or 1, not ${JSON.stringify(qos)}`);
-  const keepAliveSeconds = wholeNumber(o, "keepAliveSeconds", 60, [0, 65535], problems);
-  const sessionExpirySeconds = wholeNumber(
-    o,
-    "sessionExpirySeconds",
-    3600,
-    [0, 4294967295],
-    problems,
-  );
-  const receiveMaximum = wholeNumber(o, "receiveMaximum", 1000, [1, 65535], problems);
-  let tls: MqttTlsFiles | undefined;
-  if (o.tls !== undefined && o.tls !== null) {
-    const t = o.tls as Obj;
-    const ca = optionalString(t, "ca", problems, "tls.");
-    const cert = optionalString(t, "cert", problems, "tls.");
-    const key = optionalString(t, "key", problems, "tls.");
-    tls = {
-      ...defined({ ca }),
-      ...defined({ cert }),
-      ...defined({ key }),
-    };
-  }
-  let credentials: MqttCredentials | undefined;
-  if (o.credentials !== undefined && o.credentials !== null) {
-    const c = o.credentials as Obj;
-    const username = optionalString(c, "username", problems, "credentials.");
-    const passwordFile = optionalString(c, "passwordFile", problems, "credentials.");
-    const passwordEnv = optionalString(c, "passwordEnv", problems, "credentials.");
-    if (username === undefined) problems.push("credentials.username is required");
-    if ((passwordFile === undefined) === (passwordEnv === undefined)) {
-      problems.push("credentials need exactly one of passwordFile and passwordEnv");
-    }
-    if ("password" in c) {
-      problems.push("credentials.password is not allowed: use passwordFile or passwordEnv");
-    }
-    credentials = {
-      username: username ?? "",
-      ...defined({ passwordFile }),
-      ...defined({ passwordEnv }),
-    };
-  }
-  if (o.insecure !== undefined && typeof o.insecure !== "boolean") {
-    problems.push(`insecure must be true or false, not ${JSON.stringify(o.insecure)}`);
-  }
-  const insecure = o.insecure === true;
-  // The connector is what sends the password, so it refuses a clear-text one itself too.
-  if (
-    credentials !== undefined && typeof url === "string" && url.startsWith("mqtt://") &&
-    !insecure && !isLoopbackHost(authorityOf(url))
-  ) {
-    problems.push(
-      `credentials over plain mqtt:// to "${
-        hostnameOf(authorityOf(url))
-      }" need insecure: true (or use mqtts://)`,
-    );
-  }
-  if (problems.length > 0) {
-    throw new ConnectorError(
-      "connector_config",
-      `MQTT endpoint "${name}" is unusable: ${problems.join("; ")}`,
-    );
-  }
+  const o = checkedEndpoint(`MQTT endpoint "${name}"`, SCHEMA, raw, (value) => {
+    const url = typeof value.url === "string" ? value.url : "";
+    const plain = url.startsWith("mqtt://") && !isLoopbackHost(authorityOf(url));
+    return value.credentials !== undefined && plain && value.insecure !== true
+      ? [
+        `credentials over plain mqtt:// to "${
+          hostnameOf(authorityOf(url))
+        }" need insecure: true (or use mqtts://)`,
+      ]
+      : [];
+  });
   return {
-    url: (url as string).replace(/\/$/, ""),
-    clientId,
-    protocol,
-    qos: qos as 0 | 1,
-    keepAliveSeconds,
-    sessionExpirySeconds,
-    receiveMaximum,
-    ...defined({ tls }),
-    ...defined({ credentials }),
-    insecure,
+    url: (o.url as string).replace(/\/$/, ""),
+    clientId: typeof o.clientId === "string" ? o.clientId : `weir-${name}`,
+    protocol: String(o.protocol) as MqttEndpointSettings["protocol"],
+    qos: o.qos as 0 | 1,
+    keepAliveSeconds: o.keepAliveSeconds as number,
+    sessionExpirySeconds: o.sessionExpirySeconds as number,
+    receiveMaximum: o.receiveMaximum as number,
+    ...defined({ tls: o.tls as MqttTlsFiles | undefined }),
+    ...defined({ credentials: o.credentials as MqttCredentials | undefined }),
+    insecure: o.insecure as boolean,
   };
 }
 

@@ -10,13 +10,13 @@
  *
  * @module
  */
-import { LeasedSink } from "../leased_sink.ts";
 import { formatHlc } from "../../base/mod.ts";
 import type { Rec } from "../../engine/mod.ts";
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
 import type { OutboundMessage } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
+import { LeasedSink } from "../leased_sink.ts";
 import type { MqttConnection } from "./client.ts";
 import { TIMESTAMP_PROPERTY } from "./source.ts";
 import { publishTopicProblem } from "../../base/mod.ts";
@@ -113,21 +113,19 @@ export class MqttSink extends LeasedSink<MqttConnection> {
       );
     }
     super(lease, options, {
-      name: "MQTT sink",
-      rejectedMetric: "weir_mqtt_sink_rejected_total",
-      rejectedLine: "record not published",
+      metric: "weir_mqtt_sink_rejected_total",
+      message: "record not published",
     });
     this.#options = options;
   }
 
-  encode(record: Rec, id?: string): OutboundMessage {
+  override encode(record: Rec, id?: string): OutboundMessage {
     return encodeRecord(record, this.#options.topic, id);
   }
 
-  protected async deliver(
-    connection: MqttConnection,
-    messages: readonly OutboundMessage[],
-  ): Promise<void> {
+  override async send(messages: readonly OutboundMessage[]): Promise<void> {
+    if (this.closed) throw new ConnectorError("connector_closed", "MQTT sink is closed");
+    const connection = this.connection;
     // Started in order: the connection publishes in call order, at most 500 at once.
     const results = await Promise.allSettled(messages.map((m) => connection.publish(m)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");

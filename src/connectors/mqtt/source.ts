@@ -12,11 +12,11 @@
  *
  * @module
  */
-import { handOver } from "../hand_over.ts";
 import { dataTimestampOf, type Hlc, HlcClock, type Message, parseHlc } from "../../base/mod.ts";
 import type { Rec } from "../../engine/mod.ts";
 import { type Logger, LogThrottle, type Metrics } from "../../telemetry/mod.ts";
 import type { Source, SourceHandler } from "../contract.ts";
+import { deliverBatch } from "../factories.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
 import type { MqttConnection, Subscription } from "./client.ts";
@@ -238,9 +238,8 @@ export class MqttSource implements Source {
       while (this.#records.length > 0 && !this.#closed) {
         const records = this.#records.splice(0, this.#maxBatch);
         const acks = this.#acks.splice(0, this.#maxBatch);
-        await handOver(this.#handler!, records, acks, {
-          logger: this.#options.logger,
-          metrics: this.#options.metrics,
+        await deliverBatch(this.#handler!, { records, acks }, {
+          ...this.#options,
           labels: this.#labels,
         });
       }

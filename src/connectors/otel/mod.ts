@@ -8,16 +8,20 @@
  * @module
  */
 import { defined } from "../../base/mod.ts";
-import { type ConnectorDefinition, sinkBasics } from "../contract.ts";
-import { holding } from "../pool.ts";
+import type { ConnectorDefinition } from "../contract.ts";
+import { sinkOptions } from "../factories.ts";
 import { OtelConnection } from "./client.ts";
-import { otelEndpointSettings } from "./settings.ts";
+import { OTEL_ENDPOINT_SCHEMA, otelEndpointSettings } from "./settings.ts";
 import { OtelSink } from "./sink.ts";
 
 export { OtelConnection, type OtelConnectionOptions } from "./client.ts";
 export { exportMetricsRequest, isSum } from "./otlp_proto.ts";
 export { type MetricPoint, parseMetrics } from "./payload.ts";
-export { type OtelEndpointSettings, otelEndpointSettings } from "./settings.ts";
+export {
+  OTEL_ENDPOINT_SCHEMA,
+  type OtelEndpointSettings,
+  otelEndpointSettings,
+} from "./settings.ts";
 export { OtelSink, type OtelSinkOptions } from "./sink.ts";
 
 /** The OpenTelemetry connector definition. */
@@ -25,6 +29,7 @@ export const otelConnector: ConnectorDefinition = {
   kind: "otel",
   summary: "OpenTelemetry collector (destination only): export AIO otel-transform metrics " +
     "payloads as OTLP metrics over HTTP/protobuf or gRPC",
+  schema: OTEL_ENDPOINT_SCHEMA,
   createSink(settings, context) {
     const name = settings.endpointName;
     const endpoint = otelEndpointSettings(name, settings.endpoint);
@@ -37,6 +42,6 @@ export const otelConnector: ConnectorDefinition = {
           ...defined({ env: context.env }),
         }),
     );
-    return holding(held, (h) => new OtelSink(h, sinkBasics(settings, context)));
+    return new OtelSink(held, sinkOptions(settings, context));
   },
 };

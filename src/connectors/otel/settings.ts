@@ -1,11 +1,16 @@
 /**
  * OpenTelemetry endpoint settings as the connector uses them, checked from
- * the plain object the gateway passes, with the configuration schema's
- * defaults.
+ * the plain object the gateway passes against the endpoint schema, whose
+ * defaults they get.
  *
  * @module
  */
-import { ConnectorError } from "../errors.ts";
+import endpointSchema from "./endpoint.schema.json" with { type: "json" };
+import { defined, type JsonSchema, SchemaValidator } from "../../base/mod.ts";
+import { checkedEndpoint } from "../endpoint_schema.ts";
+
+/** The OpenTelemetry endpoint's JSON Schema (`endpoint.schema.json`). */
+export const OTEL_ENDPOINT_SCHEMA: JsonSchema = endpointSchema;
 
 /** A header value: text, or where to read it. */
 export interface HeaderSource {
@@ -25,54 +30,26 @@ export interface OtelEndpointSettings {
   readonly resource: Readonly<Record<string, string>>;
 }
 
-type Obj = Record<string, unknown>;
+/** The OpenTelemetry endpoint schema, compiled: the shape `endpoints.<name>` has in the configuration. */
+const SCHEMA = new SchemaValidator(OTEL_ENDPOINT_SCHEMA);
 
 /**
- * Checks an endpoint object and applies the defaults.
+ * Checks an endpoint object against the endpoint schema and applies its defaults.
  *
  * @throws {ConnectorError} code `connector_config` listing every problem.
  */
 export function otelEndpointSettings(name: string, raw: object): OtelEndpointSettings {
-  const o = raw as Obj;
-  const problems: string[] = [];
-  if (o.kind !== "otel") problems.push(`kind must be "otel"`);
-  const url = typeof o.url === "string" ? o.url.replace(/\/$/, "") : "";
-  if (!/^(?:https?|grpcs?):\/\/[^/?#@\s]+$/.test(url)) {
-    problems.push(
-      `url must be http(s)://host[:port] or grpc(s)://host[:port], not ${JSON.stringify(o.url)}`,
-    );
-  }
+  const o = checkedEndpoint(`OpenTelemetry endpoint "${name}"`, SCHEMA, raw);
   const headers: Record<string, HeaderSource> = {};
-  for (const [header, value] of Object.entries((o.headers ?? {}) as Obj)) {
-    if (typeof value === "string") headers[header] = { value };
-    else if (value !== null && typeof value === "object") headers[header] = value as HeaderSource;
-    else problems.push(`headers.${header} must be text, {file} or {env}`);
+  for (const [header, value] of Object.entries(o.headers as Record<string, string | object>)) {
+    headers[header] = typeof value === "string" ? { value } : value;
   }
-  const batching = (o.batching ?? {}) as Obj;
-  const number = (v: unknown, fallback: number, what: string) => {
-    const n = v ?? fallback;
-    if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
-      problems.push(`${what} must be a whole number, not ${JSON.stringify(n)}`);
-      return fallback;
-    }
-    return n;
-  };
-  const settings: OtelEndpointSettings = {
-    url,
+  return {
+    url: (o.url as string).replace(/\/$/, ""),
     headers,
-    ...(o.tls !== undefined && o.tls !== null ? { tls: o.tls as Obj } : {}),
-    batching: {
-      latencyMs: number(batching.latencyMs, 200, "batching.latencyMs"),
-      maxMetrics: Math.max(1, number(batching.maxMetrics, 1000, "batching.maxMetrics")),
-    },
-    timeoutMs: Math.max(1, number(o.timeoutMs, 10_000, "timeoutMs")),
-    resource: { "service.name": "weir", ...(o.resource ?? {}) as Record<string, string> },
+    ...defined({ tls: o.tls as OtelEndpointSettings["tls"] }),
+    batching: o.batching as OtelEndpointSettings["batching"],
+    timeoutMs: o.timeoutMs as number,
+    resource: { "service.name": "weir", ...o.resource as Record<string, string> | undefined },
   };
-  if (problems.length > 0) {
-    throw new ConnectorError(
-      "connector_config",
-      `OpenTelemetry endpoint "${name}" is unusable: ${problems.join("; ")}`,
-    );
-  }
-  return settings;
 }

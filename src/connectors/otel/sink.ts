@@ -8,12 +8,12 @@
  *
  * @module
  */
-import { LeasedSink } from "../leased_sink.ts";
 import type { Rec } from "../../engine/mod.ts";
 import type { Logger, Metrics } from "../../telemetry/mod.ts";
 import type { OutboundMessage } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
+import { LeasedSink } from "../leased_sink.ts";
 import type { OtelConnection } from "./client.ts";
 import { fromMetricsJson, type MetricPoint, metricsJson, parseMetrics } from "./payload.ts";
 
@@ -37,14 +37,13 @@ export class OtelSink extends LeasedSink<OtelConnection> {
   /** Makes a sink on a leased exporter (released by `close`). */
   constructor(lease: Lease<OtelConnection>, options: OtelSinkOptions) {
     super(lease, options, {
-      name: "OpenTelemetry sink",
-      rejectedMetric: "weir_otel_sink_rejected_total",
-      rejectedLine: "record not exported",
+      metric: "weir_otel_sink_rejected_total",
+      message: "record not exported",
     });
     this.#options = options;
   }
 
-  encode(record: Rec, id?: string): OutboundMessage {
+  override encode(record: Rec, id?: string): OutboundMessage {
     const data = record.data;
     if (data.kind !== "message" && data.kind !== "bytes") {
       throw new ConnectorError(
@@ -64,10 +63,8 @@ export class OtelSink extends LeasedSink<OtelConnection> {
     };
   }
 
-  protected async deliver(
-    connection: OtelConnection,
-    messages: readonly OutboundMessage[],
-  ): Promise<void> {
+  override async send(messages: readonly OutboundMessage[]): Promise<void> {
+    if (this.closed) throw new ConnectorError("connector_closed", "OpenTelemetry sink is closed");
     const points: MetricPoint[] = [];
     for (const m of messages) {
       try {
@@ -75,13 +72,13 @@ export class OtelSink extends LeasedSink<OtelConnection> {
       } catch (error) {
         // Queued by another destination's encoder (the configuration changed): it cannot go here.
         this.#options.metrics?.add("weir_otel_sink_rejected_total", 1, {
-          endpoint: connection.name,
+          endpoint: this.connection.name,
         });
         this.#options.logger.log("error", "queued message is not metrics; dropped", {
           error: String(error),
         });
       }
     }
-    if (points.length > 0) await connection.export(points);
+    if (points.length > 0) await this.connection.export(points);
   }
 }
