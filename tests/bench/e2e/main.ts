@@ -91,6 +91,29 @@ async function measure(system: System, sut: Running, url: string, qos: 0 | 1, gr
   }
 }
 
+/** Records every size and rate of a system that could not run. */
+async function markAll(
+  system: System,
+  qos: 0 | 1,
+  graph: string,
+  outcome: { status: "not built" } | { status: "error"; error: string },
+) {
+  const loadAverageNow = (await loadAverage())[0]!;
+  for (const bytes of matrix.sizes) {
+    for (const rate of matrix.rates) {
+      cells.push({
+        system,
+        graph,
+        qos,
+        rate: rate.label,
+        bytes,
+        loadAverage: loadAverageNow,
+        ...outcome,
+      });
+    }
+  }
+}
+
 const broker = await startMosquitto();
 const brokerPid = await childNamed("mosquitto");
 try {
@@ -101,24 +124,20 @@ try {
       );
       for (const graph of graphs) {
         if (system === "benthos" && !hasBenthos()) {
-          for (const bytes of matrix.sizes) {
-            for (const rate of matrix.rates) {
-              cells.push({
-                system,
-                graph,
-                qos,
-                rate: rate.label,
-                bytes,
-                status: "not built",
-                loadAverage: (await loadAverage())[0]!,
-              });
-            }
-          }
+          await markAll(system, qos, graph, { status: "not built" });
           continue;
         }
         const dir = await Deno.makeTempDir({ prefix: `weir-bench-e2e-${system}-` });
         const t0 = performance.now();
-        const sut = await start(system, broker.url, qos, graph, dir);
+        let sut: Running;
+        try {
+          sut = await start(system, broker.url, qos, graph, dir);
+        } catch (error) {
+          console.log(`${system} ${graph} QoS ${qos}: did not start: ${(error as Error).message}`);
+          await markAll(system, qos, graph, { status: "error", error: (error as Error).message });
+          await Deno.remove(dir, { recursive: true }).catch(() => {});
+          continue;
+        }
         try {
           const startS = (performance.now() - t0) / 1000;
           await sleep(IDLE_SETTLE_MS);
