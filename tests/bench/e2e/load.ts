@@ -62,9 +62,12 @@ export interface LoadResult {
 }
 
 const PUBLISH_WINDOW = 500; // unacknowledged publishes; mqtt.js warns past 1000
-/** Records taken into a window: what reached the accumulate behind the window's delay. */
+/**
+ * Records taken into a window: what entered the window's delay (it holds them until the window
+ * closes, so the accumulate behind it counts them only then).
+ */
 const INTAKE_METRIC =
-  'weir_operation_records_in_total{dataflow="bench",operation="module-temperature/accumulate"}';
+  'weir_operation_records_in_total{dataflow="bench",operation="module-window/delay"}';
 const DEAD_LETTER_METRIC = "weir_operation_dead_lettered_total";
 
 const plan = JSON.parse(Deno.args[0]!) as LoadPlan;
@@ -216,7 +219,7 @@ emit({ event: "steady-end" });
 
 // Stragglers: until all are back, or nothing came for a while (a window closes up to 10 s
 // late), or a backlog of five minutes: what is missing then counts as lost.
-const quietMs = plan.shape === "window" ? 16_000 : 5_000;
+const quietMs = plan.shape === "window" ? 16_000 : 15_000;
 lastArrival = Math.max(lastArrival, nowMs());
 const received = () => plan.shape === "echo" ? unique : windowInputs;
 const drainUntil = nowMs() + 300_000;

@@ -15,7 +15,7 @@ import { startMosquitto } from "../../_mosquitto.ts";
 import { ROOT } from "../../_samples.ts";
 import { runCell } from "./cell.ts";
 import type { LoadPlan } from "./load.ts";
-import { type Matrix, parseMatrix, type System } from "./matrix.ts";
+import { type Matrix, parseMatrix, type Rate, type System } from "./matrix.ts";
 import { loadAverage, machineInfo } from "./machine.ts";
 import { hasBenthos, PEER_GRAPHS, startBenthos, startRelay } from "./peers.ts";
 import { childNamed, treeUsage } from "./proc_stats.ts";
@@ -47,57 +47,65 @@ function start(system: System, url: string, qos: 0 | 1, graph: string, dir: stri
   return startBenthos(url, qos, graph, dir);
 }
 
-/** Runs every selected size and rate against one started system. */
-async function measure(system: System, sut: Running, url: string, qos: 0 | 1, graph: string) {
+/** The load generator's plan for one cell against a started system. */
+function planFor(sut: Running, url: string, qos: 0 | 1, graph: string, rate: Rate, bytes: number) {
   const metricsUrl = "metricsUrl" in sut ? String(sut.metricsUrl) : undefined;
-  let first = true;
-  for (const bytes of matrix.sizes) {
-    for (const rate of matrix.rates) {
-      const base = {
-        system,
-        graph,
-        qos,
-        rate: rate.label,
-        bytes,
-        loadAverage: (await loadAverage())[0]!,
-      };
-      const window = graph === "window";
-      const plan: LoadPlan = {
-        url,
-        qos,
-        rate: rate.perS,
-        bytes,
-        shape: window ? "window" : "echo",
-        // The first cell also warms the system up (JIT, module compilation, caches).
-        warmupS: matrix.warmupS + (first ? 2 : 0),
-        steadyS: matrix.steadyS,
-        seqBase,
-        inflight: window ? 5_000 : 1_000,
-        ...(metricsUrl === undefined ? {} : { metricsUrl }),
-      };
-      seqBase += 10_000_000;
-      first = false;
-      try {
-        const m = await runCell(sut.pid, brokerPid, plan);
-        cells.push({ ...base, status: "ok", measure: m });
-        console.log(cellLine(system, graph, qos, rate.label, bytes, m));
-      } catch (error) {
-        const message = (error as Error).message;
-        cells.push({ ...base, status: "error", error: message });
-        console.log(`${system} ${graph} QoS ${qos} ${rate.label} ${bytes} B: ERROR ${message}`);
-        console.log(sut.output().slice(-2000));
-      }
-    }
+  const window = graph === "window";
+  const plan: LoadPlan = {
+    url,
+    qos,
+    rate: rate.perS,
+    bytes,
+    shape: window ? "window" : "echo",
+    warmupS: matrix.warmupS,
+    steadyS: matrix.steadyS,
+    seqBase,
+    inflight: window ? 5_000 : 1_000,
+    ...(metricsUrl === undefined ? {} : { metricsUrl }),
+  };
+  seqBase += 10_000_000;
+  return plan;
+}
+
+/**
+ * Measures one cell on a system started for it alone, so that no cell inherits
+ * another's backlog, queue or open windows; notes its memory before and after.
+ */
+async function measureCell(system: System, qos: 0 | 1, graph: string, rate: Rate, bytes: number) {
+  const base = { system, graph, qos, rate: rate.label, bytes };
+  const loadAverageNow = (await loadAverage())[0]!;
+  const dir = await Deno.makeTempDir({ prefix: `weir-bench-e2e-${system}-` });
+  const t0 = performance.now();
+  let sut: Running | undefined;
+  try {
+    sut = await start(system, broker.url, qos, graph, dir);
+    const startS = (performance.now() - t0) / 1000;
+    await sleep(IDLE_SETTLE_MS);
+    const rssIdleMiB = (await treeUsage(sut.pid)).rssMiB;
+    const m = await runCell(sut.pid, brokerPid, planFor(sut, broker.url, qos, graph, rate, bytes));
+    cells.push({ ...base, status: "ok", measure: m, loadAverage: loadAverageNow });
+    console.log(cellLine(system, graph, qos, rate.label, bytes, m));
+    await sleep(IDLE_SETTLE_MS);
+    runs.push({
+      ...base,
+      startS,
+      rssIdleMiB,
+      rssAfterLoadMiB: (await treeUsage(sut.pid)).rssMiB,
+      logTail: sut.output().slice(-4000),
+    });
+  } catch (error) {
+    const message = (error as Error).message;
+    cells.push({ ...base, status: "error", error: message, loadAverage: loadAverageNow });
+    console.log(`${system} ${graph} QoS ${qos} ${rate.label} ${bytes} B: ERROR ${message}`);
+    if (sut !== undefined) console.log(sut.output().slice(-2000));
+  } finally {
+    await sut?.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
 
-/** Records every size and rate of a system that could not run. */
-async function markAll(
-  system: System,
-  qos: 0 | 1,
-  graph: string,
-  outcome: { status: "not built" } | { status: "error"; error: string },
-) {
+/** Records every size and rate of a system that is not built. */
+async function markNotBuilt(system: System, qos: 0 | 1, graph: string) {
   const loadAverageNow = (await loadAverage())[0]!;
   for (const bytes of matrix.sizes) {
     for (const rate of matrix.rates) {
@@ -107,8 +115,8 @@ async function markAll(
         qos,
         rate: rate.label,
         bytes,
+        status: "not built",
         loadAverage: loadAverageNow,
-        ...outcome,
       });
     }
   }
@@ -124,38 +132,11 @@ try {
       );
       for (const graph of graphs) {
         if (system === "benthos" && !hasBenthos()) {
-          await markAll(system, qos, graph, { status: "not built" });
+          await markNotBuilt(system, qos, graph);
           continue;
         }
-        const dir = await Deno.makeTempDir({ prefix: `weir-bench-e2e-${system}-` });
-        const t0 = performance.now();
-        let sut: Running;
-        try {
-          sut = await start(system, broker.url, qos, graph, dir);
-        } catch (error) {
-          console.log(`${system} ${graph} QoS ${qos}: did not start: ${(error as Error).message}`);
-          await markAll(system, qos, graph, { status: "error", error: (error as Error).message });
-          await Deno.remove(dir, { recursive: true }).catch(() => {});
-          continue;
-        }
-        try {
-          const startS = (performance.now() - t0) / 1000;
-          await sleep(IDLE_SETTLE_MS);
-          const rssIdleMiB = (await treeUsage(sut.pid)).rssMiB;
-          await measure(system, sut, broker.url, qos, graph);
-          await sleep(IDLE_SETTLE_MS);
-          runs.push({
-            system,
-            graph,
-            qos,
-            startS,
-            rssIdleMiB,
-            rssAfterLoadMiB: (await treeUsage(sut.pid)).rssMiB,
-            logTail: sut.output().slice(-4000),
-          });
-        } finally {
-          await sut.stop();
-          await Deno.remove(dir, { recursive: true }).catch(() => {});
+        for (const bytes of matrix.sizes) {
+          for (const rate of matrix.rates) await measureCell(system, qos, graph, rate, bytes);
         }
       }
     }

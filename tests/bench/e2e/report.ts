@@ -22,11 +22,13 @@ export interface CellRecord {
   readonly loadAverage: number;
 }
 
-/** One start of a system (a graph at a QoS): its memory before and after load. */
+/** One start of a system, for one cell: its memory before and after the load. */
 export interface RunRecord {
   readonly system: System;
   readonly graph: string;
   readonly qos: 0 | 1;
+  readonly rate: string;
+  readonly bytes: number;
   readonly startS: number;
   readonly rssIdleMiB: number;
   readonly rssAfterLoadMiB: number;
@@ -104,6 +106,28 @@ function systemColumns(cell: CellRecord | undefined, graph: string): string[] {
   ];
 }
 
+const range = (values: number[], digits: number) => {
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  return low.toFixed(digits) === high.toFixed(digits)
+    ? fixed(low, digits)
+    : `${fixed(low, digits)}–${fixed(high, digits)}`;
+};
+
+/** Start time and memory per system, graph and QoS, over the starts of all their cells. */
+function idleRows(runs: readonly RunRecord[]): string[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    const key = `| ${r.system} | ${r.graph} | ${r.qos} |`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups].map(([key, rs]) =>
+    `${key} ${range(rs.map((r) => r.startS), 1)} | ${range(rs.map((r) => r.rssIdleMiB), 0)} | ${
+      range(rs.map((r) => r.rssAfterLoadMiB), 0)
+    } |`
+  );
+}
+
 /** The markdown report. */
 export function markdown(report: BenchReport): string {
   const m = report.machine;
@@ -177,21 +201,28 @@ export function markdown(report: BenchReport): string {
       "QoS 1 input on receipt (no delivery guarantee). Relay and Benthos have only the bridge and one-map " +
       "equivalents (—).",
     "",
-    'Notes: "max" is a closed loop (at most 1,000 messages between publisher and output; for the ' +
-      "window, 5,000 between publisher and the gateway's intake), so it is the sustained delivered rate. " +
-      "Latency is end to end, from the send time in the payload to arrival at the subscriber (another " +
-      "process). Window rows: msg/s is what the windows took in (the accumulate's weir_operation_records_in_total), loss is sent − " +
-      "the windows' counts, latency is from the window's end (the time its output carries in \`__ts\`) to the output's arrival (n windows: the 10 s windows closed during the steady interval and the drain). " +
-      "CPU is utime + stime of the system's process tree over the steady interval; RSS is VmRSS of the tree. " +
-      "The one map re-serializes each °F reading without the pad, so map outputs are ~150 B at every size.",
+    "Notes:",
+    '- "max" is a closed loop: at most 1,000 messages between publisher and output (window: 5,000 ' +
+      "between publisher and the window's intake), so msg/s is the sustained delivered rate. Fixed " +
+      "rates publish on schedule whatever comes back; msg/s below the offered rate means the system " +
+      "fell behind, and its latency then includes the backlog.",
+    "- Latency is end to end: from the send time carried in the payload to arrival at the subscriber " +
+      "(another process), for the messages sent in the steady interval.",
+    "- Loss is sent − received once nothing more arrived for 15 s (windows: 16 s) or after 5 min; " +
+      "dead-lettered: what the gateway's /metrics counted as dead letters in the cell.",
+    "- Window rows: msg/s is what the window took in (the delay's weir_operation_records_in_total); " +
+      "loss is sent − the sum of the windows' counts; latency runs from the window's end (the time its " +
+      "output carries in `__ts`) to the output's arrival, over n windows.",
+    "- CPU is utime + stime of the system's process tree over the steady interval; RSS is VmRSS of " +
+      "the tree, sampled every 250 ms. The one map re-serializes each °F reading without the pad, " +
+      "so map outputs are ~150 B at every size.",
+    "",
+    "Each cell ran on a system started for it alone. Idle memory: after start-up and 2 s of " +
+      "rest, before any message; after load: 2 s after the cell's last message (range over cells).",
     "",
     "| system | graph | QoS | start s | RSS idle MiB | RSS after load MiB |",
     "| --- | --- | --- | --- | --- | --- |",
-    ...report.runs.map((r) =>
-      `| ${r.system} | ${r.graph} | ${r.qos} | ${fixed(r.startS, 1)} | ${
-        fixed(r.rssIdleMiB, 0)
-      } | ${fixed(r.rssAfterLoadMiB, 0)} |`
-    ),
+    ...idleRows(report.runs),
   );
   const failed = report.cells.filter((c) => c.status === "error");
   if (failed.length > 0) {
