@@ -2,10 +2,10 @@
  * Which cells a bench run measures, from its flags. The full matrix is the
  * default; `--quick` is a small subset that still touches every system.
  *
- *   --quick                 QoS 1, max and 1k/s, 100 B, bridge and map, 2 + 3 s per cell
+ *   --quick                 QoS 1, max and 1k/s, 100 B, bridge and map, 1 + 3 s per cell
  *   --qos 0,1               --rates max,1k,5k,10k     --sizes 100,4096
  *   --graphs bridge,map,chain,window                  --systems weir,relay,benthos
- *   --steady 6              --warmup 3  (seconds per cell; each cell on a freshly started system)
+ *   --steady 6              --warmup 2  (seconds per cell; each cell on a freshly started system)
  *
  * @module
  */

@@ -75,8 +75,12 @@ export function cellLine(
     (l.windows > 0 ? ` windows ${l.windows}` : "");
 }
 
-/** The relay cell a system's cell is compared with: the same work, or the one map for bigger graphs. */
+/**
+ * The relay cell a system's cell is compared with: the same work, or the one map for the
+ * three-operator graph. None for the window, whose rate counts inputs and not outputs.
+ */
 function relayFor(cells: readonly CellRecord[], c: CellRecord): CellMeasure | undefined {
+  if (c.graph === "window") return undefined;
   const graph = c.graph === "bridge" ? "bridge" : "map";
   return cells.find((r) =>
     r.system === "relay" && r.graph === graph && r.qos === c.qos && r.rate === c.rate &&
@@ -143,7 +147,7 @@ export function markdown(report: BenchReport): string {
     "",
     "Per system: delivered msg/s | latency p50 / p99 / max ms | CPU s per 1,000 msgs | peak RSS MiB | loss. " +
     "Weir ÷ relay: delivered msg/s and CPU per message against the relay doing the same work " +
-    "(for the three-operator graph and the window: the relay's one map).",
+    "(for the three-operator graph: the relay's one map; none for the window).",
     "",
   ];
   const header = [
