@@ -31,11 +31,13 @@ export async function spawnReady(
     stderr: "piped",
   }).spawn();
   let text = "";
-  const keep = (stream: ReadableStream<Uint8Array>) =>
-    stream.pipeThrough(new TextDecoderStream()).pipeTo(
-      new WritableStream({ write: (chunk) => void (text = (text + chunk).slice(-200_000)) }),
-    ).catch(() => {});
-  const piped = Promise.all([keep(child.stdout), keep(child.stderr)]);
+  const keep = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      text = (text + decoder.decode(chunk, { stream: true })).slice(-200_000);
+    }
+  };
+  const piped = Promise.all([keep(child.stdout), keep(child.stderr)]).catch(() => {});
   let exited = false;
   child.status.then(() => exited = true);
   const stop = async () => {
