@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { collectingSideOutputs, ManualClock } from "../src/engine/mod.ts";
+import { type AccumulateGroup, collectingSideOutputs, ManualClock } from "../src/engine/mod.ts";
 import {
   collect,
   delayBy,
@@ -199,4 +199,34 @@ Deno.test("a sink is told its frontier once everything before it is written", as
   await flow.close();
   assert.equal(seen.at(-1)![0], Infinity);
   assert.deepEqual(written, [10, 30]);
+});
+
+Deno.test("delay may lower the counter within a millisecond (a window end exactly on a boundary)", async () => {
+  const side = collectingSideOutputs();
+  const sink = memorySink();
+  const flow = await startWith(windowed, { window: windowUp(10_000), acc: collect() }, sink, {
+    side,
+    clock: new ManualClock(),
+  });
+  // On the boundary with counter 3: the window moves it to (20000, 0), the same millisecond.
+  await flow.push([rec(19_990, "a"), rec(20_000, "b", 3)]);
+  await flow.close();
+  assert.deepEqual(side.deadLetters.map((d) => d.reason), []);
+  assert.deepEqual(sink.records.map((r) => [r.time.ms, r.time.counter, valueOf(r.data)]), [
+    [20_000, 0, ["a", "b"]],
+  ]);
+});
+
+Deno.test("accumulate folds a large window in chunks, each from the last one's value", async () => {
+  const calls: AccumulateGroup[] = [];
+  const sink = memorySink();
+  const flow = await startWith(windowed, { window: windowUp(10_000), acc: collect(calls) }, sink, {
+    clock: new ManualClock(),
+  });
+  await flow.push(Array.from({ length: 2_500 }, (_, i) => rec(1_000 + (i % 500), i)));
+  await flow.close();
+  assert.ok(calls.length >= 3, `${calls.length} calls`);
+  assert.ok(calls.every((c) => c.inputs.length <= 1024), "no call gets more than a chunk");
+  const [out] = sink.records;
+  assert.equal((valueOf(out!.data) as number[]).length, 2_500, "every record folded in once");
 });

@@ -29,6 +29,9 @@ interface Staged {
   origin: number;
 }
 
+/** The most records of one time folded in one operator call. */
+const CHUNK = 1024;
+
 function keyOf(t: Hlc): string {
   return `${t.ms}:${t.counter}:${t.node}`;
 }
@@ -85,17 +88,39 @@ export function accumulateBehavior(logic: AccumulateLogic, ctx: BehaviorContext)
     return afterWrites(pending, undefined);
   };
 
+  /**
+   * Folds each group's records into its staged value, at most CHUNK records
+   * per call: a whole window arriving at once is folded in a few calls rather
+   * than one call too big for the operator's deadline. Chunks of one time go
+   * in order, each starting from the value the last one returned.
+   */
+  const fold = (
+    node: Node,
+    list: ReadonlyArray<{ time: Hlc; records: Rec[] }>,
+    offset: number,
+    pending: PendingWrites,
+  ): Promise<void> | undefined => {
+    const round = list
+      .filter((g) => g.records.length > offset)
+      .map((g) => ({ time: g.time, records: g.records.slice(offset, offset + CHUNK) }));
+    if (round.length === 0) return afterWrites(pending, undefined);
+    const calls: AccumulateGroup[] = round.map((g) => ({
+      time: g.time,
+      staged: staged.get(keyOf(g.time))?.value ?? emptyMessage(g.time),
+      inputs: g.records.map((r) => r.data),
+    }));
+    return then(invoke(calls, (c) => logic.process(c)), (r) => {
+      store(node, round, r, pending);
+      return fold(node, list, offset + CHUNK, pending);
+    }) as Promise<void> | undefined;
+  };
+
   return {
     process(node, batch) {
       const pending: PendingWrites = [];
       const list = group(node, batch, pending);
       if (list.length === 0) return afterWrites(pending, undefined);
-      const calls: AccumulateGroup[] = list.map((g) => ({
-        time: g.time,
-        staged: staged.get(keyOf(g.time))?.value ?? emptyMessage(g.time),
-        inputs: g.records.map((r) => r.data),
-      }));
-      return then(invoke(calls, (c) => logic.process(c)), (r) => store(node, list, r, pending));
+      return fold(node, list, 0, pending);
     },
     advance(node, frontier) {
       const ready: Rec[] = [];

@@ -1,6 +1,9 @@
 /**
  * delay: the operator gives each record a new logical time, which must not be
- * earlier than its old one. The record is held until the input frontier
+ * earlier than its old one in wall-clock time. Within the same millisecond a
+ * lower counter is taken as it is: AIO's window module resets the counter to
+ * 0 at a window's end, so a record stamped exactly on a boundary would
+ * otherwise be refused. The record is held until the input frontier
  * reaches the new time, then sent on at that time; so records leave a delay
  * in time order and a window's records arrive together downstream.
  *
@@ -45,7 +48,7 @@ export function delayBehavior(logic: DelayLogic, ctx: BehaviorContext): Behavior
           new Failure(`Delay returned "${String(r)}", expected an HLC`),
           pending,
         );
-      } else if (compareHlc(r, record.time) < 0) {
+      } else if (r.ms < record.time.ms) {
         const reason = `Delay moved the record back in time from "${formatHlc(record.time)}" to "${
           formatHlc(r)
         }"; the new time must not be earlier`;
