@@ -22,3 +22,4 @@ export * from "./yaml_text.ts";
 export * from "./yaml_issue.ts";
 export * from "./digest.ts";
 export * from "./hosts.ts";
+export * from "./module_url.ts";

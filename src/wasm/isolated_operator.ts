@@ -8,7 +8,7 @@
  * @module
  */
 import { dirname } from "node:path";
-import { WeirError } from "../base/mod.ts";
+import { siblingModuleUrl, WeirError } from "../base/mod.ts";
 import {
   type AccumulateGroup,
   Failure,
@@ -72,7 +72,7 @@ class WorkerHandle {
       sys: false,
       import: false,
     } as const;
-    this.#worker = new Worker(new URL("./operator_worker.ts", import.meta.url), {
+    this.#worker = new Worker(siblingModuleUrl(import.meta.url, "operator_worker"), {
       type: "module",
       deno: {
         permissions: stateDir === undefined

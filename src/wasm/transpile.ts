@@ -3,11 +3,18 @@
  * runtime, cached on disk by the component's sha256 so a restart or a
  * rollback skips the transpile (13–350 ms) entirely.
  *
+ * jco's bindings generator is called directly (`jco-transpile/component`),
+ * not through `transpileBytes`: that wrapper imports oxc-minify eagerly, a
+ * native add-on the gateway would need FFI permission for, for a minify step
+ * Weir never asks for. The options below are the ones `transpileBytes` passes
+ * for `{ instantiation: "async", emitTypescriptDeclarations: false }`; a test
+ * compares both outputs.
+ *
  * @module
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { transpileBytes } from "@bytecodealliance/jco-transpile";
+import { $init, generate, type GenerateOptions } from "@bytecodealliance/jco-transpile/component";
 import { patchBindings } from "./bindings_patch.ts";
 import { sha256Hex } from "../base/mod.ts";
 
@@ -31,6 +38,29 @@ export interface Bindings {
 /** Bumped when the generated code or the patches below change, to invalidate caches. */
 const CACHE_VERSION = "jco-transpile-0.15.0-p2";
 const NAME = "op";
+
+/** What jco-transpile 0.15.0's `transpileBytes` asks the generator for, for async instantiation. */
+const GENERATE_OPTIONS: GenerateOptions = {
+  name: NAME,
+  map: [],
+  instantiation: { tag: "async" },
+  validLiftingOptimization: false,
+  tracing: false,
+  noComponentErrorWrapping: true,
+  noNodejsCompat: false,
+  noTypescript: true,
+  tlaCompat: false,
+  base64Cutoff: 5000,
+  noNamespacedExports: false,
+  multiMemory: false,
+  bindgenEnableWasmExnref: false,
+  strict: false,
+  flagsAsBigint: false,
+  variantsInlineCases: false,
+  useNamespaceObjects: false,
+  enumValuesScreamingSnakeCase: false,
+  asmjs: false,
+};
 
 /**
  * Source transforms on the generated bindings (see bindings_patch.ts): jco's
@@ -94,15 +124,11 @@ export async function transpileComponent(
     const cached = await readCached(dir, digest);
     if (cached) return cached;
   }
-  const out = await transpileBytes(bytes, {
-    name: NAME,
-    instantiation: { tag: "async" },
-    emitTypescriptDeclarations: false,
-  });
-  const files = out.files as Record<string, Uint8Array>;
+  await $init;
+  const out = generate(bytes, GENERATE_OPTIONS);
   const cores = new Map<string, Uint8Array>();
   let js = "";
-  for (const [name, data] of Object.entries(files)) {
+  for (const [name, data] of out.files) {
     if (name === `${NAME}.js`) js = patch(new TextDecoder().decode(data));
     else if (name.endsWith(".wasm")) cores.set(name, data);
   }
