@@ -17,13 +17,22 @@ import { graphValidateCommand } from "./graph_validate.ts";
 import { pushGraphCommand, pushModuleCommand } from "./push.ts";
 import { pullCommand } from "./pull.ts";
 import { bundleExportCommand, bundleImportCommand } from "./bundle.ts";
+import { configCheckCommand } from "./config_check.ts";
+import { versionCommand } from "./version.ts";
 
 export type { Command } from "./command.ts";
 export { consoleOutput, memoryOutput, type Output } from "./output.ts";
+export {
+  BASE_ENV_NAMES,
+  startPermissions,
+  type StartPermissionsInput,
+} from "./start_permissions.ts";
+export { type BuildInfo, VERSION, versionLines } from "./version.ts";
 
 /** Every command, in the order the help lists them. */
 export const COMMANDS: readonly Command[] = [
   startCommand,
+  configCheckCommand,
   graphValidateCommand,
   graphTestCommand,
   pushModuleCommand,
@@ -31,6 +40,7 @@ export const COMMANDS: readonly Command[] = [
   pullCommand,
   bundleExportCommand,
   bundleImportCommand,
+  versionCommand,
 ];
 
 function helpText(): string[] {
@@ -48,6 +58,7 @@ export async function runCli(args: string[], output: Output = consoleOutput()): 
     helpText().forEach((l) => output.out(l));
     return args.length === 0 ? 2 : 0;
   }
+  if (args[0] === "--version" || args[0] === "-V") return await versionCommand.run([], output);
   const command = COMMANDS.find((c) => c.path.every((word, i) => args[i] === word));
   if (command === undefined) {
     output.err(`weir: unknown command "${args.join(" ")}"`);

@@ -22,11 +22,16 @@ import { formatIssue, GraphValidationError } from "../graph/mod.ts";
 import { jsonLogger } from "../telemetry/mod.ts";
 import type { Command } from "./command.ts";
 import type { Output } from "./output.ts";
+import { onnxRuntimeDirs, startPermissions } from "./start_permissions.ts";
 
 const USAGE =
-  "start [--config <gateway.yaml>] [--modules <dir>] [--no-demo] [--port 1883] [--metrics-port 9464] [--admin-port 8080] [--data-dir <dir>]";
+  "start [--config <gateway.yaml>] [--modules <dir>] [--no-demo] [--port 1883] [--metrics-port 9464] [--admin-port 8080] [--data-dir <dir>] [--print-deno-flags]";
 
+// Weir's own files sit at fixed places from here, in a checkout (src/cli/) and in a release
+// (lib/weir/, where the packager puts the bundle); paths a user gives start at their own folder.
+const APP_DIR = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const SAMPLE_GRAPH = fileURLToPath(new URL("../../graphs/temperature.yaml", import.meta.url));
+const SAMPLE_MODULES = fileURLToPath(new URL("../../modules/dist", import.meta.url));
 
 /** Exit codes: 0 after a clean stop, 1 when the gateway cannot start, 2 on usage errors. */
 export const startCommand: Command = {
@@ -70,12 +75,13 @@ async function runStart(args: string[], output: Output): Promise<number> {
       args,
       options: {
         config: { type: "string" },
-        modules: { type: "string", default: "modules/dist" },
+        modules: { type: "string", default: SAMPLE_MODULES },
         "no-demo": { type: "boolean", default: false },
         port: { type: "string", default: "1883" },
         "metrics-port": { type: "string", default: "9464" },
         "admin-port": { type: "string" },
         "data-dir": { type: "string", default: ".weir" },
+        "print-deno-flags": { type: "boolean", default: false },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -88,6 +94,7 @@ async function runStart(args: string[], output: Output): Promise<number> {
     output.out(`Usage: weir ${USAGE}`);
     return 0;
   }
+  if (values["print-deno-flags"]) return await printDenoFlags(values, output);
   // Listen for signals from the start, so a stop during start-up is still clean.
   const signal = waitForSignal();
   let embedded: EmbeddedDefault | undefined;
@@ -169,6 +176,45 @@ async function runStart(args: string[], output: Output): Promise<number> {
     }
     if (error instanceof GraphValidationError) {
       error.issues.forEach((i) => output.err(formatIssue(i)));
+      return 1;
+    }
+    if (error instanceof WeirError) {
+      output.err(`weir start: ${error.message} [${error.code}]`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+/** The parsed `weir start` options. */
+interface StartValues {
+  readonly config?: string | undefined;
+  readonly modules?: string | undefined;
+  readonly "metrics-port"?: string | undefined;
+  readonly "admin-port"?: string | undefined;
+  readonly "data-dir"?: string | undefined;
+}
+
+/** `--print-deno-flags`: the permissions this start needs, one `deno run` flag per line. */
+async function printDenoFlags(values: StartValues, output: Output): Promise<number> {
+  try {
+    const config = values.config === undefined ? undefined : await loadConfigFile(values.config);
+    const adminPort = values["admin-port"] === undefined ? undefined : Number(values["admin-port"]);
+    const flags = startPermissions({
+      ...(config === undefined ? {} : { config, configFile: resolve(values.config!) }),
+      appDir: APP_DIR,
+      modulesDir: resolve(values.modules ?? SAMPLE_MODULES),
+      dataDir: resolve(values["data-dir"] ?? ".weir"),
+      metricsPort: Number(values["metrics-port"] ?? 9464) || 0,
+      ...(adminPort === undefined || !Number.isInteger(adminPort) ? {} : { adminPort }),
+      onnxRuntime: onnxRuntimeDirs(),
+    });
+    flags.forEach((f) => output.out(f));
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      error.issues.forEach((i) => output.err(formatConfigIssue(i)));
+      if (error.issues.length === 0) output.err(`weir start: ${error.message}`);
       return 1;
     }
     if (error instanceof WeirError) {
