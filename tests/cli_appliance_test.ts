@@ -7,6 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   BASE_ENV_NAMES,
@@ -16,6 +17,7 @@ import {
   type StartPermissionsInput,
 } from "../src/cli/mod.ts";
 import { parseConfig } from "../src/config/mod.ts";
+import { freePort } from "./_mosquitto.ts";
 import { ROOT } from "./_samples.ts";
 
 const CONFIG = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
@@ -230,4 +232,79 @@ Deno.test("deno task weir resolves paths against the caller's folder, not the re
   const text = new TextDecoder();
   assert.equal(out.code, 0, text.decode(out.stdout) + text.decode(out.stderr));
   assert.equal(text.decode(out.stdout).trim(), "ok temperature.yaml");
+});
+
+/** Every process below `pid`, so a failed run leaves none behind. */
+async function descendantsOf(pid: number): Promise<number[]> {
+  const out = await new Deno.Command("ps", { args: ["-o", "pid=", "--ppid", String(pid)] })
+    .output();
+  const children = new TextDecoder().decode(out.stdout).trim().split(/\s+/).filter(Boolean)
+    .map(Number);
+  const below = await Promise.all(children.map(descendantsOf));
+  return [...children, ...below.flat()];
+}
+
+Deno.test({
+  name: "deno task start runs the real Deno binary under the task, which passes SIGTERM on",
+  ignore: !existsSync(join(ROOT, "node_modules/deno/deno")),
+  fn: async () => {
+    const cwd = await Deno.makeTempDir({ prefix: "weir-task-start-" });
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const task = new Deno.Command(join(ROOT, "node_modules/deno/deno"), {
+      args: [
+        "task",
+        "--quiet",
+        "--config",
+        join(ROOT, "deno.json"),
+        "start",
+        "--no-demo",
+        "--port",
+        String(ports[0]),
+        "--metrics-port",
+        String(ports[1]),
+        "--admin-port",
+        String(ports[2]),
+      ],
+      cwd,
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const output = Promise.all([
+      new Response(task.stdout).text(),
+      new Response(task.stderr).text(),
+    ]);
+    const descendants: number[] = [];
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!existsSync(join(cwd, ".weir", "admin-token")) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const ps = await new Deno.Command("ps", {
+        args: ["-o", "pid=,args=", "--ppid", String(task.pid)],
+        stdout: "piped",
+      }).output();
+      const children = new TextDecoder().decode(ps.stdout).trim().split("\n");
+      descendants.push(...await descendantsOf(task.pid));
+      assert.equal(children.length, 1, children.join("\n"));
+      const [childPid, ...args] = children[0]!.trim().split(/\s+/);
+      assert.equal(args[0], join(ROOT, "node_modules/deno/deno"), "the task runs the real binary");
+      assert.deepEqual(args.slice(1, 4), ["run", "--config", join(ROOT, "deno.json")]);
+      task.kill("SIGTERM");
+      assert.equal((await task.status).code, 0, (await output).join("\n"));
+      const left = await new Deno.Command("ps", { args: ["-p", childPid!] }).output();
+      assert.equal(left.code, 1, `the gateway (pid ${childPid}) outlived the task`);
+      assert.match((await output)[1], /"msg":"stopping","signal":"SIGTERM"/);
+    } finally {
+      for (const pid of [task.pid, ...descendants]) {
+        try {
+          Deno.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      await task.status;
+      await Deno.remove(cwd, { recursive: true });
+    }
+  },
 });
