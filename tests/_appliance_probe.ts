@@ -3,14 +3,16 @@
  * API, sends temperature readings through its MQTT broker and collects what
  * comes out, reads /metrics, and prints one JSON line with what it saw.
  *
- *     deno run -A tests/_appliance_probe.ts <mqtt-url> <admin-url> <metrics-url> <count>
+ *     deno run -A tests/_appliance_probe.ts <mqtt-url> <admin-url> <metrics-url> <count> [<wait-ms>]
  *
  * @module
  */
 import mqtt from "mqtt";
 
-const [brokerUrl, adminUrl, metricsUrl, countText] = Deno.args;
+const [brokerUrl, adminUrl, metricsUrl, countText, waitText] = Deno.args;
 const count = Number(countText ?? "3");
+/** How long the gateway may take to serve its admin API (long under emulation). */
+const waitMs = Number(waitText ?? "90000");
 const started = performance.now();
 
 async function until<T>(
@@ -33,7 +35,7 @@ async function until<T>(
 
 const result: Record<string, unknown> = {};
 try {
-  result.health = await until("admin health", 90_000, async () => {
+  result.health = await until("admin health", waitMs, async () => {
     const res = await fetch(`${adminUrl}/api/health`);
     const body = await res.json();
     return res.ok && body.endpointsDown?.length === 0 ? body : undefined;
@@ -52,7 +54,7 @@ try {
   }
   await until(
     "results",
-    30_000,
+    Math.max(30_000, waitMs / 3),
     () => Promise.resolve(received.length >= count ? true : undefined),
   );
   result.received = received;
