@@ -2,8 +2,8 @@
  * `weir config check <gateway.yaml>...`: loads each gateway configuration
  * and the graph files its dataflows name, as `weir start` would, and prints
  * `ok <file>` or every problem as `file:line:col: …`. The service runs it
- * before each start, so a bad edit is reported and the running gateway's
- * restart is refused before anything stops.
+ * before each start, so a bad edit shows up in the journal as the reason the
+ * start failed.
  *
  * @module
  */
