@@ -1,7 +1,9 @@
 /**
  * Component bytes → JavaScript bindings plus core modules, through jco at
  * runtime, cached on disk by the component's sha256 so a restart or a
- * rollback skips the transpile (13–350 ms) entirely.
+ * rollback skips the transpile (13–350 ms) entirely. The cache lives in the
+ * data directory, which the gateway may write: each entry records the sha256
+ * of its files, and an entry that does not match them is transpiled again.
  *
  * jco's bindings generator is called directly (`jco-transpile/component`),
  * not through `transpileBytes`: that wrapper imports oxc-minify eagerly, a
@@ -12,7 +14,7 @@
  *
  * @module
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { $init, generate, type GenerateOptions } from "@bytecodealliance/jco-transpile/component";
 import { patchBindings } from "./bindings_patch.ts";
@@ -36,7 +38,7 @@ export interface Bindings {
 }
 
 /** Bumped when the generated code or the patches below change, to invalidate caches. */
-const CACHE_VERSION = "jco-transpile-0.15.0-p2";
+const CACHE_VERSION = "jco-transpile-0.15.0-p3";
 const NAME = "op";
 
 /** What jco-transpile 0.15.0's `transpileBytes` asks the generator for, for async instantiation. */
@@ -74,17 +76,27 @@ function patch(js: string): string {
   return patchBindings(js).js;
 }
 
+/** A cache entry's record: the generator version and each file's sha256. */
+interface CacheMeta {
+  readonly version: string;
+  readonly cores: string[];
+  readonly sha256: Record<string, string>;
+}
+
+/** The cached bindings, or undefined when there are none or they do not match their record. */
 async function readCached(dir: string, digest: string): Promise<Bindings | undefined> {
   try {
-    const meta = JSON.parse(await readFile(join(dir, "meta.json"), "utf8")) as {
-      version: string;
-      cores: string[];
-    };
+    const meta = JSON.parse(await readFile(join(dir, "meta.json"), "utf8")) as CacheMeta;
     if (meta.version !== CACHE_VERSION) return undefined;
-    const js = await readFile(join(dir, `${NAME}.js`), "utf8");
+    const jsBytes = new Uint8Array(await readFile(join(dir, `${NAME}.js`)));
+    if (sha256Hex(jsBytes) !== meta.sha256[`${NAME}.js`]) return undefined;
     const cores = new Map<string, Uint8Array>();
-    for (const name of meta.cores) cores.set(name, new Uint8Array(await readFile(join(dir, name))));
-    return { digest, js, cores };
+    for (const name of meta.cores) {
+      const bytes = new Uint8Array(await readFile(join(dir, name)));
+      if (sha256Hex(bytes) !== meta.sha256[name]) return undefined;
+      cores.set(name, bytes);
+    }
+    return { digest, js: new TextDecoder().decode(jsBytes), cores };
   } catch {
     return undefined;
   }
@@ -94,16 +106,22 @@ async function writeCached(dir: string, b: Bindings): Promise<void> {
   // Write into a temporary folder and rename, so a crash never leaves half a cache entry.
   const tmp = `${dir}.tmp-${crypto.randomUUID()}`;
   await mkdir(tmp, { recursive: true });
-  await writeFile(join(tmp, `${NAME}.js`), b.js);
-  for (const [name, bytes] of b.cores) await writeFile(join(tmp, name), bytes);
-  await writeFile(
-    join(tmp, "meta.json"),
-    JSON.stringify({ version: CACHE_VERSION, cores: [...b.cores.keys()] }),
-  );
+  const js = new TextEncoder().encode(b.js);
+  await writeFile(join(tmp, `${NAME}.js`), js);
+  const sha256: Record<string, string> = { [`${NAME}.js`]: sha256Hex(js) };
+  for (const [name, bytes] of b.cores) {
+    await writeFile(join(tmp, name), bytes);
+    sha256[name] = sha256Hex(bytes);
+  }
+  const meta: CacheMeta = { version: CACHE_VERSION, cores: [...b.cores.keys()], sha256 };
+  await writeFile(join(tmp, "meta.json"), JSON.stringify(meta));
+  // An entry that did not match its record (or an older version's) is replaced.
+  await rm(dir, { recursive: true, force: true });
   try {
     await rename(tmp, dir);
   } catch {
     // Another loader won the race; its entry is equivalent.
+    await rm(tmp, { recursive: true, force: true });
   }
 }
 
