@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { HAS_MOSQUITTO, MOSQUITTO } from "./_mosquitto.ts";
 import {
   CAN_PACKAGE,
+  elfMachine,
   IS_ROOT,
   PACKAGE_NOTE,
   packageScratch,
@@ -351,5 +352,25 @@ Deno.test({
         assert.doesNotMatch(await Deno.readTextFile(join(image, "etc/passwd")), /^weir:/m);
       },
     );
+  },
+});
+
+Deno.test({
+  name: "install.sh --root with the arm64 release on x64 builds an arm64 image without running it" +
+    (!CAN_PACKAGE ? PACKAGE_NOTE : !IS_ROOT ? " (skipped: needs root for useradd)" : ""),
+  ignore: !CAN_PACKAGE || !IS_ROOT || Deno.build.arch !== "x86_64",
+  fn: async () => {
+    const pkg = await testPackage("arm64");
+    const scratch = await Deno.makeTempDir({ dir: packageScratch(), prefix: "install-arm64-" });
+    const release = await unpack(pkg, join(scratch, "download"));
+    const image = await imageRoot(scratch);
+    const out = await install(release, "--root", image);
+    assert.match(out, /code cache not prepared for the image/);
+    const installed = join(image, "opt/weir/releases", pkg.version);
+    assert.equal(await elfMachine(join(installed, "bin/deno")), 0xb7);
+    assert.equal(existsSync(join(installed, "cache")), false);
+    assert.equal(await Deno.readLink(join(image, "opt/weir/current")), `releases/${pkg.version}`);
+    assert.ok(existsSync(join(image, "etc/systemd/system/weir.service")));
+    assert.match(await Deno.readTextFile(join(image, "etc/passwd")), /^weir:/m);
   },
 });
