@@ -131,6 +131,13 @@ async function install(release: string, ...args: string[]) {
 async function runInstalled(image: string, work: string): Promise<UnitRun> {
   await Deno.mkdir(work, { recursive: true });
   await Deno.writeTextFile(
+    join(image, "etc/weir/ml-probe.jsonl"),
+    JSON.stringify({
+      topic: "sensors/press-4",
+      payload: JSON.stringify({ temperature: 95, vibration: 1.4, pressure: 108.2 }),
+    }) + "\n",
+  );
+  await Deno.writeTextFile(
     join(work, "mosquitto.conf"),
     "listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\n" +
       "max_queued_messages 100000\nmax_inflight_messages 0\n",
@@ -169,6 +176,24 @@ async function runInstalled(image: string, work: string): Promise<UnitRun> {
         argv: ["/usr/bin/python3", "-c", "import socket; socket.socket(16, 3, 0)"],
       },
       { name: "umask", argv: ["/bin/sh", "-c", "umask"] },
+      {
+        // ONNX Runtime's native build under the same sandbox (seccomp filter, /proc, /dev).
+        name: "ml",
+        argv: [
+          "/usr/local/bin/weir",
+          "graph",
+          "test",
+          "/opt/weir/current/graphs/anomaly.yaml",
+          "--modules",
+          "/opt/weir/current/modules/dist",
+          "--input",
+          "/etc/weir/ml-probe.jsonl",
+          "--model",
+          "anomaly-scorer=/opt/weir/current/modules/dist/models/anomaly-scorer.onnx",
+          "--log-level",
+          "info",
+        ],
+      },
       {
         name: "verify",
         asRoot: true,
@@ -217,6 +242,9 @@ function assertSandboxed(run: UnitRun): void {
     ["fd", "full", "null", "random", "shm", "tty", "urandom", "zero"],
   );
   assert.equal(c.umask!.output.trim(), "0077");
+  assert.equal(c.ml!.code, 0, c.ml!.output);
+  assert.match(c.ml!.output, /"msg":"wasi-nn runs on onnxruntime-node"/);
+  assert.match(c.ml!.output, /\\"anomaly\\":true/);
   assert.equal(c.verify!.code, 0, c.verify!.output);
   assert.deepEqual(unitProblems(c.verify!.output), []);
 }
