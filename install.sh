@@ -164,10 +164,10 @@ if [ "$MODE" = uninstall ]; then
   service daemon-reload
   [ "$(readlink "$R/usr/local/bin/weir" 2>/dev/null || true)" = "$PREFIX/current/bin/weir" ] &&
     rm -f "$R/usr/local/bin/weir"
-  rm -rf "${R:?}${PREFIX:?}/releases" "$R$PREFIX/current" "$R$PREFIX/previous"
+  rm -rf "$R${PREFIX:?}/releases" "$R$PREFIX/current" "$R$PREFIX/previous"
   rmdir "$R$PREFIX" 2>/dev/null || true
   if [ "$PURGE" = 1 ]; then
-    rm -rf "${R:?}${CONFIG_DIR:?}" "${R:?}${DATA_DIR:?}"
+    rm -rf "$R${CONFIG_DIR:?}" "$R${DATA_DIR:?}"
     if grep -q "^$SERVICE_USER:" "$R/etc/passwd" 2>/dev/null; then
       if [ -n "$ROOT" ]; then userdel --prefix "$ROOT" "$SERVICE_USER"; else userdel "$SERVICE_USER"; fi
     fi
@@ -283,7 +283,7 @@ fi
 
 # The layout before releases (a copied checkout in <prefix>/app, Deno in <prefix>/bin).
 if [ -f "$R$PREFIX/app/main.ts" ]; then
-  rm -rf "${R:?}${PREFIX:?}/app" "${R:?}${PREFIX:?}/bin"
+  rm -rf "$R${PREFIX:?}/app" "$R${PREFIX:?}/bin"
   say "removed the checkout-style install in $PREFIX/app"
 fi
 

@@ -402,3 +402,69 @@ Deno.test({
     assert.match(await Deno.readTextFile(join(image, "etc/passwd")), /^weir:/m);
   },
 });
+
+Deno.test({
+  name: "install.sh on a running machine (no --root): user, release, unit; again unchanged; " +
+    "uninstall keeps data; purge removes it" +
+    (!CAN_PACKAGE ? PACKAGE_NOTE : !IS_ROOT ? " (skipped: needs root for namespaces)" : ""),
+  ignore: !CAN_PACKAGE || !IS_ROOT || !HAS_SANDBOX_TOOLS,
+  fn: async () => {
+    const pkg = await testPackage("x64");
+    const scratch = await Deno.makeTempDir({ dir: packageScratch(), prefix: "install-host-" });
+    const release = await unpack(pkg, join(scratch, "download"));
+    // What install.sh changes outside its folders (/etc: users, the unit; /usr/local/bin) is a
+    // copy inside a private mount namespace, so this machine is left as it was.
+    const copy = await sh("cp", ["-a", "/etc", join(scratch, "etc-copy")]);
+    assert.equal(copy.code, 0, copy.stderr);
+    const s = scratch;
+    const args = `--prefix ${s}/opt/weir --config-dir ${s}/conf --data-dir ${s}/data --user weir-t`;
+    const state = (name: string) =>
+      `{ find ${s}/opt ${s}/conf ${s}/data /etc/systemd/system /usr/local/bin -printf '%p %m %u %g %s %T@ %l\\n' 2>/dev/null | sort; grep '^weir-t:' /etc/passwd || true; } > ${s}/${name}`;
+    const script = `set -e
+mount --make-rprivate /
+mount --bind ${s}/etc-copy /etc
+mount -t tmpfs tmpfs /usr/local/bin
+bash ${release}/install.sh ${args} > ${s}/out-1
+${state("state-1")}
+bash ${release}/install.sh ${args} > ${s}/out-2
+${state("state-2")}
+/usr/local/bin/weir --version > ${s}/version
+cp ${release}/install.sh ${s}/install.sh
+bash ${s}/install.sh ${args} --uninstall > ${s}/out-3
+${state("state-3")}
+bash ${s}/install.sh ${args} --uninstall --purge > ${s}/out-4
+${state("state-4")}
+`;
+    const run = await sh("unshare", ["--mount", "bash", "-c", script]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const read = (name: string) => Deno.readTextFile(join(s, name));
+    assert.match(await read("out-1"), /created the system user weir-t/);
+    assert.match(await read("out-1"), /systemd is not running here/);
+    assert.match(await read("out-2"), /already installed/);
+    assert.equal(await read("state-2"), await read("state-1"));
+    const installed = await read("state-1");
+    assert.match(installed, /\/etc\/systemd\/system\/weir\.service 644 root root /);
+    assert.match(
+      installed,
+      new RegExp(`/usr/local/bin/weir 777 root root \\d+ \\S+ ${s}/opt/weir/current/bin/weir`),
+    );
+    assert.match(
+      installed,
+      new RegExp(`${s}/opt/weir/releases/${pkg.version}/cache/deno 755 root root`),
+    );
+    assert.match(installed, new RegExp(`${s}/data 750 weir-t weir-t`));
+    assert.match(installed, /^weir-t:/m);
+    assert.match(
+      await read("version"),
+      new RegExp(`^weir ${pkg.version.replaceAll(".", "\\.")}\n`),
+    );
+    const uninstalled = await read("state-3");
+    assert.doesNotMatch(uninstalled, /weir\.service|\/usr\/local\/bin\/weir|\/opt\/weir\//);
+    assert.match(uninstalled, new RegExp(`${s}/conf/gateway.yaml `));
+    assert.match(uninstalled, /^weir-t:/m);
+    const purged = await read("state-4");
+    assert.doesNotMatch(purged, new RegExp(`${s}/conf|${s}/data|^weir-t:`, "m"));
+    // The machine itself was not touched.
+    assert.doesNotMatch(await Deno.readTextFile("/etc/passwd"), /^weir-t:/m);
+  },
+});
