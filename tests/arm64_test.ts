@@ -234,20 +234,41 @@ Deno.test({
       return stopped;
     };
     try {
-      const probe = await sh(Deno.execPath(), [
-        "run",
-        "--allow-net=127.0.0.1",
-        "--allow-env",
-        "--allow-read",
-        "--config",
-        join(ROOT, "deno.json"),
-        join(ROOT, "tests/_appliance_probe.ts"),
-        broker.url,
-        `http://127.0.0.1:${admin}`,
-        `http://127.0.0.1:${metrics}/metrics`,
-        "2",
-        "900000",
+      const probeChild = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--allow-net=127.0.0.1",
+          "--allow-env",
+          "--allow-read",
+          "--config",
+          join(ROOT, "deno.json"),
+          join(ROOT, "tests/_appliance_probe.ts"),
+          broker.url,
+          `http://127.0.0.1:${admin}`,
+          `http://127.0.0.1:${metrics}/metrics`,
+          "2",
+          "900000",
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const probeOutput = Promise.all([
+        new Response(probeChild.stdout).text(),
+        new Response(probeChild.stderr).text(),
       ]);
+      // A gateway that exits during start fails the test at once, with its output.
+      const first = await Promise.race([
+        probeChild.status.then(() => "probe"),
+        gateway.status.then(() => "gateway"),
+      ]);
+      if (first === "gateway") {
+        probeChild.kill("SIGTERM");
+        await probeChild.status;
+        await probeOutput;
+        assert.fail(`the gateway exited while starting:\n${(await stop()).join("\n")}`);
+      }
+      const [stdout, stderr] = await probeOutput;
+      const probe = { stdout, stderr };
       const result = JSON.parse(probe.stdout.trim());
       assert.equal(
         result.error,
