@@ -23,6 +23,9 @@ bash .ci/install-otelcol.sh
 bash .ci/install-browser.sh
 # The OCI registry (docker-registry), htpasswd and oras for the OCI tests.
 bash .ci/install-oci-tools.sh
+# qemu-user and the arm64 runtime libraries, the unit sandbox's tools, the Deno runtimes a
+# release ships (tests/package_test.ts, install_test.ts, arm64_test.ts).
+bash .ci/install-appliance-tools.sh
 bash modules/build.sh
 bash modules/build-python.sh
 bash modules/build-js.sh

@@ -64,3 +64,33 @@ Deno.test("checkArchitecture() catches a forbidden layer, a deep import, a stray
   );
   assert.ok(problems.some((p) => p.includes("main.ts: may import only the cli area")));
 });
+
+Deno.test("architecture: the repository's top level holds only the agreed entries", async () => {
+  const allowed = new Set([
+    "deno.json",
+    "deno.lock",
+    "main.ts",
+    "src",
+    "wit",
+    "graphs",
+    "web",
+    "tests",
+    "install.sh",
+    "README.md",
+    ".ci",
+    "modules",
+    "docs",
+    "package.json",
+    "package-lock.json",
+  ]);
+  const listed = await new Deno.Command("git", { args: ["ls-files"], cwd: ROOT }).output();
+  assert.ok(listed.success, "git ls-files failed");
+  const top = new Set(
+    new TextDecoder().decode(listed.stdout).split("\n").filter(Boolean).map((p) =>
+      p.split("/")[0]!
+    ),
+  );
+  assert.ok(top.has("src") && top.has("main.ts"), [...top].join(", "));
+  const stray = [...top].filter((name) => !allowed.has(name) && !name.startsWith("."));
+  assert.deepEqual(stray, [], "only dotfiles may join the fixed top level");
+});

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { COMMANDS, memoryOutput, runCli, WEIR_VERSION } from "../src/cli/mod.ts";
+import { COMMANDS, memoryOutput, runCli } from "../src/cli/mod.ts";
 import { freePort, HAS_MOSQUITTO, MOSQUITTO_NOTE } from "./_mosquitto.ts";
 import { modulesBuilt, modulesNote } from "./_modules.ts";
 import { fixedGraphYaml, withOperatorGateway } from "./_operator_gateway.ts";
@@ -18,17 +18,6 @@ async function weir(...args: string[]) {
   const code = await runCli(args, output);
   return { code, out: output.lines, err: output.errors };
 }
-
-Deno.test("weir --version prints the release and the runtime", async () => {
-  for (const flag of ["--version", "-V", "version"]) {
-    const { code, out } = await weir(flag);
-    assert.equal(code, 0);
-    assert.deepEqual(out, [
-      `weir ${WEIR_VERSION} (deno ${Deno.version.deno}, ${Deno.build.os} ${Deno.build.arch})`,
-    ]);
-  }
-  assert.match(WEIR_VERSION, /^\d+\.\d+\.\d+$/);
-});
 
 Deno.test("weir <group> --help lists the group's commands; a bare group is a usage error", async () => {
   const expected: Record<string, string[]> = {

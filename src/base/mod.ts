@@ -28,3 +28,4 @@ export * from "./secrets.ts";
 export * from "./schema.ts";
 export type { SchemaFinding, SourceOf } from "./schema_findings.ts";
 export * from "./yaml_schema.ts";
+export * from "./module_url.ts";

@@ -29,13 +29,18 @@ import {
 import { configCheckCommand } from "./config_check.ts";
 import { deploymentsListCommand, deploymentsResetCommand } from "./deployments.ts";
 import { asksForHelp, commandHelp, groupHelp, helpText, isGroup } from "./help.ts";
-import { versionLine } from "./version.ts";
+import { versionCommand } from "./version.ts";
 
 export type { Command, FlagHelp } from "./command.ts";
 export { consoleOutput, memoryOutput, type Output } from "./output.ts";
-export { WEIR_VERSION } from "./version.ts";
 export { ociCacheDir } from "./oci_flags.ts";
 export { captureRuntimeWarnings } from "./runtime_warnings.ts";
+export {
+  BASE_ENV_NAMES,
+  startPermissions,
+  type StartPermissionsInput,
+} from "./start_permissions.ts";
+export { type BuildInfo, VERSION, versionLines } from "./version.ts";
 
 /** Every command, in the order the help lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -56,15 +61,13 @@ export const COMMANDS: readonly Command[] = [
   pullCommand,
   bundleExportCommand,
   bundleImportCommand,
+  versionCommand,
 ];
 
 /** Runs the CLI with the given arguments and resolves to the exit code. */
 export async function runCli(args: string[], output: Output = consoleOutput()): Promise<number> {
   const [first] = args;
-  if (first === "--version" || first === "-V" || first === "version") {
-    output.out(versionLine());
-    return 0;
-  }
+  if (first === "--version" || first === "-V") return await versionCommand.run([], output);
   if (args.length === 0 || first === "help" || first === "--help" || first === "-h") {
     helpText(COMMANDS).forEach((l) => output.out(l));
     return args.length === 0 ? 2 : 0;

@@ -12,7 +12,7 @@ import { reportFailure } from "./report_failure.ts";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type AdminServer, startAdmin } from "../admin/mod.ts";
-import { WeirError } from "../base/mod.ts";
+import { defined, WeirError } from "../base/mod.ts";
 import { ConfigError, formatConfigIssue, type GatewayConfig } from "../config/mod.ts";
 import {
   type DataflowStatus,
@@ -28,11 +28,16 @@ import { type Command, parseCommandArgs } from "./command.ts";
 import type { Output } from "./output.ts";
 import { captureRuntimeWarnings } from "./runtime_warnings.ts";
 import { describeVersion } from "./status.ts";
+import { onnxRuntimeDirs, startPermissions } from "./start_permissions.ts";
 
 const USAGE =
-  "start [--config <gateway.yaml>] [--modules <dir>] [--no-demo] [--port 1883] [--metrics-port 9464] [--admin-port 8080] [--data-dir <dir>]";
+  "start [--config <gateway.yaml>] [--modules <dir>] [--no-demo] [--port 1883] [--metrics-port 9464] [--admin-port 8080] [--data-dir <dir>] [--print-deno-flags]";
 
+// Weir's own files sit at fixed places from here, in a checkout (src/cli/) and in a release
+// (lib/weir/, where the packager puts the bundle); paths a user gives start at their own folder.
+const APP_DIR = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const SAMPLE_GRAPH = fileURLToPath(new URL("../../graphs/temperature.yaml", import.meta.url));
+const SAMPLE_MODULES = fileURLToPath(new URL("../../modules/dist", import.meta.url));
 
 /** Exit codes: 0 after a clean stop, 1 when the gateway cannot start, 2 on usage errors. */
 export const startCommand: Command = {
@@ -48,7 +53,8 @@ export const startCommand: Command = {
     },
     {
       flag: "--modules <dir>",
-      text: "Where modules named in graphs are found, as <dir>/<name>.wasm (default modules/dist)",
+      text:
+        "Where modules named in graphs are found, as <dir>/<name>.wasm (default: the sample modules shipped with Weir)",
     },
     {
       flag: "--data-dir <dir>",
@@ -65,6 +71,11 @@ export const startCommand: Command = {
       text: "/metrics on 127.0.0.1 (default 9464; 0 for any free port)",
     },
     { flag: "--admin-port <port>", text: "The admin page and API (default: admin.port, 8080)" },
+    {
+      flag: "--print-deno-flags",
+      text:
+        "Print the Deno permissions this start needs, one flag per line, and exit (bin/weir runs with them)",
+    },
   ],
   notes: [
     "SIGINT or SIGTERM stops it cleanly. SIGHUP reads --config again and applies what changed:",
@@ -155,12 +166,13 @@ function tokenLine(admin: AdminServer, terminal: boolean): string {
 async function runStart(args: string[], output: Output): Promise<number> {
   const options = {
     config: { type: "string" },
-    modules: { type: "string", default: "modules/dist" },
+    modules: { type: "string", default: SAMPLE_MODULES },
     "no-demo": { type: "boolean", default: false },
     port: { type: "string", default: "1883" },
     "metrics-port": { type: "string", default: "9464" },
     "admin-port": { type: "string" },
     "data-dir": { type: "string", default: DEFAULT_DATA_DIR },
+    "print-deno-flags": { type: "boolean", default: false },
     help: { type: "boolean", short: "h" },
   } as const;
   const words = { name: "start", usage: USAGE, positionals: false };
@@ -170,6 +182,7 @@ async function runStart(args: string[], output: Output): Promise<number> {
     output.out(`Usage: weir ${USAGE}`);
     return 0;
   }
+  if (values["print-deno-flags"]) return await printDenoFlags(values, output);
   // Listen for signals from the start, so a stop during start-up is still clean.
   const signal = waitForSignal();
   const reloads = listenForReload();
@@ -258,6 +271,36 @@ async function runStart(args: string[], output: Output): Promise<number> {
   } catch (error) {
     reloads.stop();
     await embedded?.broker.close();
+    return reportFailure("start", error, output);
+  }
+}
+
+/** The parsed `weir start` options. */
+interface StartValues {
+  readonly config?: string | undefined;
+  readonly modules?: string | undefined;
+  readonly "metrics-port"?: string | undefined;
+  readonly "admin-port"?: string | undefined;
+  readonly "data-dir"?: string | undefined;
+}
+
+/** `--print-deno-flags`: the permissions this start needs, one `deno run` flag per line. */
+async function printDenoFlags(values: StartValues, output: Output): Promise<number> {
+  try {
+    const config = values.config === undefined ? undefined : await loadConfigFile(values.config);
+    const adminPort = Number(values["admin-port"]);
+    const flags = startPermissions({
+      ...defined({ config, configFile: values.config && resolve(values.config) }),
+      appDir: APP_DIR,
+      modulesDir: resolve(values.modules ?? SAMPLE_MODULES),
+      dataDir: resolve(values["data-dir"] ?? DEFAULT_DATA_DIR),
+      metricsPort: Number(values["metrics-port"] ?? 9464) || 0,
+      ...(Number.isInteger(adminPort) ? { adminPort } : {}),
+      onnxRuntime: onnxRuntimeDirs(),
+    });
+    flags.forEach((f) => output.out(f));
+    return 0;
+  } catch (error) {
     return reportFailure("start", error, output);
   }
 }

@@ -8,7 +8,7 @@
  */
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { WeirError } from "../base/mod.ts";
+import { siblingModuleUrl, WeirError } from "../base/mod.ts";
 import type { Logger } from "../telemetry/mod.ts";
 import type { BackendName } from "./backend.ts";
 import type { NnChannel } from "./channel.ts";
@@ -36,8 +36,13 @@ function packageDir(specifier: string): string | undefined {
   }
 }
 
-function granted(name: "ffi" | "read"): boolean {
-  return Deno.permissions.querySync({ name }).state === "granted";
+/**
+ * Whether this thread holds `name` for `path`. Asked per path: under a scoped
+ * grant (`--allow-ffi=<dir>`, as the service runs) a query without a path
+ * answers "prompt", which would leave the worker without the runtime.
+ */
+function grantedFor(name: "ffi" | "read", path: string): boolean {
+  return Deno.permissions.querySync({ name, path }).state === "granted";
 }
 
 /** Owns the inference worker and the channels to it. */
@@ -63,10 +68,14 @@ export class NnService {
 
   #spawn(): Promise<BackendName> {
     const models = this.#options.models ?? {};
-    const packages = ["onnxruntime-node", "onnxruntime-web"].map(packageDir)
+    const nodeDir = packageDir("onnxruntime-node");
+    const packages = [nodeDir, packageDir("onnxruntime-web")]
       .filter((d): d is string => d !== undefined);
-    const read = [...packages, ...Object.values(models).map((p) => dirname(p))];
-    const worker = new Worker(new URL("./inference_worker.ts", import.meta.url), {
+    const read = [...packages, ...Object.values(models).map((p) => dirname(p))]
+      .filter((p) => grantedFor("read", p));
+    // Only the native runtime loads an add-on; onnxruntime-web is WebAssembly.
+    const ffi = nodeDir !== undefined && grantedFor("ffi", nodeDir) ? [nodeDir] : false;
+    const worker = new Worker(siblingModuleUrl(import.meta.url, "inference_worker"), {
       type: "module",
       deno: {
         permissions: {
@@ -76,8 +85,8 @@ export class NnService {
           sys: false,
           write: false,
           import: false,
-          ffi: granted("ffi") ? packages : false,
-          read: granted("read") ? read : false,
+          ffi,
+          read: read.length > 0 ? read : false,
         },
       },
     });

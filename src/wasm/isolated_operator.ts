@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { defined, WeirError } from "../base/mod.ts";
+import { defined, siblingModuleUrl, WeirError } from "../base/mod.ts";
 import {
   type AccumulateGroup,
   Failure,
@@ -83,7 +83,7 @@ class WorkerHandle {
   #waiting: ((reply: WorkerReply | Lost) => void) | undefined;
 
   constructor(statePath: string | undefined) {
-    this.#worker = new Worker(new URL("./operator_worker.ts", import.meta.url), {
+    this.#worker = new Worker(siblingModuleUrl(import.meta.url, "operator_worker"), {
       type: "module",
       deno: { permissions: workerPermissions(statePath) },
     });
