@@ -62,7 +62,12 @@ export async function startGatewayProcess(
     () => {},
   );
   const deadline = Date.now() + timeoutMs;
+  let exited: Deno.CommandStatus | undefined;
+  child.status.then((s) => (exited = s));
   while (!out.includes("Stop with Ctrl-C.")) {
+    if (exited !== undefined) {
+      throw new Error(`gateway exited with code ${exited.code} while starting:\n${out}\n${err}`);
+    }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`gateway did not start within ${timeoutMs} ms:\n${out}\n${err}`);

@@ -259,7 +259,9 @@ Deno.test("deno task weir resolves paths against the caller's folder, not the re
       "temperature.yaml",
     ],
     cwd: join(ROOT, "graphs"),
-    env: { NO_COLOR: "1" },
+    // As from a user's shell: `deno task test` sets INIT_CWD, and a nested task keeps it.
+    env: { ...withoutInitCwd(), NO_COLOR: "1" },
+    clearEnv: true,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -267,6 +269,12 @@ Deno.test("deno task weir resolves paths against the caller's folder, not the re
   assert.equal(out.code, 0, text.decode(out.stdout) + text.decode(out.stderr));
   assert.equal(text.decode(out.stdout).trim(), "ok temperature.yaml");
 });
+
+function withoutInitCwd(): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.INIT_CWD;
+  return env;
+}
 
 /** Every process below `pid`, so a failed run leaves none behind. */
 async function descendantsOf(pid: number): Promise<number[]> {
