@@ -308,7 +308,8 @@ Deno.test({
         String(ports[2]),
       ],
       cwd,
-      env: { NO_COLOR: "1" },
+      env: { ...withoutInitCwd(), NO_COLOR: "1" },
+      clearEnv: true,
       stdout: "piped",
       stderr: "piped",
     }).spawn();
@@ -322,6 +323,7 @@ Deno.test({
       while (!existsSync(join(cwd, ".weir", "admin-token")) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
       }
+      assert.ok(existsSync(join(cwd, ".weir", "admin-token")), "the state folder is the caller's");
       const ps = await new Deno.Command("ps", {
         args: ["-o", "pid=,args=", "--ppid", String(task.pid)],
         stdout: "piped",
