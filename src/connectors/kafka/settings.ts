@@ -11,7 +11,7 @@ import { defined, type JsonSchema, type KafkaEndpoint, SchemaValidator } from ".
 import type { ConnectionOptions as TlsOptions } from "node:tls";
 import { Buffer } from "node:buffer";
 import { checkedEndpoint } from "../endpoint_schema.ts";
-import { readEndpointFile, readSecret } from "../secrets.ts";
+import { readSecret, readTlsFiles } from "../secrets.ts";
 
 /** The Kafka endpoint's JSON Schema (`endpoint.schema.json`). */
 export const KAFKA_ENDPOINT_SCHEMA: JsonSchema = endpointSchema;
@@ -62,18 +62,12 @@ export function readKafkaSecurity(
   env: (name: string) => string | undefined,
 ): KafkaSecurity {
   const owner = `Kafka endpoint "${name}"`;
-  const t = settings.tls;
-  const tls: TlsOptions | undefined = t === undefined ? undefined : {
+  const pem = settings.tls === undefined ? undefined : readTlsFiles(owner, settings.tls);
+  const buffer = (bytes: Uint8Array | undefined) =>
+    bytes === undefined ? undefined : Buffer.from(bytes);
+  const tls: TlsOptions | undefined = pem === undefined ? undefined : {
     rejectUnauthorized: true,
-    ...(t.ca === undefined
-      ? {}
-      : { ca: Buffer.from(readEndpointFile(owner, "TLS CA file", t.ca)) }),
-    ...(t.cert === undefined
-      ? {}
-      : { cert: Buffer.from(readEndpointFile(owner, "TLS certificate file", t.cert)) }),
-    ...(t.key === undefined
-      ? {}
-      : { key: Buffer.from(readEndpointFile(owner, "TLS key file", t.key)) }),
+    ...defined({ ca: buffer(pem.ca), cert: buffer(pem.cert), key: buffer(pem.key) }),
   };
   const s = settings.sasl;
   const sasl = s === undefined ? undefined : {

@@ -7,7 +7,7 @@
  * @module
  */
 import endpointSchema from "./endpoint.schema.json" with { type: "json" };
-import { readEndpointFile, readSecret } from "../secrets.ts";
+import { readSecret, readTlsFiles } from "../secrets.ts";
 import { checkedEndpoint } from "../endpoint_schema.ts";
 import {
   authorityOf,
@@ -93,10 +93,8 @@ export function readSecrets(
       env,
     );
   }
-  const t = settings.tls;
-  const owner = `MQTT endpoint "${name}"`;
-  if (t?.ca !== undefined) out.ca = readEndpointFile(owner, "TLS CA file", t.ca);
-  if (t?.cert !== undefined) out.cert = readEndpointFile(owner, "TLS certificate file", t.cert);
-  if (t?.key !== undefined) out.key = readEndpointFile(owner, "TLS key file", t.key);
-  return out;
+  const tls = settings.tls === undefined
+    ? {}
+    : readTlsFiles(`MQTT endpoint "${name}"`, settings.tls);
+  return { ...out, ...tls };
 }
