@@ -47,12 +47,10 @@ function describe(spec: VersionSpec | undefined): string {
   return `v${spec.id} from ${from}${values === "" ? "" : ` with ${values}`}`;
 }
 
-const LIST_USAGE = "deployments list [--data-dir <dir> | --config <gateway.yaml>]";
-
 /** Exit codes: 0 when listed, 1 when the configuration is bad, 2 on usage errors. */
 export const deploymentsListCommand: Command = defineCommand({
   path: ["deployments", "list"],
-  usage: LIST_USAGE,
+  usage: "deployments list [--data-dir <dir> | --config <gateway.yaml>]",
   summary: "List the deployments saved in a data directory (served instead of the configuration)",
   flags: DIR_HELP,
   options: OPTIONS,
@@ -68,13 +66,10 @@ export const deploymentsListCommand: Command = defineCommand({
   },
 });
 
-const RESET_USAGE =
-  "deployments reset (<dataflow>... | --all) [--data-dir <dir> | --config <gateway.yaml>]";
-
 /** Exit codes: 0 when done, 1 when the configuration is bad, 2 on usage errors. */
 export const deploymentsResetCommand: Command = defineCommand({
   path: ["deployments", "reset"],
-  usage: RESET_USAGE,
+  usage: "deployments reset (<dataflow>... | --all) [--data-dir <dir> | --config <gateway.yaml>]",
   summary: "Drop saved deployments, so the next start serves the configuration's graph again",
   flags: [
     { flag: "<dataflow>...", text: "The dataflows whose saved deployment to drop" },

@@ -188,9 +188,11 @@ type OciOptions<O extends ParseArgsOptionsConfig> = typeof OCI_FLAG_OPTIONS & O;
 
 /** An OCI command's declaration: its own usage, help, flags and checks, without the shared ones. */
 export interface OciCommandSpec<O extends ParseArgsOptionsConfig>
-  extends Omit<CommandSpec<OciOptions<O>>, "options" | "report"> {
+  extends Omit<CommandSpec<OciOptions<O>>, "options" | "problems" | "report"> {
   /** Its own flags. */
   readonly options: O;
+  /** What is wrong with its own arguments, if anything; the shared flags are checked after. */
+  problems?(parsed: ParsedArgs<OciOptions<O>>): string | undefined;
   /** Text appended to a failure's message (e.g. the flag that was likely forgotten). */
   hint?(error: unknown, parsed: ParsedArgs<OciOptions<O>>): string;
 }
@@ -203,14 +205,15 @@ export interface OciCommandSpec<O extends ParseArgsOptionsConfig>
 export function ociCommand<const O extends ParseArgsOptionsConfig>(
   spec: OciCommandSpec<O>,
 ): Command {
+  const { hint, problems, ...command } = spec;
   const name = spec.path.join(" ");
   return defineCommand<OciOptions<O>>({
-    ...spec,
+    ...command,
     usage: `${spec.usage} ${OCI_FLAGS_USAGE}`,
     flags: [...spec.flags, ...OCI_FLAGS_HELP],
     options: { ...OCI_FLAG_OPTIONS, ...spec.options },
-    problems: (parsed) => spec.problems?.(parsed) ?? flagProblem(parsed.values),
+    problems: (parsed) => problems?.(parsed) ?? flagProblem(parsed.values),
     report: (error, parsed, output) =>
-      reportOciError(name, error, output, spec.hint?.(error, parsed) ?? ""),
+      reportOciError(name, error, output, hint?.(error, parsed) ?? ""),
   });
 }
