@@ -108,6 +108,35 @@ dataflows:
   }
 });
 
+Deno.test("weir status, deployments and config check report errors as every command does", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "weir-one-report-" });
+  try {
+    // A configuration that cannot be read: one line that ends with the code, as for pull or start.
+    const missing = join(dir, "missing.yaml");
+    for (const command of [["status"], ["deployments", "list"]]) {
+      const { code, err } = await weir(...command, "--config", missing);
+      assert.equal(code, 1);
+      assert.equal(err.length, 1, err.join("\n"));
+      assert.match(
+        err[0]!,
+        new RegExp(`^weir ${command.join(" ")}: Cannot read .* \\[config_io\\]$`),
+      );
+    }
+    // A name from the command line with a control character stays on one line.
+    const reset = await weir("deployments", "reset", "a\nb", "--data-dir", dir);
+    assert.equal(reset.code, 2);
+    assert.deepEqual(reset.err, ['weir deployments reset: "a\\nb" is not a dataflow name [usage]']);
+    // A lone "-" is a file name to config check, as to graph validate, not an option.
+    for (const command of [["config", "check"], ["graph", "validate"]]) {
+      const { code, err } = await weir(...command, "-");
+      assert.equal(code, 1, `${command.join(" ")}: ${err.join("\n")}`);
+      assert.match(err[0]!, /^-: .*\[(config|graph)_io\]$/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("weir status and deadletters say in one line what to fix when they cannot reach a gateway", async () => {
   const dir = await Deno.makeTempDir({ prefix: "weir-no-gateway-" });
   try {

@@ -12,7 +12,9 @@ import { dataTimestampOf, formatHlc, type Message } from "../src/base/mod.ts";
 import {
   ConnectionPool,
   ConnectorError,
+  KafkaConnection,
   kafkaConnector,
+  kafkaEndpointSettings,
   type SourceBatch,
 } from "../src/connectors/mod.ts";
 import type { Rec } from "../src/engine/mod.ts";
@@ -35,6 +37,23 @@ function message(topic: string, payload: string, props: Array<[string, string]> 
   };
   return { time: { ms: 1_700_000_000_000, counter: 3, node: "n1" }, data };
 }
+
+Deno.test("KafkaConnection logs an outage once, from the first failure on, and keeps the last error", async () => {
+  const lines: Array<{ msg: string; error?: string; downMs?: number }> = [];
+  const log = jsonLogger({ level: "info", write: (line) => lines.push(JSON.parse(line)) });
+  const settings = kafkaEndpointSettings("k", { kind: "kafka", brokers: ["127.0.0.1:9"] });
+  await using connection = new KafkaConnection("k", settings, { logger: log });
+  // Never up yet: the first failure is news, the second only the latest reason.
+  connection.report(new Error("first"));
+  connection.report(new Error("second"));
+  assert.equal(connection.status().up, false);
+  assert.equal(connection.status().error, "second");
+  connection.report();
+  assert.equal(connection.status().up, true);
+  assert.deepEqual(lines.map((l) => l.msg), ["Kafka unavailable", "Kafka available again"]);
+  assert.equal(lines[0]!.error, "first");
+  assert.equal(typeof lines[1]!.downMs, "number");
+});
 
 async function createTopic(broker: string, topic: string, partitions: number): Promise<void> {
   const admin = new Admin({ clientId: "weir-test-admin", bootstrapBrokers: [broker] });

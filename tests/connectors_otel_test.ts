@@ -129,6 +129,46 @@ Deno.test("OTLP/HTTP export carries the configured headers, a header from a file
   }
 });
 
+Deno.test("OpenTelemetry exporter logs a collector outage once and its end, and keeps the last error", async () => {
+  const answers = [503, 502, 200];
+  const port = await freePort();
+  const server = Deno.serve({ port, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
+    await req.arrayBuffer();
+    return new Response(new Uint8Array(), {
+      status: answers.shift() ?? 200,
+      headers: { "content-type": "application/x-protobuf" },
+    });
+  });
+  const lines: Array<{ msg: string; url?: string; error?: string }> = [];
+  const log = jsonLogger({ level: "info", write: (line) => lines.push(JSON.parse(line)) });
+  const url = `http://127.0.0.1:${port}`;
+  await using pool = new ConnectionPool();
+  const sink = otelConnector.createSink!({
+    endpointName: "c",
+    endpoint: { kind: "otel", url, batching: { latencyMs: 0 } },
+    topic: "",
+  }, { logger: log, connections: pool });
+  try {
+    const message = sink.encode(record(T12));
+    await assert.rejects(sink.send([message]), ConnectorError);
+    await assert.rejects(sink.send([message]), ConnectorError);
+    const status = pool.statuses()[0]!.status;
+    assert.equal(status.up, false);
+    assert.match(status.error!, /502/);
+    await sink.send([message]);
+    assert.equal(pool.statuses()[0]!.status.up, true);
+    assert.deepEqual(lines.map((l) => l.msg), [
+      "collector unavailable",
+      "collector available again",
+    ]);
+    assert.equal(lines[0]!.url, url);
+    assert.match(lines[0]!.error!, /503/);
+  } finally {
+    await sink.close();
+    await server.shutdown();
+  }
+});
+
 Deno.test({
   name:
     "OpenTelemetry sink exports to a real collector over HTTP and gRPC; retries while it is away" +

@@ -1,7 +1,8 @@
 /**
  * Pure building blocks shared by every layer: errors, hybrid logical clocks,
- * the data model, and the one schema engine every file format and request
- * body is checked with (`schema.ts`, Ajv). No I/O, no globals.
+ * the data model, the endpoint shapes the configuration and the connectors
+ * share (`endpoints.ts`), and the one schema engine every file format and
+ * request body is checked with (`schema.ts`, Ajv). No I/O, no globals.
  *
  * @example
  * ```ts
@@ -25,6 +26,7 @@ export * from "./digest.ts";
 export * from "./hosts.ts";
 export * from "./defined.ts";
 export * from "./secrets.ts";
+export type * from "./endpoints.ts";
 export * from "./schema.ts";
 export type { SchemaFinding, SourceOf } from "./schema_findings.ts";
 export * from "./yaml_schema.ts";

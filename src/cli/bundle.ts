@@ -6,26 +6,19 @@
  *
  * @module
  */
-import { type Command, parseCommandArgs } from "./command.ts";
+import { type Command, defineCommand } from "./command.ts";
 import {
-  clientFromFlags,
-  flagProblem,
   OCI_FLAG_OPTIONS,
   OCI_FLAGS_HELP,
-  OCI_FLAGS_USAGE,
+  ociCommand,
   reportOciError,
+  withOciClient,
 } from "./oci_flags.ts";
-import type { Output } from "./output.ts";
-import { progressLine } from "./progress_line.ts";
-
-const EXPORT_USAGE = `bundle export <out.tar> <ref>... [--no-graph-modules] ${OCI_FLAGS_USAGE}`;
-const IMPORT_USAGE =
-  "bundle import <file.tar> [--config <gateway.yaml>] [--data-dir <dir> | --cache <dir>]";
 
 /** Exit codes: 0 when written, 1 when a pull or the write failed, 2 on usage errors. */
-export const bundleExportCommand: Command = {
+export const bundleExportCommand: Command = ociCommand({
   path: ["bundle", "export"],
-  usage: EXPORT_USAGE,
+  usage: "bundle export <out.tar> <ref>... [--no-graph-modules]",
   summary: "Pull references (graphs with their modules) and write them to an offline bundle",
   flags: [
     { flag: "<out.tar>", text: "The bundle file to write (an OCI image layout in a tar)" },
@@ -34,95 +27,56 @@ export const bundleExportCommand: Command = {
       flag: "--no-graph-modules",
       text: "Carry only the graphs, not the modules they name (by default they go too)",
     },
-    ...OCI_FLAGS_HELP,
   ],
-  run: runExport,
-};
+  options: { "no-graph-modules": { type: "boolean", default: false } },
+  problems: ({ positionals }) =>
+    positionals.length < 2 ? "expected the bundle file and at least one reference" : undefined,
+  run: async ({ values, positionals: [tarPath, ...refs] }, output) => {
+    const result = await withOciClient(
+      values,
+      refs,
+      output,
+      (client, onProgress) =>
+        client.exportBundle(refs, tarPath!, {
+          onProgress,
+          graphModules: values["no-graph-modules"] !== true,
+        }),
+    );
+    output.out(`exported ${result.refs.length} artifact(s), ${result.blobs} blob(s) to ${tarPath}`);
+    for (const { ref, digest } of result.refs) output.out(`  ${ref} ${digest}`);
+  },
+});
+
+/** The flags of an import: only where the cache is (the registry flags are for pulls). */
+const IMPORT_FLAGS = ["--config", "--data-dir", "--cache"];
 
 /** Exit codes: 0 when imported, 1 when the bundle is bad or unreadable, 2 on usage errors. */
-export const bundleImportCommand: Command = {
+export const bundleImportCommand: Command = defineCommand({
   path: ["bundle", "import"],
-  usage: IMPORT_USAGE,
+  usage: "bundle import <file.tar> [--config <gateway.yaml>] [--data-dir <dir> | --cache <dir>]",
   summary: "Verify an offline bundle and add it to the cache, so its references pull offline",
   flags: [
     { flag: "<file.tar>", text: "A bundle written by weir bundle export" },
-    ...OCI_FLAGS_HELP.filter((f) =>
-      ["--config", "--data-dir", "--cache"].includes(f.flag.split(" ")[0]!)
-    ),
+    ...OCI_FLAGS_HELP.filter((f) => IMPORT_FLAGS.includes(f.flag.split(" ")[0]!)),
   ],
-  run: runImport,
-};
-
-const EXPORT_OPTIONS = {
-  ...OCI_FLAG_OPTIONS,
-  "no-graph-modules": { type: "boolean", default: false },
-} as const;
-
-async function runExport(args: string[], output: Output): Promise<number> {
-  const words = { name: "bundle export", usage: EXPORT_USAGE };
-  const parsed = parseCommandArgs(args, EXPORT_OPTIONS, words, output);
-  if (parsed === undefined) return 2;
-  const { values, positionals } = parsed;
-  if (values.help) {
-    output.out(`Usage: weir ${EXPORT_USAGE}`);
-    return 0;
-  }
-  const problem = positionals.length < 2
-    ? "expected the bundle file and at least one reference"
-    : flagProblem(values);
-  if (problem !== undefined) {
-    output.err(`weir bundle export: ${problem}`);
-    output.err(`Usage: weir ${EXPORT_USAGE}`);
-    return 2;
-  }
-  const [tarPath, ...refs] = positionals as [string, ...string[]];
-  const progress = progressLine(output);
-  try {
-    using client = await clientFromFlags(values, refs, output);
-    const result = await client.exportBundle(refs, tarPath, {
-      onProgress: progress.onProgress,
-      graphModules: values["no-graph-modules"] !== true,
-    });
-    progress.end();
-    output.out(`exported ${result.refs.length} artifact(s), ${result.blobs} blob(s) to ${tarPath}`);
-    for (const { ref, digest } of result.refs) output.out(`  ${ref} ${digest}`);
-    return 0;
-  } catch (error) {
-    progress.end();
-    return reportOciError("bundle export", error, output);
-  }
-}
-
-async function runImport(args: string[], output: Output): Promise<number> {
-  const words = { name: "bundle import", usage: IMPORT_USAGE };
-  const parsed = parseCommandArgs(args, OCI_FLAG_OPTIONS, words, output);
-  if (parsed === undefined) return 2;
-  const { values, positionals } = parsed;
-  if (values.help) {
-    output.out(`Usage: weir ${IMPORT_USAGE}`);
-    return 0;
-  }
-  if (positionals.length !== 1) {
-    output.err(
-      `weir bundle import: expected one bundle file, found ${positionals.length} argument(s)`,
-    );
-    output.err(`Usage: weir ${IMPORT_USAGE}`);
-    return 2;
-  }
-  try {
-    using client = await clientFromFlags(
-      { config: values.config, cache: values.cache, "data-dir": values["data-dir"] },
+  options: OCI_FLAG_OPTIONS,
+  problems: ({ positionals }) =>
+    positionals.length !== 1
+      ? `expected one bundle file, found ${positionals.length} argument(s)`
+      : undefined,
+  run: async ({ values, positionals: [tarPath] }, output) => {
+    const flags = { config: values.config, cache: values.cache, "data-dir": values["data-dir"] };
+    const result = await withOciClient(
+      flags,
       [],
       output,
+      (client) => client.importBundle(tarPath!),
     );
-    const result = await client.importBundle(positionals[0]!);
     for (const { ref, digest, recorded } of result.refs) {
       output.out(
         `imported ${ref} ${digest}${recorded ? "" : " (not a full reference: not recorded)"}`,
       );
     }
-    return 0;
-  } catch (error) {
-    return reportOciError("bundle import", error, output);
-  }
-}
+  },
+  report: (error, _parsed, output) => reportOciError("bundle import", error, output),
+});

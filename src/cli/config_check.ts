@@ -7,12 +7,12 @@
  *
  * @module
  */
-import { WeirError } from "../base/mod.ts";
-import { ConfigError, formatConfigIssue, type GatewayConfig } from "../config/mod.ts";
+import type { GatewayConfig } from "../config/mod.ts";
 import { loadConfigFile } from "../gateway/mod.ts";
-import { formatIssue, GraphValidationError, loadGraphFile } from "../graph/mod.ts";
-import type { Command } from "./command.ts";
+import { loadGraphFile } from "../graph/mod.ts";
+import { type Command, fileArguments } from "./command.ts";
 import type { Output } from "./output.ts";
+import { fileProblems } from "./report_failure.ts";
 
 const USAGE = "config check <gateway.yaml>...";
 
@@ -38,12 +38,7 @@ async function check(file: string): Promise<Checked | { problems: string[] }> {
   try {
     config = await loadConfigFile(file);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return {
-      problems: error.issues.length > 0
-        ? error.issues.map(formatConfigIssue)
-        : [`${file}: ${error.message} [${error.code}]`],
-    };
+    return { problems: fileProblems(file, error) };
   }
   const problems: string[] = [];
   const graphFiles = new Set<string>();
@@ -54,27 +49,15 @@ async function check(file: string): Promise<Checked | { problems: string[] }> {
     try {
       await loadGraphFile(graphFile);
     } catch (error) {
-      if (error instanceof GraphValidationError) problems.push(...error.issues.map(formatIssue));
-      else if (error instanceof WeirError) {
-        problems.push(`${graphFile}: ${error.message} [${error.code}]`);
-      } else throw error;
+      problems.push(...fileProblems(graphFile, error));
     }
   }
   return { config, problems };
 }
 
 async function runConfigCheck(args: string[], output: Output): Promise<number> {
-  const files = args[0] === "--" ? args.slice(1) : args;
-  const option = files === args ? files.find((a) => a.startsWith("-")) : undefined;
-  if (option !== undefined || files.length === 0) {
-    output.err(
-      option === undefined
-        ? "weir config check: no files given"
-        : `weir config check: unknown option "${option}"`,
-    );
-    output.err(`Usage: weir ${USAGE}`);
-    return 2;
-  }
+  const files = fileArguments(args, { name: "config check", usage: USAGE }, output);
+  if (files === undefined) return 2;
   let failed = false;
   for (const file of files) {
     const checked = await check(file);

@@ -8,7 +8,6 @@
  * @module
  */
 import { writeFile } from "node:fs/promises";
-import type { ParseArgsOptionsConfig } from "node:util";
 import { WeirError } from "../base/mod.ts";
 import type {
   DeadLetterDetail,
@@ -16,16 +15,9 @@ import type {
   DeadLetterPage,
   ReplayResult,
 } from "../gateway/mod.ts";
-import {
-  ADMIN_FLAG_OPTIONS,
-  ADMIN_FLAGS_HELP,
-  type AdminClient,
-  adminClient,
-} from "./admin_client.ts";
-import { type Command, type FlagHelp, parseCommandArgs } from "./command.ts";
-import type { Output } from "./output.ts";
+import { ADMIN_FLAG_OPTIONS, ADMIN_FLAGS_HELP, adminClient } from "./admin_client.ts";
+import { type Command, defineCommand, type FlagHelp } from "./command.ts";
 import { formatBytes } from "./progress_line.ts";
-import { reportError } from "./report_error.ts";
 
 const FILTER_OPTIONS = {
   ...ADMIN_FLAG_OPTIONS,
@@ -44,19 +36,6 @@ const FILTER_HELP: readonly FlagHelp[] = [
 ];
 
 type Values = Record<string, string | boolean | undefined>;
-
-/** Parses a subcommand's flags, or prints the problem and says so with undefined. */
-function parse(
-  name: string,
-  usage: string,
-  args: string[],
-  options: ParseArgsOptionsConfig,
-  output: Output,
-): { values: Values; positionals: string[] } | undefined {
-  const words = { name: `deadletters ${name}`, usage: `deadletters ${usage}` };
-  const parsed = parseCommandArgs(args, options, words, output);
-  return parsed && { values: parsed.values as Values, positionals: parsed.positionals };
-}
 
 /** The filters as query parameters. */
 function query(values: Values, extra: Record<string, string | undefined> = {}): string {
@@ -118,27 +97,13 @@ function oneLine(entry: DeadLetterEntry): string {
   ].join("  ");
 }
 
-async function withClient(
-  name: string,
-  values: Values,
-  output: Output,
-  work: (client: AdminClient) => Promise<void>,
-): Promise<number> {
-  try {
-    await work(await adminClient(values as Parameters<typeof adminClient>[0]));
-    return 0;
-  } catch (error) {
-    return reportError(`deadletters ${name}`, error, output);
-  }
-}
-
 // ---------------------------------------------------------------- list
 
 const LIST_USAGE =
   `list ${FILTERS_USAGE} [--limit 20] [--before <number>] ${GATEWAY_USAGE} [--json]`;
 
 /** Exit codes: 0 when listed, 1 when the gateway did not answer, 2 on usage errors. */
-export const deadLettersListCommand: Command = {
+export const deadLettersListCommand: Command = defineCommand({
   path: ["deadletters", "list"],
   usage: `deadletters ${LIST_USAGE}`,
   summary: "List a running gateway's dead letters, newest first",
@@ -149,48 +114,36 @@ export const deadLettersListCommand: Command = {
     ...ADMIN_FLAGS_HELP,
   ],
   notes: ["Each line: number, time stored, dataflow, operation, reason, topic, payload start."],
-  run: async (args, output) => {
-    const options = {
-      ...FILTER_OPTIONS,
-      limit: { type: "string" },
-      before: { type: "string" },
-    } as const;
-    const parsed = parse("list", LIST_USAGE, args, options, output);
-    if (parsed === undefined) return 2;
-    const { values } = parsed;
-    return await withClient("list", values, output, async (client) => {
-      const page = await client.json<DeadLetterPage>(
-        "GET",
-        `/api/dead-letters${
-          query(values, {
-            limit: String(values.limit ?? "20"),
-            before: values.before as string | undefined,
-          })
+  options: { ...FILTER_OPTIONS, limit: { type: "string" }, before: { type: "string" } },
+  run: async ({ values }, output) => {
+    const page = await (await adminClient(values)).json<DeadLetterPage>(
+      "GET",
+      `/api/dead-letters${
+        query(values, { limit: String(values.limit ?? "20"), before: values.before })
+      }`,
+    );
+    if (values.json) {
+      output.out(JSON.stringify(page));
+      return;
+    }
+    page.deadLetters.forEach((d) => output.out(oneLine(d)));
+    const shown = page.deadLetters.length;
+    output.err(
+      shown === 0
+        ? "no dead letters"
+        : `${shown} of ${page.total}${
+          page.next === undefined ? "" : `; older ones: --before ${page.next}`
         }`,
-      );
-      if (values.json) {
-        output.out(JSON.stringify(page));
-        return;
-      }
-      page.deadLetters.forEach((d) => output.out(oneLine(d)));
-      const shown = page.deadLetters.length;
-      output.err(
-        shown === 0
-          ? "no dead letters"
-          : `${shown} of ${page.total}${
-            page.next === undefined ? "" : `; older ones: --before ${page.next}`
-          }`,
-      );
-    });
+    );
   },
-};
+});
 
 // ---------------------------------------------------------------- show
 
 const SHOW_USAGE = `show <number> [--as json|text|hex] ${GATEWAY_USAGE} [--json]`;
 
 /** Exit codes: 0 when shown, 1 when it is not there or the gateway did not answer, 2 on usage errors. */
-export const deadLettersShowCommand: Command = {
+export const deadLettersShowCommand: Command = defineCommand({
   path: ["deadletters", "show"],
   usage: `deadletters ${SHOW_USAGE}`,
   summary: "Show one dead letter: time, reason, topic, properties and payload",
@@ -202,54 +155,49 @@ export const deadLettersShowCommand: Command = {
     },
     ...ADMIN_FLAGS_HELP,
   ],
-  run: async (args, output) => {
-    const options = { ...ADMIN_FLAG_OPTIONS, as: { type: "string" } } as const;
-    const parsed = parse("show", SHOW_USAGE, args, options, output);
-    if (parsed === undefined) return 2;
-    const { values, positionals } = parsed;
-    if (positionals.length !== 1) {
-      output.err("weir deadletters show: give one dead letter number");
-      output.err(`Usage: weir deadletters ${SHOW_USAGE}`);
-      return 2;
+  options: { ...ADMIN_FLAG_OPTIONS, as: { type: "string" } },
+  problems: ({ positionals }) =>
+    positionals.length !== 1 ? "give one dead letter number" : undefined,
+  run: async ({ values, positionals }, output) => {
+    const as = typeof values.as === "string" ? `?as=${encodeURIComponent(values.as)}` : "";
+    const d = await (await adminClient(values)).json<DeadLetterDetail>(
+      "GET",
+      `/api/dead-letters/${seqOf(positionals[0]!)}${as}`,
+    );
+    if (values.json) {
+      output.out(JSON.stringify(d));
+      return;
     }
-    return await withClient("show", values, output, async (client) => {
-      const as = typeof values.as === "string" ? `?as=${encodeURIComponent(values.as)}` : "";
-      const d = await client.json<DeadLetterDetail>(
-        "GET",
-        `/api/dead-letters/${seqOf(positionals[0]!)}${as}`,
-      );
-      if (values.json) {
-        output.out(JSON.stringify(d));
-        return;
-      }
-      const facts: Array<[string, string | undefined]> = [
-        ["dead letter", `#${d.seq} (${d.kind})`],
-        ["stored", d.at],
-        ["dataflow", d.dataflow],
-        ["operation", d.operation],
-        ["reason", d.reason],
-        ["frontier", d.frontier],
-        ["record time", d.ts],
-        ["topic", d.topic],
-        ["content type", d.contentType],
-        ["payload", `${formatBytes(d.payloadBytes)}${d.replayable ? "" : " (cannot be replayed)"}`],
-      ];
-      for (const [k, v] of facts) if (v !== undefined) output.out(`${`${k}:`.padEnd(14)}${v}`);
-      for (const [k, v] of d.properties) output.out(`${"property:".padEnd(14)}${k}=${v}`);
-      if (d.preview !== undefined) {
-        output.out(`--- payload (${d.preview.as}${d.preview.truncated ? ", cut" : ""}) ---`);
-        d.preview.text.split("\n").forEach((l) => output.out(l));
-      }
-    });
+    const facts: Array<[string, string | undefined]> = [
+      ["dead letter", `#${d.seq} (${d.kind})`],
+      ["stored", d.at],
+      ["dataflow", d.dataflow],
+      ["operation", d.operation],
+      ["reason", d.reason],
+      ["frontier", d.frontier],
+      ["record time", d.ts],
+      ["topic", d.topic],
+      ["content type", d.contentType],
+      [
+        "payload",
+        `${formatBytes(d.payloadBytes)}${d.replayable ? "" : " (cannot be replayed)"}`,
+      ],
+    ];
+    for (const [k, v] of facts) if (v !== undefined) output.out(`${`${k}:`.padEnd(14)}${v}`);
+    for (const [k, v] of d.properties) output.out(`${"property:".padEnd(14)}${k}=${v}`);
+    if (d.preview !== undefined) {
+      output.out(`--- payload (${d.preview.as}${d.preview.truncated ? ", cut" : ""}) ---`);
+      d.preview.text.split("\n").forEach((l) => output.out(l));
+    }
   },
-};
+});
 
 // ---------------------------------------------------------------- export
 
 const EXPORT_USAGE = `export ${FILTERS_USAGE} [--output <file.jsonl>] ${GATEWAY_USAGE}`;
 
 /** Exit codes: 0 when exported, 1 when the gateway did not answer, 2 on usage errors. */
-export const deadLettersExportCommand: Command = {
+export const deadLettersExportCommand: Command = defineCommand({
   path: ["deadletters", "export"],
   usage: `deadletters ${EXPORT_USAGE}`,
   summary: "Write dead letters as weir graph test input (JSON lines), oldest first",
@@ -262,29 +210,26 @@ export const deadLettersExportCommand: Command = {
     "Then: weir graph test <graph.yaml> --modules <dir> --input <file.jsonl>",
     "Dead letters without a whole message (too large to keep) are left out and counted.",
   ],
-  run: async (args, output) => {
-    const options = { ...FILTER_OPTIONS, output: { type: "string", short: "o" } } as const;
-    const parsed = parse("export", EXPORT_USAGE, args, options, output);
-    if (parsed === undefined) return 2;
-    const { values } = parsed;
-    return await withClient("export", values, output, async (client) => {
-      const { text, headers } = await client.text(`/api/dead-letters/export${query(values)}`);
-      const lines = text === "" ? 0 : text.trimEnd().split("\n").length;
-      if (typeof values.output === "string") await writeFile(values.output, text);
-      else if (text !== "") text.trimEnd().split("\n").forEach((l) => output.out(l));
-      const skipped = Number(headers.get("x-weir-skipped") ?? "0");
-      output.err(
-        `exported ${lines} dead letter(s)${
-          typeof values.output === "string" ? ` to ${values.output}` : ""
-        }${skipped > 0 ? `; ${skipped} without a whole message left out` : ""}`,
-      );
-    });
+  options: { ...FILTER_OPTIONS, output: { type: "string", short: "o" } },
+  run: async ({ values }, output) => {
+    const client = await adminClient(values);
+    const { text, headers } = await client.text(`/api/dead-letters/export${query(values)}`);
+    const lines = text === "" ? 0 : text.trimEnd().split("\n").length;
+    if (typeof values.output === "string") await writeFile(values.output, text);
+    else if (text !== "") text.trimEnd().split("\n").forEach((l) => output.out(l));
+    const skipped = Number(headers.get("x-weir-skipped") ?? "0");
+    output.err(
+      `exported ${lines} dead letter(s)${
+        typeof values.output === "string" ? ` to ${values.output}` : ""
+      }${skipped > 0 ? `; ${skipped} without a whole message left out` : ""}`,
+    );
   },
-};
+});
 
 // ---------------------------------------------------------------- replay and purge
 
 const SELECT_USAGE = `(<number>... | ${FILTERS_USAGE} | --all) ${GATEWAY_USAGE}`;
+const SELECT_OPTIONS = { ...FILTER_OPTIONS, all: { type: "boolean", default: false } } as const;
 const SELECT_HELP: readonly FlagHelp[] = [
   { flag: "<number>...", text: "These dead letters (as weir deadletters list numbers them)" },
   ...FILTER_HELP,
@@ -293,7 +238,7 @@ const SELECT_HELP: readonly FlagHelp[] = [
 ];
 
 /** Exit codes: 0 when done, 1 when refused or the gateway did not answer, 2 on usage errors. */
-export const deadLettersReplayCommand: Command = {
+export const deadLettersReplayCommand: Command = defineCommand({
   path: ["deadletters", "replay"],
   usage: `deadletters replay ${SELECT_USAGE}`,
   summary: "Feed dead letters back into their dataflow (after a fix); each leaves once handled",
@@ -302,45 +247,35 @@ export const deadLettersReplayCommand: Command = {
     "Each is re-injected as a source record with its original time and properties; one that",
     "fails again becomes a new dead letter. The dataflow must be running.",
   ],
-  run: async (args, output) => {
-    const options = { ...FILTER_OPTIONS, all: { type: "boolean", default: false } } as const;
-    const parsed = parse("replay", `replay ${SELECT_USAGE}`, args, options, output);
-    if (parsed === undefined) return 2;
-    const { values, positionals } = parsed;
-    return await withClient("replay", values, output, async (client) => {
-      const result = await client.json<ReplayResult>(
-        "POST",
-        "/api/dead-letters/replay",
-        selection(values, positionals),
-      );
-      if (values.json) {
-        output.out(JSON.stringify(result));
-        return;
-      }
-      output.out(`replayed ${result.replayed}, handled ${result.handled}`);
-      for (const s of result.skipped) output.err(`skipped #${s.seq}: ${s.reason}`);
-    });
+  options: SELECT_OPTIONS,
+  run: async ({ values, positionals }, output) => {
+    const result = await (await adminClient(values)).json<ReplayResult>(
+      "POST",
+      "/api/dead-letters/replay",
+      selection(values, positionals),
+    );
+    if (values.json) {
+      output.out(JSON.stringify(result));
+      return;
+    }
+    output.out(`replayed ${result.replayed}, handled ${result.handled}`);
+    for (const s of result.skipped) output.err(`skipped #${s.seq}: ${s.reason}`);
   },
-};
+});
 
 /** Exit codes: 0 when done, 1 when the gateway did not answer, 2 on usage errors. */
-export const deadLettersPurgeCommand: Command = {
+export const deadLettersPurgeCommand: Command = defineCommand({
   path: ["deadletters", "purge"],
   usage: `deadletters purge ${SELECT_USAGE}`,
   summary: "Delete dead letters",
   flags: SELECT_HELP,
-  run: async (args, output) => {
-    const options = { ...FILTER_OPTIONS, all: { type: "boolean", default: false } } as const;
-    const parsed = parse("purge", `purge ${SELECT_USAGE}`, args, options, output);
-    if (parsed === undefined) return 2;
-    const { values, positionals } = parsed;
-    return await withClient("purge", values, output, async (client) => {
-      const result = await client.json<{ purged: number }>(
-        "POST",
-        "/api/dead-letters/purge",
-        selection(values, positionals),
-      );
-      output.out(values.json ? JSON.stringify(result) : `purged ${result.purged}`);
-    });
+  options: SELECT_OPTIONS,
+  run: async ({ values, positionals }, output) => {
+    const result = await (await adminClient(values)).json<{ purged: number }>(
+      "POST",
+      "/api/dead-letters/purge",
+      selection(values, positionals),
+    );
+    output.out(values.json ? JSON.stringify(result) : `purged ${result.purged}`);
   },
-};
+});

@@ -16,8 +16,8 @@ import {
   type VersionSpec,
 } from "../gateway/mod.ts";
 import { DEFAULT_DATA_DIR } from "./admin_client.ts";
-import { type Command, type FlagHelp, parseCommandArgs } from "./command.ts";
-import { reportError } from "./report_error.ts";
+import { type Command, defineCommand, type FlagHelp } from "./command.ts";
+import { versionOrigin } from "./version_text.ts";
 
 const OPTIONS = {
   "data-dir": { type: "string" },
@@ -42,52 +42,34 @@ async function dataDirOf(values: { "data-dir"?: string; config?: string }): Prom
 
 function describe(spec: VersionSpec | undefined): string {
   if (spec === undefined) return "nothing";
-  const from = spec.origin === "oci"
-    ? spec.ref ?? "a registry"
-    : spec.origin === "upload"
-    ? "uploaded YAML"
-    : "the configuration's graph file";
+  const from = versionOrigin(spec);
   const values = Object.entries(spec.configuration).map(([k, v]) => `${k}=${v}`).join(" ");
   return `v${spec.id} from ${from}${values === "" ? "" : ` with ${values}`}`;
 }
 
-const LIST_USAGE = "deployments list [--data-dir <dir> | --config <gateway.yaml>]";
-
 /** Exit codes: 0 when listed, 1 when the configuration is bad, 2 on usage errors. */
-export const deploymentsListCommand: Command = {
+export const deploymentsListCommand: Command = defineCommand({
   path: ["deployments", "list"],
-  usage: LIST_USAGE,
+  usage: "deployments list [--data-dir <dir> | --config <gateway.yaml>]",
   summary: "List the deployments saved in a data directory (served instead of the configuration)",
   flags: DIR_HELP,
-  run: async (args, output) => {
-    const words = { name: "deployments list", usage: LIST_USAGE };
-    const parsed = parseCommandArgs(args, OPTIONS, words, output);
-    if (parsed === undefined) return 2;
-    try {
-      const dataDir = await dataDirOf(parsed.values);
-      const saved = await listDeployments(dataDir);
-      if (saved.length === 0) output.out(`no saved deployments in ${dataDir}`);
-      for (const { dataflow, record } of saved) {
-        output.out(
-          `${dataflow}  serves ${describe(record.current)}; rollback to ${
-            describe(record.previous)
-          }`,
-        );
-      }
-      return 0;
-    } catch (error) {
-      return reportError("deployments list", error, output);
+  options: OPTIONS,
+  run: async ({ values }, output) => {
+    const dataDir = await dataDirOf(values);
+    const saved = await listDeployments(dataDir);
+    if (saved.length === 0) output.out(`no saved deployments in ${dataDir}`);
+    for (const { dataflow, record } of saved) {
+      output.out(
+        `${dataflow}  serves ${describe(record.current)}; rollback to ${describe(record.previous)}`,
+      );
     }
   },
-};
-
-const RESET_USAGE =
-  "deployments reset (<dataflow>... | --all) [--data-dir <dir> | --config <gateway.yaml>]";
+});
 
 /** Exit codes: 0 when done, 1 when the configuration is bad, 2 on usage errors. */
-export const deploymentsResetCommand: Command = {
+export const deploymentsResetCommand: Command = defineCommand({
   path: ["deployments", "reset"],
-  usage: RESET_USAGE,
+  usage: "deployments reset (<dataflow>... | --all) [--data-dir <dir> | --config <gateway.yaml>]",
   summary: "Drop saved deployments, so the next start serves the configuration's graph again",
   flags: [
     { flag: "<dataflow>...", text: "The dataflows whose saved deployment to drop" },
@@ -95,37 +77,28 @@ export const deploymentsResetCommand: Command = {
     ...DIR_HELP,
   ],
   notes: ["A running gateway keeps serving what it serves until it is restarted."],
-  run: async (args, output) => {
-    const words = { name: "deployments reset", usage: RESET_USAGE };
-    const parsed = parseCommandArgs(args, OPTIONS, words, output);
-    if (parsed === undefined) return 2;
-    const { values, positionals } = parsed;
-    if ((positionals.length === 0) === (values.all !== true)) {
-      output.err("weir deployments reset: name the dataflows, or give --all");
-      output.err(`Usage: weir ${RESET_USAGE}`);
-      return 2;
-    }
-    try {
-      const dataDir = await dataDirOf(values);
-      const names = values.all === true
-        ? (await listDeployments(dataDir)).map((d) => d.dataflow)
-        : positionals;
-      for (const name of names) {
-        if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(name)) {
-          throw new WeirError("usage", `"${name}" is not a dataflow name`);
-        }
-        const dropped = await removeDeployment(dataDir, name);
-        output.out(
-          dropped === undefined
-            ? `${name}: no saved deployment`
-            : `${name}: dropped the saved deployment (${describe(dropped.current)}); ` +
-              "the next start serves the configuration",
-        );
+  options: OPTIONS,
+  problems: ({ values, positionals }) =>
+    (positionals.length === 0) === (values.all !== true)
+      ? "name the dataflows, or give --all"
+      : undefined,
+  run: async ({ values, positionals }, output) => {
+    const dataDir = await dataDirOf(values);
+    const names = values.all === true
+      ? (await listDeployments(dataDir)).map((d) => d.dataflow)
+      : positionals;
+    for (const name of names) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(name)) {
+        throw new WeirError("usage", `"${name}" is not a dataflow name`);
       }
-      if (names.length === 0) output.out(`no saved deployments in ${dataDir}`);
-      return 0;
-    } catch (error) {
-      return reportError("deployments reset", error, output);
+      const dropped = await removeDeployment(dataDir, name);
+      output.out(
+        dropped === undefined
+          ? `${name}: no saved deployment`
+          : `${name}: dropped the saved deployment (${describe(dropped.current)}); ` +
+            "the next start serves the configuration",
+      );
     }
+    if (names.length === 0) output.out(`no saved deployments in ${dataDir}`);
   },
-};
+});

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { WeirError } from "../base/mod.ts";
-import { formatIssue, GraphValidationError, loadGraphFile } from "../graph/mod.ts";
-import type { Command } from "./command.ts";
+import { loadGraphFile } from "../graph/mod.ts";
+import { type Command, fileArguments } from "./command.ts";
 import type { Output } from "./output.ts";
+import { fileProblems } from "./report_failure.ts";
 
 const USAGE = "graph validate <file>...";
 
@@ -30,30 +30,15 @@ async function runGraphValidate(args: string[], output: Output): Promise<number>
     output.out(graphValidateCommand.summary);
     return 0;
   }
-  const files = args[0] === "--" ? args.slice(1) : args;
-  const option = files === args ? files.find((a) => a.startsWith("-") && a !== "-") : undefined;
-  if (option !== undefined || files.length === 0) {
-    output.err(
-      option === undefined
-        ? "weir graph validate: no files given"
-        : `weir graph validate: unknown option "${option}"`,
-    );
-    output.err(`Usage: weir ${USAGE}`);
-    return 2;
-  }
+  const files = fileArguments(args, { name: "graph validate", usage: USAGE }, output);
+  if (files === undefined) return 2;
   let failed = false;
   for (const file of files) {
     try {
       await loadGraphFile(file);
       output.out(`ok ${file}`);
     } catch (error) {
-      if (error instanceof GraphValidationError) {
-        error.issues.forEach((issue) => output.err(formatIssue(issue)));
-      } else if (error instanceof WeirError) {
-        output.err(`${file}: ${error.message} [${error.code}]`);
-      } else {
-        throw error;
-      }
+      fileProblems(file, error).forEach((line) => output.err(line));
       failed = true;
     }
   }

@@ -1,8 +1,9 @@
 /**
  * The flags every OCI command shares (`--config`, `--plain-http`,
  * `--username`, `--password-env`/`--password-file`, `--cache`), how they
- * become an {@linkcode OciClient}, and how its errors become one line and
- * an exit code.
+ * become an {@linkcode OciClient} that shows its progress while a command
+ * works, how its errors become one line and an exit code, and a command
+ * that has them all ({@linkcode ociCommand}).
  *
  * @module
  */
@@ -15,12 +16,21 @@ import {
   OciClient,
   OciError,
   parseReference,
+  type ProgressListener,
   type RegistryConfig,
 } from "../oci/mod.ts";
 import { jsonLogger } from "../telemetry/mod.ts";
 import { DEFAULT_DATA_DIR } from "./admin_client.ts";
-import type { FlagHelp } from "./command.ts";
+import type { ParseArgsOptionsConfig } from "node:util";
+import {
+  type Command,
+  type CommandSpec,
+  defineCommand,
+  type FlagHelp,
+  type ParsedArgs,
+} from "./command.ts";
 import type { Output } from "./output.ts";
+import { progressLine } from "./progress_line.ts";
 
 /** `parseArgs` options of the shared flags. */
 export const OCI_FLAG_OPTIONS = {
@@ -142,6 +152,26 @@ export async function clientFromFlags(
 }
 
 /**
+ * Runs `work` with the client the flags make, its progress shown on standard
+ * error; the progress line is cleared when the work ends, so what the
+ * command prints next starts on a line of its own.
+ */
+export async function withOciClient<T>(
+  flags: OciFlags,
+  refs: readonly string[],
+  output: Output,
+  work: (client: OciClient, onProgress: ProgressListener) => Promise<T>,
+): Promise<T> {
+  const progress = progressLine(output);
+  try {
+    using client = await clientFromFlags(flags, refs, output);
+    return await work(client, progress.onProgress);
+  } finally {
+    progress.end();
+  }
+}
+
+/**
  * Prints an error of an OCI command as one line (a configuration's issues
  * one per line) and returns the exit code: 2 for usage errors, else 1.
  * Errors that are not Weir's are thrown on.
@@ -151,4 +181,39 @@ export function reportOciError(command: string, error: unknown, output: Output, 
     return reportFailure(command, error, output, { tag: error.reason, hint });
   }
   return reportFailure(command, error, output);
+}
+
+/** The shared flags' options with a command's own. */
+type OciOptions<O extends ParseArgsOptionsConfig> = typeof OCI_FLAG_OPTIONS & O;
+
+/** An OCI command's declaration: its own usage, help, flags and checks, without the shared ones. */
+export interface OciCommandSpec<O extends ParseArgsOptionsConfig>
+  extends Omit<CommandSpec<OciOptions<O>>, "options" | "problems" | "report"> {
+  /** Its own flags. */
+  readonly options: O;
+  /** What is wrong with its own arguments, if anything; the shared flags are checked after. */
+  problems?(parsed: ParsedArgs<OciOptions<O>>): string | undefined;
+  /** Text appended to a failure's message (e.g. the flag that was likely forgotten). */
+  hint?(error: unknown, parsed: ParsedArgs<OciOptions<O>>): string;
+}
+
+/**
+ * An OCI command: the shared flags join its usage, help and options, are
+ * checked after its own arguments, and its failures are reported with the
+ * registry's finer reason.
+ */
+export function ociCommand<const O extends ParseArgsOptionsConfig>(
+  spec: OciCommandSpec<O>,
+): Command {
+  const { hint, problems, ...command } = spec;
+  const name = spec.path.join(" ");
+  return defineCommand<OciOptions<O>>({
+    ...command,
+    usage: `${spec.usage} ${OCI_FLAGS_USAGE}`,
+    flags: [...spec.flags, ...OCI_FLAGS_HELP],
+    options: { ...OCI_FLAG_OPTIONS, ...spec.options },
+    problems: (parsed) => problems?.(parsed) ?? flagProblem(parsed.values),
+    report: (error, parsed, output) =>
+      reportOciError(name, error, output, hint?.(error, parsed) ?? ""),
+  });
 }

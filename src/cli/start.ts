@@ -27,7 +27,7 @@ import { DEFAULT_DATA_DIR } from "./admin_client.ts";
 import { type Command, parseCommandArgs } from "./command.ts";
 import type { Output } from "./output.ts";
 import { captureRuntimeWarnings } from "./runtime_warnings.ts";
-import { describeVersion } from "./status.ts";
+import { describeVersion } from "./version_text.ts";
 import { onnxRuntimeDirs, startPermissions } from "./start_permissions.ts";
 
 const USAGE =

@@ -10,45 +10,20 @@ import type { HealthResponse } from "../admin/mod.ts";
 import type {
   DataflowStatus,
   EndpointStatus,
-  GraphVersion,
   QueueSummary,
   ServedFrom,
   TrendSeries,
 } from "../gateway/mod.ts";
 import { ADMIN_FLAG_OPTIONS, ADMIN_FLAGS_HELP, adminClient } from "./admin_client.ts";
-import { type Command, parseCommandArgs } from "./command.ts";
-import type { Output } from "./output.ts";
+import { type Command, defineCommand } from "./command.ts";
 import { formatBytes } from "./progress_line.ts";
-import { reportError } from "./report_error.ts";
-
-const USAGE = "status [--admin-url <url>] [--data-dir <dir> | --config <gateway.yaml>] [--json]";
-
-/** Exit codes: 0 when the gateway answered, 1 when it did not, 2 on usage errors. */
-export const statusCommand: Command = {
-  path: ["status"],
-  usage: USAGE,
-  summary: "Show a running gateway: dataflows, versions and where they came from, endpoints, queue",
-  flags: ADMIN_FLAGS_HELP,
-  notes: ["Rates are the gateway's last trend point (every 10 s)."],
-  run: runStatus,
-};
+import { describeVersion } from "./version_text.ts";
 
 const SERVED: Record<ServedFrom, string> = {
   configuration: "from the configuration file",
   "embedded-default": "from the embedded default",
   "saved-deployment": "from a saved deployment",
 };
-
-/** `v2 "Temperature conversion" (uploaded YAML)`. */
-export function describeVersion(v: GraphVersion | undefined): string {
-  if (v === undefined) return "no graph (a plain bridge)";
-  const origin = v.origin === "oci"
-    ? v.ref ?? "a registry"
-    : v.origin === "upload"
-    ? "uploaded YAML"
-    : "the configuration's graph file";
-  return `v${v.id} "${v.graphName}" (${origin})`;
-}
 
 /** The last value of a series, if it has one. */
 function last(trends: TrendSeries, name: string): number | undefined {
@@ -98,11 +73,16 @@ function dataflowLines(d: DataflowStatus, trends: TrendSeries): string[] {
   return lines;
 }
 
-async function runStatus(args: string[], output: Output): Promise<number> {
-  const words = { name: "status", usage: USAGE, positionals: false };
-  const values = parseCommandArgs(args, ADMIN_FLAG_OPTIONS, words, output)?.values;
-  if (values === undefined) return 2;
-  try {
+/** Exit codes: 0 when the gateway answered, 1 when it did not, 2 on usage errors. */
+export const statusCommand: Command = defineCommand({
+  path: ["status"],
+  usage: "status [--admin-url <url>] [--data-dir <dir> | --config <gateway.yaml>] [--json]",
+  summary: "Show a running gateway: dataflows, versions and where they came from, endpoints, queue",
+  flags: ADMIN_FLAGS_HELP,
+  notes: ["Rates are the gateway's last trend point (every 10 s)."],
+  options: ADMIN_FLAG_OPTIONS,
+  positionals: false,
+  run: async ({ values }, output) => {
     const client = await adminClient(values);
     const [health, { dataflows }, { endpoints }, queue, trends] = await Promise.all([
       client.json<HealthResponse>("GET", "/api/health"),
@@ -113,7 +93,7 @@ async function runStatus(args: string[], output: Output): Promise<number> {
     ]);
     if (values.json) {
       output.out(JSON.stringify({ health, dataflows, endpoints, queue }));
-      return 0;
+      return;
     }
     const down = health.endpointsDown.length > 0
       ? `; down: ${health.endpointsDown.join(", ")}`
@@ -136,8 +116,5 @@ async function runStatus(args: string[], output: Output): Promise<number> {
         `${queue.deadLetters.count} dead letter(s) (${formatBytes(queue.deadLetters.bytes)})` +
         (queue.deadLettersDropped > 0 ? `, ${queue.deadLettersDropped} dropped for room` : ""),
     );
-    return 0;
-  } catch (error) {
-    return reportError("status", error, output);
-  }
-}
+  },
+});

@@ -13,12 +13,12 @@ import type {
   DataflowConfig,
   EndpointConfig,
   GatewayConfig,
-  HeaderValueConfig,
   KafkaEndpointConfig,
   KafkaSasl,
   MlConfig,
   MqttProtocol,
   OtelEndpointConfig,
+  OtelHeaderValue,
   QueueConfig,
   RegistryEndpointConfig,
   StateConfig,
@@ -185,7 +185,7 @@ function kafkaEndpoint(name: string, raw: Obj, path: (p: string) => string): Kaf
 
 function otelEndpoint(raw: Obj, path: (p: string) => string): OtelEndpointConfig {
   const tls = tlsFiles(raw.tls, path);
-  const headers: Record<string, HeaderValueConfig> = {};
+  const headers: Record<string, OtelHeaderValue> = {};
   for (const [name, value] of Object.entries((raw.headers ?? {}) as Obj)) {
     const v = value as string | Obj;
     headers[name] = typeof v === "string"

@@ -11,6 +11,7 @@
 import { parseSize } from "./build.ts";
 import type { Finding, YamlPath } from "./issue.ts";
 import { checkDataflowKinds, checkKindEndpoint, kindOf } from "./rules_kinds.ts";
+import { type Obj, obj, sourceTopicFindings, str, tlsPairFindings } from "./rules_shared.ts";
 import { destinationProblem, filterProblem, OUTPUT_TOPIC, topicMatches } from "./topics.ts";
 import {
   authorityOf,
@@ -20,18 +21,6 @@ import {
   quote,
   registryOfReference,
 } from "../base/mod.ts";
-
-type Obj = Record<string, unknown>;
-
-function obj(value: unknown): Obj | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? value as Obj
-    : undefined;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}
 
 /** Checks the rules over the whole configuration value. */
 export function checkRules(value: unknown): Finding[] {
@@ -224,14 +213,7 @@ function checkEndpoints(endpoints: Obj): Finding[] {
         at: "key",
       });
     }
-    if (tls !== undefined && (tls.cert === undefined) !== (tls.key === undefined)) {
-      const missing = tls.cert === undefined ? "cert" : "key";
-      findings.push({
-        path: [...path, "tls", missing],
-        rule: "tls-pair",
-        message: `missing "${missing}", expected a client certificate and its key together`,
-      });
-    }
+    findings.push(...tlsPairFindings(path, tls));
     const clientId = str(endpoint.clientId) ?? `weir-${name}`;
     const key = `${hostPort(url)} ${clientId}`;
     const first = seen.get(key);
@@ -316,17 +298,13 @@ function checkDataflow(name: string, flow: Obj, endpoints: Obj): Finding[] {
   // An unknown endpoint is reported above; its topics are still read as MQTT ones.
   const mqttSource = sourceKind === undefined || sourceKind === "mqtt";
   const topics = mqttSource && Array.isArray(source?.topics) ? source.topics : [];
-  for (const [i, topic] of topics.entries()) {
-    if (typeof topic !== "string" || topic === "") continue;
-    const problem = filterProblem(topic);
-    if (problem !== undefined) {
-      findings.push({
-        path: [...path, "source", "topics", i],
-        rule: "topic-filter",
-        message: `found topic filter ${quote(topic)}, expected ${problem}`,
-      });
-    }
-  }
+  findings.push(
+    ...sourceTopicFindings([...path, "source", "topics"], topics, {
+      rule: "topic-filter",
+      noun: "topic filter",
+      problemOf: filterProblem,
+    }),
+  );
   const alert = str(deadLetter?.topic);
   if (alert !== undefined) {
     const same = str(deadLetter?.endpoint) === str(source?.endpoint);

@@ -8,8 +8,7 @@
  */
 import type { Finding } from "./issue.ts";
 import { hostnameOf, isLoopbackHost, quote } from "../base/mod.ts";
-
-type Obj = Record<string, unknown>;
+import { type Obj, obj, sourceTopicFindings, tlsPairFindings } from "./rules_shared.ts";
 
 /** The kinds of endpoint; a missing kind is MQTT. */
 export type EndpointKind = "mqtt" | "kafka" | "otel";
@@ -45,17 +44,8 @@ export function keyProblem(key: string): string | undefined {
 export function checkKindEndpoint(name: string, endpoint: Obj): Finding[] {
   const path = ["endpoints", name];
   const findings: Finding[] = [];
-  const tls = endpoint.tls !== null && typeof endpoint.tls === "object"
-    ? endpoint.tls as Obj
-    : undefined;
-  if (tls !== undefined && (tls.cert === undefined) !== (tls.key === undefined)) {
-    const missing = tls.cert === undefined ? "cert" : "key";
-    findings.push({
-      path: [...path, "tls", missing],
-      rule: "tls-pair",
-      message: `missing "${missing}", expected a client certificate and its key together`,
-    });
-  }
+  const tls = obj(endpoint.tls);
+  findings.push(...tlsPairFindings(path, tls));
   if (endpoint.kind === "kafka") {
     const sasl = endpoint.sasl as Obj | undefined;
     const brokers = Array.isArray(endpoint.brokers) ? endpoint.brokers : [];
@@ -113,17 +103,13 @@ export function checkDataflowKinds(name: string, flow: Obj, endpoints: Obj): Fin
   }
   if (sourceKind === "kafka") {
     const topics = Array.isArray(source?.topics) ? source.topics : [];
-    for (const [i, topic] of topics.entries()) {
-      if (typeof topic !== "string" || topic === "") continue;
-      const problem = kafkaTopicProblem(topic);
-      if (problem !== undefined) {
-        findings.push({
-          path: [...path, "source", "topics", i],
-          rule: "kafka-topic",
-          message: `found topic ${quote(topic)}, expected ${problem}`,
-        });
-      }
-    }
+    findings.push(
+      ...sourceTopicFindings([...path, "source", "topics"], topics, {
+        rule: "kafka-topic",
+        noun: "topic",
+        problemOf: kafkaTopicProblem,
+      }),
+    );
     if (source?.sharedGroup !== undefined) {
       findings.push({
         path: [...path, "source", "sharedGroup"],
@@ -196,10 +182,4 @@ export function checkDataflowKinds(name: string, flow: Obj, endpoints: Obj): Fin
     }
   }
   return findings;
-}
-
-function obj(value: unknown): Obj | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? value as Obj
-    : undefined;
 }

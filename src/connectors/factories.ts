@@ -25,7 +25,9 @@ export interface CommonSourceOptions {
 
 /** The options of every sink that come from its settings and context. */
 export interface CommonSinkOptions {
+  /** The output id of a record, used by `write`. */
   readonly outputId?: (record: Rec) => string | undefined;
+  /** Where `write` sends records it cannot encode. @default logged and counted */
   readonly onReject?: (record: Rec, error: Error) => void;
   readonly logger: Logger;
   readonly metrics?: Metrics;

@@ -2,12 +2,12 @@
  * Secrets and TLS files an endpoint points at, read when its connection
  * opens: a password or header value from a file (a trailing newline is
  * ignored) or an environment variable, and PEM files. Every failure names
- * the endpoint and the file or variable.
+ * the endpoint and the file or variable, in the same words for every kind.
  *
  * @module
  */
 import { readFileSync } from "node:fs";
-import { resolveSecret, type SecretRef } from "../base/mod.ts";
+import { defined, resolveSecret, type SecretRef, type TlsFiles } from "../base/mod.ts";
 import { ConnectorError } from "./errors.ts";
 
 export type { SecretRef } from "../base/mod.ts";
@@ -50,4 +50,26 @@ export function readSecret(
       : `${owner}: ${result.problem.replace(/ is not set$/, ` for ${what} is not set`)}`,
     result.cause === undefined ? {} : { cause: result.cause },
   );
+}
+
+/** The PEM files of an endpoint's TLS settings, read. */
+export interface TlsPem {
+  readonly ca?: Uint8Array;
+  readonly cert?: Uint8Array;
+  readonly key?: Uint8Array;
+}
+
+/**
+ * Reads the TLS files an endpoint names.
+ *
+ * @throws {ConnectorError} code `connector_config` naming the file that cannot be read.
+ */
+export function readTlsFiles(owner: string, tls: TlsFiles): TlsPem {
+  const read = (what: string, path: string | undefined) =>
+    path === undefined ? undefined : readEndpointFile(owner, what, path);
+  return {
+    ...defined({ ca: read("TLS CA file", tls.ca) }),
+    ...defined({ cert: read("TLS certificate file", tls.cert) }),
+    ...defined({ key: read("TLS key file", tls.key) }),
+  };
 }

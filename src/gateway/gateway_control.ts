@@ -127,6 +127,16 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
     return e;
   };
 
+  /** Holds a dataflow's input (the broker keeps it) or lets it flow again, and says so. */
+  const setRunning = (name: string, running: boolean): Promise<void> => {
+    const { flow } = entry(name);
+    if (running) flow.resume();
+    else flow.pause();
+    events.emit("state", { state: running ? "running" : "stopped" }, name);
+    log.log("info", running ? "dataflow started again" : "dataflow stopped", { dataflow: name });
+    return Promise.resolve();
+  };
+
   const status = (e: Entry): DataflowStatus => {
     const { flow, config, record } = e;
     const current = flow.current;
@@ -389,20 +399,8 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
         // The rollback target keeps its id: it is the same version serving again.
         return await install(e, target, startedAt, progress, e.record.current);
       }),
-    stop: (name) => {
-      const e = entry(name);
-      e.flow.pause();
-      events.emit("state", { state: "stopped" }, name);
-      log.log("info", "dataflow stopped", { dataflow: name });
-      return Promise.resolve();
-    },
-    start: (name) => {
-      const e = entry(name);
-      e.flow.resume();
-      events.emit("state", { state: "running" }, name);
-      log.log("info", "dataflow started again", { dataflow: name });
-      return Promise.resolve();
-    },
+    stop: (name) => setRunning(name, false),
+    start: (name) => setRunning(name, true),
     modules: () => {
       const byDigest = new Map<string, ModuleInfo & { usedBy: ModuleInfo["usedBy"][number][] }>();
       for (const e of entries.values()) {

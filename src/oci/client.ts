@@ -20,7 +20,7 @@ import { moduleCandidates, moduleRefsOf, underPrefixes } from "./graph_modules.t
 import type { ArtifactKind } from "./layer_choice.ts";
 import { isWasm } from "./media_types.ts";
 import { Puller } from "./puller.ts";
-import { graphParts, moduleParts, pushParts } from "./pusher.ts";
+import { type ArtifactParts, graphParts, moduleParts, pushParts } from "./pusher.ts";
 import { formatReference, type OciReference, parseReference } from "./reference.ts";
 import {
   checkMaxArtifactBytes,
@@ -184,13 +184,7 @@ export class OciClient {
         `"${file}" is not a WebAssembly module (no \\0asm header)`,
       );
     }
-    const target = this.#anchor(ref)[0]!;
-    return await pushParts(
-      this.#sessionFor(target),
-      target,
-      moduleParts(bytes, basename(file)),
-      options.onProgress,
-    );
+    return await this.#push(ref, moduleParts(bytes, basename(file)), options);
   }
 
   /** Pushes a graph definition YAML file as a graph artifact (as AIO's `oras push --config …` does). */
@@ -205,13 +199,7 @@ export class OciClient {
         }`,
       );
     }
-    const target = this.#anchor(ref)[0]!;
-    return await pushParts(
-      this.#sessionFor(target),
-      target,
-      graphParts(bytes, basename(file)),
-      options.onProgress,
-    );
+    return await this.#push(ref, graphParts(bytes, basename(file)), options);
   }
 
   /**
@@ -311,6 +299,12 @@ export class OciClient {
       this.#sessions.set(key, session);
     }
     return session;
+  }
+
+  /** Pushes an artifact's parts to the first place `ref` names. */
+  async #push(ref: string, parts: ArtifactParts, options: PullOptions): Promise<PushedArtifact> {
+    const target = this.#anchor(ref)[0]!;
+    return await pushParts(this.#sessionFor(target), target, parts, options.onProgress);
   }
 
   async #pullFirst(

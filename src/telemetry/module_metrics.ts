@@ -48,18 +48,17 @@ export const DEFAULT_MODULE_METRIC_LIMITS: ModuleMetricLimits = {
   maxLength: 256,
 };
 
-/** Where a module's updates go; the answer is why one was refused, if it was. */
+/** One update of a module's metric; the answer is why it was refused, if it was. */
+export type ModuleMetricUpdate = (
+  name: string,
+  value: number,
+  labels?: readonly ModuleLabel[],
+) => ModuleMetricRefusal | undefined;
+
+/** Where a module's updates go: counters (`add`) and histograms (`observe`). */
 export interface ModuleMetricsSink {
-  add(
-    name: string,
-    value: number,
-    labels?: readonly ModuleLabel[],
-  ): ModuleMetricRefusal | undefined;
-  observe(
-    name: string,
-    value: number,
-    labels?: readonly ModuleLabel[],
-  ): ModuleMetricRefusal | undefined;
+  readonly add: ModuleMetricUpdate;
+  readonly observe: ModuleMetricUpdate;
 }
 
 // Label keys the exposition gives a meaning of its own, besides the host's.
@@ -92,24 +91,16 @@ export class ModuleMetrics implements ModuleMetricsSink {
   }
 
   /** Adds to a counter of the module's; counters take whole, finite, non-negative values. */
-  add(
-    name: string,
-    value: number,
-    labels?: readonly ModuleLabel[],
-  ): ModuleMetricRefusal | undefined {
-    if (!(value >= 0) || !Number.isFinite(value)) return this.#drop("bad_value");
-    return this.#record("counter", name, value, labels);
-  }
+  readonly add: ModuleMetricUpdate = (name, value, labels) =>
+    value >= 0 && Number.isFinite(value)
+      ? this.#record("counter", name, value, labels)
+      : this.#drop("bad_value");
 
   /** Records one observation in a histogram of the module's. */
-  observe(
-    name: string,
-    value: number,
-    labels?: readonly ModuleLabel[],
-  ): ModuleMetricRefusal | undefined {
-    if (!Number.isFinite(value)) return this.#drop("bad_value");
-    return this.#record("histogram", name, value, labels);
-  }
+  readonly observe: ModuleMetricUpdate = (name, value, labels) =>
+    Number.isFinite(value)
+      ? this.#record("histogram", name, value, labels)
+      : this.#drop("bad_value");
 
   #record(
     kind: "counter" | "histogram",

@@ -32,28 +32,23 @@ function num(v: number): string {
 export function renderPrometheus(metrics: Metrics): string {
   const lines: string[] = [];
   const typed = new Set<string>();
-  for (const c of metrics.counters()) {
-    const name = metricName(c.name);
+  // A series' exposition name; the first series of a name brings its TYPE line.
+  const named = (raw: string, type: "counter" | "gauge" | "histogram") => {
+    const name = metricName(raw);
     if (!typed.has(name)) {
-      lines.push(`# TYPE ${name} counter`);
+      lines.push(`# TYPE ${name} ${type}`);
       typed.add(name);
     }
-    lines.push(`${name}${labelText(c.labels)} ${num(c.value)}`);
+    return name;
+  };
+  for (const c of metrics.counters()) {
+    lines.push(`${named(c.name, "counter")}${labelText(c.labels)} ${num(c.value)}`);
   }
   for (const g of metrics.gauges()) {
-    const name = metricName(g.name);
-    if (!typed.has(name)) {
-      lines.push(`# TYPE ${name} gauge`);
-      typed.add(name);
-    }
-    lines.push(`${name}${labelText(g.labels)} ${num(g.value)}`);
+    lines.push(`${named(g.name, "gauge")}${labelText(g.labels)} ${num(g.value)}`);
   }
   for (const h of metrics.histograms()) {
-    const name = metricName(h.name);
-    if (!typed.has(name)) {
-      lines.push(`# TYPE ${name} histogram`);
-      typed.add(name);
-    }
+    const name = named(h.name, "histogram");
     let cumulative = 0;
     h.bounds.forEach((bound, i) => {
       cumulative += h.buckets[i]!;

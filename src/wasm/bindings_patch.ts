@@ -125,16 +125,23 @@ interface Rule {
 const S = String.raw`\s*`;
 
 /**
+ * A task creation whose literal (the rule's first group) is synchronous and made for `side`
+ * (an export calls into wasm, an import's trampoline does not) becomes `replacement`; any
+ * other is left as it is.
+ */
+function syncTask(side: "export" | "import", replacement: string): Replacer {
+  const made = new RegExp(String.raw`\bcallingWasmExport: ${side === "export"}\b`);
+  return (all, body) => isSyncLiteral(body!) && made.test(body!) ? replacement : all;
+}
+
+/**
  * Export wrapper: `const [task, id] = createNewCurrentTask({... isAsync: false ...})`.
  * The object literal has no braces inside (its functions are `() => null`).
  */
 const EXPORT_TASK: Rule = {
   name: "export-task",
   find: /const \[task, _wasm_call_currentTaskID\] = createNewCurrentTask\(\{([^{}]*)\}\);/g,
-  replace: (all, body) =>
-    isSyncLiteral(body!) && /\bcallingWasmExport: true\b/.test(body!)
-      ? "const task = _weirSyncTask, _wasm_call_currentTaskID = 0;"
-      : all,
+  replace: syncTask("export", "const task = _weirSyncTask, _wasm_call_currentTaskID = 0;"),
 };
 
 /** Export wrapper: publishes the (sync, never-blocking) task to JSPI imports. */
@@ -174,10 +181,7 @@ const IMPORT_TASK: Rule = {
     ].join(S),
     "g",
   ),
-  replace: (all, body) =>
-    isSyncLiteral(body!) && /\bcallingWasmExport: false\b/.test(body!)
-      ? "task = _weirSyncTask;"
-      : all,
+  replace: syncTask("import", "task = _weirSyncTask;"),
 };
 
 /**

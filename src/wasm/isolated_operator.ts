@@ -9,30 +9,17 @@
  * @module
  */
 import { defined, siblingModuleUrl, WeirError } from "../base/mod.ts";
-import {
-  type AccumulateGroup,
-  Failure,
-  type LogicKind,
-  type OperatorLogic,
-  type Rec,
-} from "../engine/mod.ts";
+import { type AccumulateGroup, Failure, type OperatorLogic, type Rec } from "../engine/mod.ts";
 import { type Logger, moduleMetrics, type ModuleMetricsSink } from "../telemetry/mod.ts";
 import { decodeOutcomes, encodeItems } from "./batch_codec.ts";
 import type { CompiledModule } from "./compiled_module.ts";
-import type { HostServices } from "./host_imports.ts";
-import type { ModuleSchema, Outcome } from "./operator_core.ts";
+import type { Outcome } from "./operator_core.ts";
 import { asLogic } from "./outcomes.ts";
-import { requireOperator } from "./wasm_operator.ts";
+import { requireOperator, type WasmOperatorOptions } from "./wasm_operator.ts";
 import type { InitMessage, Telemetry, WorkerReply } from "./worker_protocol.ts";
 
 /** Options for {@linkcode createIsolatedOperator}. */
-export interface IsolatedOperatorOptions {
-  readonly operation: string;
-  readonly kind: LogicKind;
-  readonly properties: ReadonlyArray<readonly [string, string]>;
-  /** Schemas for `init`. */
-  readonly schemas?: readonly ModuleSchema[];
-  readonly services: HostServices;
+export interface IsolatedOperatorOptions extends WasmOperatorOptions {
   /** Wall time one batch may take. @default 1000 */
   readonly deadlineMs?: number;
   /**

@@ -16,7 +16,7 @@ export * from "./compiled_module.ts";
 export * from "./host_buffer.ts";
 export * from "./host_imports.ts";
 export * from "./module_check.ts";
-export type { ModuleSchema, Outcome } from "./operator_core.ts";
+export type { ModuleSchema, OperationInit, Outcome } from "./operator_core.ts";
 export * from "./transpile.ts";
 export * from "./wasi.ts";
 export * from "./wasm_operator.ts";

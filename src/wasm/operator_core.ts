@@ -35,14 +35,19 @@ export type Outcome =
   | ReturnType<typeof liftHlc>
   | Failure;
 
-/** Options for {@linkcode startOperatorCore}. */
-export interface OperatorCoreOptions {
+/** One graph operation a module runs as: which operator, and what its `init` gets. */
+export interface OperationInit {
+  /** The graph operation's name. */
   readonly operation: string;
   readonly kind: LogicKind;
   /** Configuration properties for `init`, in order. */
   readonly properties: ReadonlyArray<readonly [string, string]>;
   /** Schemas handed to `init` (`module-schemas`). */
   readonly schemas?: readonly ModuleSchema[];
+}
+
+/** Options for {@linkcode startOperatorCore}. */
+export interface OperatorCoreOptions extends OperationInit {
   readonly log: Logger;
   /** Makes a fresh, uninitialised instance. */
   instantiate(): Promise<ModuleExports>;

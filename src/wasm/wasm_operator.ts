@@ -8,18 +8,11 @@ import { WeirError } from "../base/mod.ts";
 import type { AccumulateGroup, LogicKind, OperatorLogic, Rec } from "../engine/mod.ts";
 import type { CompiledModule } from "./compiled_module.ts";
 import { hostImports, type HostServices, importServices } from "./host_imports.ts";
-import { type ModuleSchema, startOperatorCore } from "./operator_core.ts";
+import { type OperationInit, startOperatorCore } from "./operator_core.ts";
 import { asLogic } from "./outcomes.ts";
 
 /** Options for {@linkcode createWasmOperator}. */
-export interface WasmOperatorOptions {
-  /** The graph operation's name. */
-  readonly operation: string;
-  readonly kind: LogicKind;
-  /** Configuration properties for `init`, in order. */
-  readonly properties: ReadonlyArray<readonly [string, string]>;
-  /** Schemas for `init`. */
-  readonly schemas?: readonly ModuleSchema[];
+export interface WasmOperatorOptions extends OperationInit {
   readonly services: HostServices;
 }
 

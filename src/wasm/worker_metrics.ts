@@ -13,6 +13,7 @@ import {
   moduleMetricName,
   type ModuleMetricRefusal,
   type ModuleMetricsSink,
+  type ModuleMetricUpdate,
 } from "../telemetry/mod.ts";
 import type { Telemetry } from "./worker_protocol.ts";
 
@@ -30,22 +31,12 @@ export class ForwardedModuleMetrics implements ModuleMetricsSink {
   }
 
   /** Forwards a counter update. */
-  add(
-    name: string,
-    value: number,
-    labels?: readonly ModuleLabel[],
-  ): ModuleMetricRefusal | undefined {
-    return this.#forward("add", name, value, labels);
-  }
+  readonly add: ModuleMetricUpdate = (name, value, labels) =>
+    this.#forward("add", name, value, labels);
 
   /** Forwards a histogram observation. */
-  observe(
-    name: string,
-    value: number,
-    labels?: readonly ModuleLabel[],
-  ): ModuleMetricRefusal | undefined {
-    return this.#forward("observe", name, value, labels);
-  }
+  readonly observe: ModuleMetricUpdate = (name, value, labels) =>
+    this.#forward("observe", name, value, labels);
 
   #forward(
     t: "add" | "observe",

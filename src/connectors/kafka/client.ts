@@ -18,22 +18,18 @@ import {
   type ProducerOptions,
 } from "@platformatic/kafka";
 import type { Buffer } from "node:buffer";
-import type { Logger, Metrics } from "../../telemetry/mod.ts";
 import type { OutboundMessage } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
+import { type ConnectionOptions, EndpointConnection } from "../endpoint_connection.ts";
 import type { ConnectionStatus } from "../pool.ts";
 import { Batcher } from "../batcher.ts";
+import { LinkStatus } from "../link_status.ts";
 import { describeKafkaError } from "./errors.ts";
 import { type ProducedRecord, toProduced } from "./records.ts";
 import { type KafkaEndpointSettings, type KafkaSecurity, readKafkaSecurity } from "./settings.ts";
 
 /** Options for {@linkcode KafkaConnection}. */
-export interface KafkaConnectionOptions {
-  readonly logger: Logger;
-  readonly metrics?: Metrics;
-  /** Reads environment variables for `passwordEnv`. @default process.env */
-  readonly env?: (name: string) => string | undefined;
-}
+export type KafkaConnectionOptions = ConnectionOptions;
 
 const ACKS = { all: ProduceAcks.ALL, leader: ProduceAcks.LEADER, none: ProduceAcks.NO_RESPONSE };
 
@@ -50,19 +46,12 @@ export interface KafkaClientOptions {
 }
 
 /** The clients of one Kafka endpoint. */
-export class KafkaConnection {
-  /** The endpoint name. */
-  readonly name: string;
-  readonly settings: KafkaEndpointSettings;
-  readonly #logger: Logger;
-  readonly #metrics: Metrics | undefined;
-  readonly #labels: { endpoint: string };
+export class KafkaConnection extends EndpointConnection<KafkaEndpointSettings> {
   readonly #client: KafkaClientOptions;
   readonly #batcher: Batcher<ProducedRecord>;
   #producer: Producer | undefined;
   readonly #consumers = new Set<Consumer>();
-  #status: ConnectionStatus = { up: false, since: Date.now() };
-  #closing = false;
+  readonly #link: LinkStatus;
 
   /**
    * Prepares the clients (nothing connects until a send or a source starts).
@@ -70,11 +59,8 @@ export class KafkaConnection {
    * @throws {ConnectorError} code `connector_config` when a secret or TLS file is missing.
    */
   constructor(name: string, settings: KafkaEndpointSettings, options: KafkaConnectionOptions) {
-    this.name = name;
-    this.settings = settings;
-    this.#logger = options.logger;
-    this.#metrics = options.metrics;
-    this.#labels = { endpoint: name };
+    super(name, settings, options);
+    this.#link = new LinkStatus(options.logger, "Kafka");
     const security = readKafkaSecurity(name, settings, options.env ?? ((n) => process.env[n]));
     this.#client = {
       clientId: settings.clientId,
@@ -95,25 +81,13 @@ export class KafkaConnection {
 
   /** Up after the last request succeeded, down (with why) after one failed. */
   status(): ConnectionStatus {
-    return this.#status;
+    return this.#link.current;
   }
 
   /** Notes the outcome of a request to the brokers (sources report theirs too). */
   report(error?: unknown): void {
-    const up = error === undefined;
-    if (up === this.#status.up && (up || this.#status.error !== undefined)) return;
-    if (!up && this.#status.up) {
-      this.#logger.log("warn", "Kafka unavailable", { error: describeKafkaError(error) });
-    } else if (up && this.#status.error !== undefined) {
-      this.#logger.log("info", "Kafka available again", {
-        downMs: Date.now() - this.#status.since,
-      });
-    }
-    this.#status = up ? { up: true, since: Date.now() } : {
-      up: false,
-      since: this.#status.up ? Date.now() : this.#status.since,
-      error: describeKafkaError(error),
-    };
+    if (error === undefined) this.#link.up();
+    else this.#link.down(describeKafkaError(error));
   }
 
   /** A consumer of this endpoint in `group` (closed with the connection). */
@@ -121,9 +95,7 @@ export class KafkaConnection {
     group: string,
     options: { sessionTimeout: number; heartbeatInterval: number },
   ): Consumer {
-    if (this.#closing) {
-      throw new ConnectorError("connector_closed", `Connection "${this.name}" is closed`);
-    }
+    this.ensureOpen();
     const consumer = new Consumer({
       ...this.#client,
       groupId: group,
@@ -151,9 +123,7 @@ export class KafkaConnection {
    * @throws {ConnectorError} `connector_refused` naming the brokers' reason, or `connector_closed`.
    */
   async produce(messages: readonly OutboundMessage[]): Promise<void> {
-    if (this.#closing) {
-      throw new ConnectorError("connector_closed", `Connection "${this.name}" is closed`);
-    }
+    this.ensureOpen();
     const records = messages.map((m) => ({
       record: toProduced(m),
       bytes: m.payload.byteLength,
@@ -164,7 +134,7 @@ export class KafkaConnection {
       if (error instanceof ConnectorError) throw error;
       const topics = [...new Set(messages.map((m) => m.topic))].map((t) => `"${t}"`).join(", ");
       throw new ConnectorError(
-        this.#closing ? "connector_closed" : "connector_refused",
+        this.closing ? "connector_closed" : "connector_refused",
         `Producing to ${topics} on "${this.name}" failed: ${describeKafkaError(error)}`,
         { cause: error },
       );
@@ -173,10 +143,9 @@ export class KafkaConnection {
 
   /** Closes the producer and every consumer; waiting sends fail with `connector_closed`. */
   async close(): Promise<void> {
-    if (this.#closing) return;
-    this.#closing = true;
+    if (!this.startClosing()) return;
     this.#batcher.close(
-      new ConnectorError("connector_closed", `Connection "${this.name}" is closed`),
+      this.closedError(),
     );
     const consumers = [...this.#consumers];
     this.#consumers.clear();
@@ -184,11 +153,6 @@ export class KafkaConnection {
       this.#producer?.close(true),
       ...consumers.map((c) => c.close(true)),
     ]);
-  }
-
-  /** Same as {@linkcode close}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
   }
 
   #producerNow(): Producer {
@@ -214,7 +178,7 @@ export class KafkaConnection {
         messages: records as MessageToProduce<Buffer, Buffer, Buffer, Buffer>[],
       });
       this.report();
-      this.#metrics?.add("weir_kafka_produced_total", records.length, this.#labels);
+      this.count("weir_kafka_produced_total", records.length);
     } catch (error) {
       this.report(error);
       // A fresh producer next time: one that failed mid-sequence may stay stuck on it.

@@ -7,39 +7,17 @@
  * @module
  */
 import endpointSchema from "./endpoint.schema.json" with { type: "json" };
-import { defined, type JsonSchema, SchemaValidator } from "../../base/mod.ts";
+import { defined, type JsonSchema, type KafkaEndpoint, SchemaValidator } from "../../base/mod.ts";
 import type { ConnectionOptions as TlsOptions } from "node:tls";
 import { Buffer } from "node:buffer";
 import { checkedEndpoint } from "../endpoint_schema.ts";
-import { readEndpointFile, readSecret } from "../secrets.ts";
+import { readSecret, readTlsFiles } from "../secrets.ts";
 
 /** The Kafka endpoint's JSON Schema (`endpoint.schema.json`). */
 export const KAFKA_ENDPOINT_SCHEMA: JsonSchema = endpointSchema;
 
-/** One Kafka endpoint, defaults applied. */
-export interface KafkaEndpointSettings {
-  readonly brokers: readonly string[];
-  /** @default "weir-<endpoint name>" */
-  readonly clientId: string;
-  /** @default "weir-<dataflow>" */
-  readonly consumerGroup?: string;
-  /** @default "all" */
-  readonly acks: "all" | "leader" | "none";
-  /** @default "none" */
-  readonly compression: "none" | "gzip" | "snappy" | "lz4" | "zstd";
-  readonly batching: {
-    readonly latencyMs: number;
-    readonly maxMessages: number;
-    readonly maxBytes: number;
-  };
-  readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
-  readonly sasl?: {
-    readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
-    readonly username: string;
-    readonly passwordFile?: string;
-    readonly passwordEnv?: string;
-  };
-}
+/** One Kafka endpoint, defaults applied (the shape the configuration holds too). */
+export type KafkaEndpointSettings = KafkaEndpoint;
 
 /** The Kafka endpoint schema, compiled: the shape `endpoints.<name>` has in the configuration. */
 const SCHEMA = new SchemaValidator(KAFKA_ENDPOINT_SCHEMA);
@@ -84,18 +62,12 @@ export function readKafkaSecurity(
   env: (name: string) => string | undefined,
 ): KafkaSecurity {
   const owner = `Kafka endpoint "${name}"`;
-  const t = settings.tls;
-  const tls: TlsOptions | undefined = t === undefined ? undefined : {
+  const pem = settings.tls === undefined ? undefined : readTlsFiles(owner, settings.tls);
+  const buffer = (bytes: Uint8Array | undefined) =>
+    bytes === undefined ? undefined : Buffer.from(bytes);
+  const tls: TlsOptions | undefined = pem === undefined ? undefined : {
     rejectUnauthorized: true,
-    ...(t.ca === undefined
-      ? {}
-      : { ca: Buffer.from(readEndpointFile(owner, "TLS CA file", t.ca)) }),
-    ...(t.cert === undefined
-      ? {}
-      : { cert: Buffer.from(readEndpointFile(owner, "TLS certificate file", t.cert)) }),
-    ...(t.key === undefined
-      ? {}
-      : { key: Buffer.from(readEndpointFile(owner, "TLS key file", t.key)) }),
+    ...defined({ ca: buffer(pem.ca), cert: buffer(pem.cert), key: buffer(pem.key) }),
   };
   const s = settings.sasl;
   const sasl = s === undefined ? undefined : {

@@ -8,10 +8,10 @@
  * @module
  */
 import type { Rec } from "../../engine/mod.ts";
-import type { Logger, Metrics } from "../../telemetry/mod.ts";
 import type { OutboundMessage } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
+import type { CommonSinkOptions } from "../factories.ts";
 import { LeasedSink } from "../leased_sink.ts";
 import type { KafkaConnection } from "./client.ts";
 import { encodeKafkaRecord, keyFunction, type KeyOf } from "./records.ts";
@@ -20,17 +20,11 @@ import { encodeKafkaRecord, keyFunction, type KeyOf } from "./records.ts";
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 
 /** Options for {@linkcode KafkaSink}. */
-export interface KafkaSinkOptions {
+export interface KafkaSinkOptions extends CommonSinkOptions {
   /** The Kafka topic. */
   readonly topic: string;
   /** The key template: fixed, `${inputTopic}` or `${property:<name>}`; absent: no key. */
   readonly key?: string;
-  /** The output id of a record, used by `write`. */
-  readonly outputId?: (record: Rec) => string | undefined;
-  /** Where `write` sends records it cannot encode. @default logged and counted */
-  readonly onReject?: (record: Rec, error: Error) => void;
-  readonly logger: Logger;
-  readonly metrics?: Metrics;
 }
 
 /** Produces records to one Kafka topic. */

@@ -44,9 +44,9 @@ import { defined } from "../../base/mod.ts";
 import { Buffer } from "node:buffer";
 import process from "node:process";
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
-import type { Logger, Metrics } from "../../telemetry/mod.ts";
 import type { OutboundMessage } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
+import { type ConnectionOptions, EndpointConnection } from "../endpoint_connection.ts";
 import type { ConnectionStatus } from "../pool.ts";
 import { AckSequencer } from "./ack_sequencer.ts";
 import { type InboundHandler, InboundRouter } from "./inbound.ts";
@@ -60,11 +60,7 @@ export const MAX_IN_FLIGHT = 500;
 export const DEFERRED: Error = new Error("PUBACK deferred until the message is processed");
 
 /** Options for {@linkcode MqttConnection}. */
-export interface MqttConnectionOptions {
-  readonly logger: Logger;
-  readonly metrics?: Metrics;
-  /** Reads environment variables for `passwordEnv`. @default process.env */
-  readonly env?: (name: string) => string | undefined;
+export interface MqttConnectionOptions extends ConnectionOptions {
   /** Publishes in flight at most (1 … 500). @default 500 */
   readonly maxInFlight?: number;
   /** First pause between reconnect attempts; it doubles per failed attempt. @default 1000 */
@@ -111,14 +107,8 @@ export function userPropertyObject(
 }
 
 /** One client to one broker, shared by the endpoint's sources and sinks. */
-export class MqttConnection {
-  /** The endpoint name. */
-  readonly name: string;
-  readonly settings: MqttEndpointSettings;
+export class MqttConnection extends EndpointConnection<MqttEndpointSettings> {
   readonly #client: MqttClient;
-  readonly #logger: Logger;
-  readonly #metrics: Metrics | undefined;
-  readonly #labels: { endpoint: string };
   readonly #acks: AckSequencer;
   readonly #router: InboundRouter;
   readonly #slots: Slots;
@@ -137,7 +127,6 @@ export class MqttConnection {
   readonly #firstAttempt: Promise<void>;
   #firstAttemptDone: () => void = () => {};
   #connectWaiters: Array<() => void> = [];
-  #closing = false;
 
   /**
    * Opens the connection (mqtt.js connects in the background and reconnects on its own).
@@ -149,11 +138,7 @@ export class MqttConnection {
     if (!(maxInFlight >= 1 && maxInFlight <= MAX_IN_FLIGHT)) {
       throw new RangeError(`maxInFlight "${maxInFlight}" must be from 1 to ${MAX_IN_FLIGHT}`);
     }
-    this.name = name;
-    this.settings = settings;
-    this.#logger = options.logger;
-    this.#metrics = options.metrics;
-    this.#labels = { endpoint: name };
+    super(name, settings, options);
     this.#slots = new Slots(maxInFlight);
     this.#acks = new AckSequencer((messageId) => this.#sendPuback(messageId));
     this.#router = new InboundRouter({
@@ -199,7 +184,7 @@ export class MqttConnection {
     internals.handleMessage = (packet, callback) => {
       const deferred = packet.qos > 0 && packet.messageId !== undefined;
       try {
-        if (!this.#closing) this.#router.route(packet, deferred);
+        if (!this.closing) this.#router.route(packet, deferred);
       } finally {
         callback(deferred ? DEFERRED : undefined);
       }
@@ -208,7 +193,7 @@ export class MqttConnection {
     this.#client.on("close", () => this.#onClose());
     this.#client.on("error", (error) => this.#onError(error));
     this.#client.on("disconnect", (packet) => {
-      this.#logger.log("warn", "broker disconnected", { reasonCode: packet.reasonCode });
+      this.logger.log("warn", "broker disconnected", { reasonCode: packet.reasonCode });
     });
     this.#client.connect();
   }
@@ -273,9 +258,7 @@ export class MqttConnection {
     options: SubscribeOptions,
     handler: InboundHandler,
   ): Promise<Subscription> {
-    if (this.#closing) {
-      throw new ConnectorError("connector_closed", `Connection "${this.name}" is closed`);
-    }
+    this.ensureOpen();
     const brokerFilters = options.topics.map((t) =>
       options.sharedGroup === undefined ? t : `$share/${options.sharedGroup}/${t}`
     );
@@ -323,7 +306,7 @@ export class MqttConnection {
     try {
       granted = await this.#client.subscribeAsync(missing, { qos: this.settings.qos });
     } catch (error) {
-      if (this.#closing || !this.#client.connected) return;
+      if (this.closing || !this.#client.connected) return;
       const reason = error instanceof Error ? error.message : String(error);
       throw this.#refused(missing, reason, error);
     }
@@ -335,7 +318,7 @@ export class MqttConnection {
       }
       this.#granted.add(g.topic);
       if (g.qos !== this.settings.qos) {
-        this.#logger.log("warn", "broker granted a lower QoS", {
+        this.logger.log("warn", "broker granted a lower QoS", {
           filter: g.topic,
           granted: g.qos,
           wanted: this.settings.qos,
@@ -347,7 +330,7 @@ export class MqttConnection {
 
   #refused(filters: readonly string[], reason: string, cause?: unknown): ConnectorError {
     return new ConnectorError(
-      this.#closing ? "connector_closed" : "connector_refused",
+      this.closing ? "connector_closed" : "connector_refused",
       `Subscribing to ${
         filters.map((f) => `"${f}"`).join(", ")
       } on "${this.name}" failed: ${reason}`,
@@ -367,9 +350,7 @@ export class MqttConnection {
     const wait = this.#slots.acquire();
     if (wait !== undefined) await wait;
     try {
-      if (this.#closing) {
-        throw new ConnectorError("connector_closed", `Connection "${this.name}" is closed`);
-      }
+      this.ensureOpen();
       await new Promise<void>((resolve, reject) => {
         const fail = (error: Error) => {
           this.#pending.delete(fail);
@@ -399,13 +380,13 @@ export class MqttConnection {
             if (error) {
               reject(
                 new ConnectorError(
-                  this.#closing ? "connector_closed" : "connector_refused",
+                  this.closing ? "connector_closed" : "connector_refused",
                   `Publishing to "${message.topic}" on "${this.name}" failed: ${error.message}`,
                   { cause: error },
                 ),
               );
             } else {
-              this.#metrics?.add("weir_mqtt_published_total", 1, this.#labels);
+              this.count("weir_mqtt_published_total", 1);
               resolve();
             }
           },
@@ -421,9 +402,8 @@ export class MqttConnection {
    * messages not yet acknowledged stay with the broker (persistent session).
    */
   async close(): Promise<void> {
-    if (this.#closing) return;
-    this.#closing = true;
-    const error = new ConnectorError("connector_closed", `Connection "${this.name}" is closed`);
+    if (!this.startClosing()) return;
+    const error = this.closedError();
     for (const fail of [...this.#pending]) fail(error);
     this.#acks.reset();
     this.#router.close();
@@ -433,13 +413,8 @@ export class MqttConnection {
     for (const resolve of this.#connectWaiters.splice(0)) resolve();
   }
 
-  /** Same as {@linkcode close}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-
   #sendPuback(messageId: number): void {
-    if (!this.#client.connected || this.#closing) return;
+    if (!this.#client.connected || this.closing) return;
     (this.#client as unknown as ClientInternals)._sendPacket({
       cmd: "puback",
       messageId,
@@ -453,18 +428,18 @@ export class MqttConnection {
     (this.#client.options as { reconnectPeriod: number }).reconnectPeriod = this.#reconnect.min;
     if (!sessionPresent) this.#granted.clear();
     this.#subscribeMissing().catch((error) => {
-      this.#logger.log("error", "subscribing after connect failed", { error: String(error) });
+      this.logger.log("error", "subscribing after connect failed", { error: String(error) });
     });
     if (!this.#everConnected) {
       this.#everConnected = true;
-      this.#logger.log("info", "connected", { url: this.settings.url, sessionPresent });
+      this.logger.log("info", "connected", { url: this.settings.url, sessionPresent });
     } else {
-      this.#logger.log("info", "reconnected", {
+      this.logger.log("info", "reconnected", {
         url: this.settings.url,
         sessionPresent,
         downMs: this.#outage === undefined ? 0 : Date.now() - this.#outage.since,
       });
-      this.#metrics?.add("weir_mqtt_reconnects_total", 1, this.#labels);
+      this.count("weir_mqtt_reconnects_total", 1);
     }
     this.#outage = undefined;
     for (const resolve of this.#connectWaiters.splice(0)) resolve();
@@ -480,21 +455,21 @@ export class MqttConnection {
     if (this.#outage !== undefined) {
       options.reconnectPeriod = Math.min(options.reconnectPeriod * 2, this.#reconnect.max);
     }
-    if (this.#closing || this.#outage !== undefined) return;
+    if (this.closing || this.#outage !== undefined) return;
     this.#outage = { since: Date.now(), errors: 0 };
     if (this.#everConnected) {
-      this.#logger.log("warn", "connection lost, reconnecting", { url: this.settings.url });
+      this.logger.log("warn", "connection lost, reconnecting", { url: this.settings.url });
     }
   }
 
   #onError(error: Error): void {
-    if (this.#closing) return;
+    if (this.closing) return;
     this.#firstAttemptDone();
     const outage = this.#outage ?? (this.#outage = { since: Date.now(), errors: 0 });
     outage.error = error.message;
     // One line per outage, not one per reconnect attempt.
     if (outage.errors++ === 0) {
-      this.#logger.log("warn", "connection error", {
+      this.logger.log("warn", "connection error", {
         url: this.settings.url,
         error: error.message,
       });

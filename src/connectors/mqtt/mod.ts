@@ -32,11 +32,9 @@ export {
 export { AckSequencer, type AckTicket } from "./ack_sequencer.ts";
 export {
   MQTT_ENDPOINT_SCHEMA,
-  type MqttCredentials,
   type MqttEndpointSettings,
   mqttEndpointSettings,
   type MqttSecrets,
-  type MqttTlsFiles,
   readSecrets,
 } from "./settings.ts";
 export {

@@ -7,55 +7,25 @@
  * @module
  */
 import endpointSchema from "./endpoint.schema.json" with { type: "json" };
-import { readEndpointFile, readSecret } from "../secrets.ts";
+import { readSecret, readTlsFiles } from "../secrets.ts";
 import { checkedEndpoint } from "../endpoint_schema.ts";
 import {
   authorityOf,
+  type Credentials,
   defined,
   hostnameOf,
   isLoopbackHost,
   type JsonSchema,
+  type MqttEndpoint,
   SchemaValidator,
+  type TlsFiles,
 } from "../../base/mod.ts";
 
 /** The MQTT endpoint's JSON Schema (`endpoint.schema.json`). */
 export const MQTT_ENDPOINT_SCHEMA: JsonSchema = endpointSchema;
 
-/** TLS files (PEM paths). */
-export interface MqttTlsFiles {
-  readonly ca?: string;
-  readonly cert?: string;
-  readonly key?: string;
-}
-
-/** A user name and where its password is. */
-export interface MqttCredentials {
-  readonly username: string;
-  readonly passwordFile?: string;
-  readonly passwordEnv?: string;
-}
-
-/** One MQTT endpoint, defaults applied. */
-export interface MqttEndpointSettings {
-  /** `mqtt://host[:port]` or `mqtts://host[:port]`. */
-  readonly url: string;
-  /** @default "weir-<endpoint name>" */
-  readonly clientId: string;
-  /** @default "5" */
-  readonly protocol: "5" | "3.1.1";
-  /** @default 1 */
-  readonly qos: 0 | 1;
-  /** @default 60 */
-  readonly keepAliveSeconds: number;
-  /** 0 = clean sessions. @default 3600 */
-  readonly sessionExpirySeconds: number;
-  /** MQTT 5 Receive Maximum. @default 1000 */
-  readonly receiveMaximum: number;
-  readonly tls?: MqttTlsFiles;
-  readonly credentials?: MqttCredentials;
-  /** Credentials may go over plain `mqtt://` beyond this machine. @default false */
-  readonly insecure: boolean;
-}
+/** One MQTT endpoint, defaults applied (the shape the configuration holds too). */
+export type MqttEndpointSettings = MqttEndpoint;
 
 /** The MQTT endpoint schema, compiled: the shape `endpoints.<name>` has in the configuration. */
 const SCHEMA = new SchemaValidator(MQTT_ENDPOINT_SCHEMA);
@@ -87,8 +57,8 @@ export function mqttEndpointSettings(name: string, raw: object): MqttEndpointSet
     keepAliveSeconds: o.keepAliveSeconds as number,
     sessionExpirySeconds: o.sessionExpirySeconds as number,
     receiveMaximum: o.receiveMaximum as number,
-    ...defined({ tls: o.tls as MqttTlsFiles | undefined }),
-    ...defined({ credentials: o.credentials as MqttCredentials | undefined }),
+    ...defined({ tls: o.tls as TlsFiles | undefined }),
+    ...defined({ credentials: o.credentials as Credentials | undefined }),
     insecure: o.insecure as boolean,
   };
 }
@@ -123,10 +93,8 @@ export function readSecrets(
       env,
     );
   }
-  const t = settings.tls;
-  const owner = `MQTT endpoint "${name}"`;
-  if (t?.ca !== undefined) out.ca = readEndpointFile(owner, "TLS CA file", t.ca);
-  if (t?.cert !== undefined) out.cert = readEndpointFile(owner, "TLS certificate file", t.cert);
-  if (t?.key !== undefined) out.key = readEndpointFile(owner, "TLS key file", t.key);
-  return out;
+  const tls = settings.tls === undefined
+    ? {}
+    : readTlsFiles(`MQTT endpoint "${name}"`, settings.tls);
+  return { ...out, ...tls };
 }

@@ -12,10 +12,10 @@
  */
 import { formatHlc } from "../../base/mod.ts";
 import type { Rec } from "../../engine/mod.ts";
-import type { Logger, Metrics } from "../../telemetry/mod.ts";
 import type { OutboundMessage } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
+import type { CommonSinkOptions } from "../factories.ts";
 import { LeasedSink } from "../leased_sink.ts";
 import type { MqttConnection } from "./client.ts";
 import { TIMESTAMP_PROPERTY } from "./source.ts";
@@ -30,15 +30,9 @@ export const OUTPUT_TOPIC = "${outputTopic}";
 const decoder = new TextDecoder();
 
 /** Options for {@linkcode MqttSink}. */
-export interface MqttSinkOptions {
+export interface MqttSinkOptions extends CommonSinkOptions {
   /** The destination topic; `${outputTopic}` stands for each message's own topic. */
   readonly topic: string;
-  /** The output id of a record, used by `write`. */
-  readonly outputId?: (record: Rec) => string | undefined;
-  /** Where `write` sends records it cannot encode. @default logged and counted */
-  readonly onReject?: (record: Rec, error: Error) => void;
-  readonly logger: Logger;
-  readonly metrics?: Metrics;
 }
 
 function rejected(reason: string): ConnectorError {

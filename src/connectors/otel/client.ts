@@ -10,11 +10,13 @@
  * @module
  */
 import process from "node:process";
-import type { Logger, Metrics } from "../../telemetry/mod.ts";
+import { defined } from "../../base/mod.ts";
 import { Batcher } from "../batcher.ts";
 import { ConnectorError } from "../errors.ts";
+import { type ConnectionOptions, EndpointConnection } from "../endpoint_connection.ts";
+import { LinkStatus } from "../link_status.ts";
 import type { ConnectionStatus } from "../pool.ts";
-import { readEndpointFile, readSecret } from "../secrets.ts";
+import { readSecret, readTlsFiles } from "../secrets.ts";
 import { exportMetricsRequest } from "./otlp_proto.ts";
 import type { MetricPoint } from "./payload.ts";
 import {
@@ -26,27 +28,17 @@ import {
 import type { OtelEndpointSettings } from "./settings.ts";
 
 /** Options for {@linkcode OtelConnection}. */
-export interface OtelConnectionOptions {
-  readonly logger: Logger;
-  readonly metrics?: Metrics;
-  /** Reads environment variables for header values. @default process.env */
-  readonly env?: (name: string) => string | undefined;
+export interface OtelConnectionOptions extends ConnectionOptions {
   /** The instrumentation scope's version. @default "1" */
   readonly version?: string;
 }
 
 /** The exporter of one OpenTelemetry endpoint. */
-export class OtelConnection {
-  readonly name: string;
-  readonly settings: OtelEndpointSettings;
+export class OtelConnection extends EndpointConnection<OtelEndpointSettings> {
   readonly #transport: OtlpTransport;
   readonly #batcher: Batcher<MetricPoint>;
-  readonly #logger: Logger;
-  readonly #metrics: Metrics | undefined;
-  readonly #labels: { endpoint: string };
   readonly #version: string;
-  #status: ConnectionStatus = { up: false, since: Date.now() };
-  #closing = false;
+  readonly #link: LinkStatus;
 
   /**
    * Prepares the exporter (nothing connects until the first export).
@@ -54,12 +46,9 @@ export class OtelConnection {
    * @throws {ConnectorError} code `connector_config` when a header file or variable is missing.
    */
   constructor(name: string, settings: OtelEndpointSettings, options: OtelConnectionOptions) {
-    this.name = name;
-    this.settings = settings;
-    this.#logger = options.logger;
-    this.#metrics = options.metrics;
-    this.#labels = { endpoint: name };
+    super(name, settings, options);
     this.#version = options.version ?? "1";
+    this.#link = new LinkStatus(options.logger.child({ url: settings.url }), "collector");
     const owner = `OpenTelemetry endpoint "${name}"`;
     const env = options.env ?? ((n: string) => process.env[n]);
     const headers: Record<string, string> = {};
@@ -72,17 +61,12 @@ export class OtelConnection {
           env,
         );
     }
-    const text = (what: string, path: string | undefined) =>
-      path === undefined
-        ? undefined
-        : new TextDecoder().decode(readEndpointFile(owner, what, path));
-    const tls: TransportTls | undefined = settings.tls === undefined ? undefined : {
-      ...(settings.tls.ca === undefined ? {} : { ca: text("TLS CA file", settings.tls.ca)! }),
-      ...(settings.tls.cert === undefined
-        ? {}
-        : { cert: text("TLS certificate file", settings.tls.cert)! }),
-      ...(settings.tls.key === undefined ? {} : { key: text("TLS key file", settings.tls.key)! }),
-    };
+    const pem = settings.tls === undefined ? undefined : readTlsFiles(owner, settings.tls);
+    const text = (bytes: Uint8Array | undefined) =>
+      bytes === undefined ? undefined : new TextDecoder().decode(bytes);
+    const tls: TransportTls | undefined = pem === undefined
+      ? undefined
+      : defined({ ca: text(pem.ca), cert: text(pem.cert), key: text(pem.key) });
     this.#transport = /^grpcs?:/.test(settings.url)
       ? grpcTransport(settings.url, headers, tls)
       : httpTransport(settings.url, headers, tls);
@@ -95,7 +79,7 @@ export class OtelConnection {
 
   /** Up after the last export got an answer, down (with why) after one failed. */
   status(): ConnectionStatus {
-    return this.#status;
+    return this.#link.current;
   }
 
   /**
@@ -105,26 +89,18 @@ export class OtelConnection {
    * @throws {ConnectorError} `connector_refused` when a retry may succeed, or `connector_closed`.
    */
   async export(points: readonly MetricPoint[]): Promise<void> {
-    if (this.#closing) {
-      throw new ConnectorError("connector_closed", `Connection "${this.name}" is closed`);
-    }
+    this.ensureOpen();
     await this.#batcher.add(points.map((record) => ({ record, bytes: 1 })));
   }
 
   /** Stops the exporter; waiting exports fail with `connector_closed`. */
   close(): Promise<void> {
-    if (this.#closing) return Promise.resolve();
-    this.#closing = true;
+    if (!this.startClosing()) return Promise.resolve();
     this.#batcher.close(
-      new ConnectorError("connector_closed", `Connection "${this.name}" is closed`),
+      this.closedError(),
     );
     this.#transport.close();
     return Promise.resolve();
-  }
-
-  /** Same as {@linkcode close}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
   }
 
   async #export(points: MetricPoint[]): Promise<void> {
@@ -134,37 +110,23 @@ export class OtelConnection {
     });
     const outcome = await this.#transport.send(body, this.settings.timeoutMs);
     if (outcome.ok) {
-      this.#up();
-      this.#metrics?.add("weir_otel_exported_total", points.length, this.#labels);
+      this.#link.up();
+      this.count("weir_otel_exported_total", points.length);
       return;
     }
     if (!outcome.retry) {
-      this.#up();
-      this.#metrics?.add("weir_otel_refused_total", points.length, this.#labels);
-      this.#logger.log("error", "collector refused metrics; dropped", {
+      this.#link.up();
+      this.count("weir_otel_refused_total", points.length);
+      this.logger.log("error", "collector refused metrics; dropped", {
         metrics: points.length,
         reason: outcome.reason,
       });
       return;
     }
-    if (this.#status.up || this.#status.error === undefined) {
-      this.#logger.log("warn", "collector unavailable", {
-        url: this.settings.url,
-        reason: outcome.reason,
-      });
-    }
-    this.#status = {
-      up: false,
-      since: this.#status.up ? Date.now() : this.#status.since,
-      error: outcome.reason,
-    };
+    this.#link.down(outcome.reason);
     throw new ConnectorError(
       "connector_refused",
       `Exporting metrics to "${this.settings.url}" failed: ${outcome.reason}`,
     );
-  }
-
-  #up(): void {
-    if (!this.#status.up) this.#status = { up: true, since: Date.now() };
   }
 }

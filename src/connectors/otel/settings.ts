@@ -6,29 +6,20 @@
  * @module
  */
 import endpointSchema from "./endpoint.schema.json" with { type: "json" };
-import { defined, type JsonSchema, SchemaValidator } from "../../base/mod.ts";
+import {
+  defined,
+  type JsonSchema,
+  type OtelEndpoint,
+  type OtelHeaderValue,
+  SchemaValidator,
+} from "../../base/mod.ts";
 import { checkedEndpoint } from "../endpoint_schema.ts";
 
 /** The OpenTelemetry endpoint's JSON Schema (`endpoint.schema.json`). */
 export const OTEL_ENDPOINT_SCHEMA: JsonSchema = endpointSchema;
 
-/** A header value: text, or where to read it. */
-export interface HeaderSource {
-  readonly value?: string;
-  readonly file?: string;
-  readonly env?: string;
-}
-
-/** One OpenTelemetry endpoint, defaults applied. */
-export interface OtelEndpointSettings {
-  /** `http(s)://host[:port]` or `grpc(s)://host[:port]`, no trailing slash. */
-  readonly url: string;
-  readonly headers: Readonly<Record<string, HeaderSource>>;
-  readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
-  readonly batching: { readonly latencyMs: number; readonly maxMetrics: number };
-  readonly timeoutMs: number;
-  readonly resource: Readonly<Record<string, string>>;
-}
+/** One OpenTelemetry endpoint, defaults applied (the shape the configuration holds too). */
+export type OtelEndpointSettings = OtelEndpoint;
 
 /** The OpenTelemetry endpoint schema, compiled: the shape `endpoints.<name>` has in the configuration. */
 const SCHEMA = new SchemaValidator(OTEL_ENDPOINT_SCHEMA);
@@ -40,8 +31,10 @@ const SCHEMA = new SchemaValidator(OTEL_ENDPOINT_SCHEMA);
  */
 export function otelEndpointSettings(name: string, raw: object): OtelEndpointSettings {
   const o = checkedEndpoint(`OpenTelemetry endpoint "${name}"`, SCHEMA, raw);
-  const headers: Record<string, HeaderSource> = {};
-  for (const [header, value] of Object.entries(o.headers as Record<string, string | object>)) {
+  const headers: Record<string, OtelHeaderValue> = {};
+  for (
+    const [header, value] of Object.entries(o.headers as Record<string, string | OtelHeaderValue>)
+  ) {
     headers[header] = typeof value === "string" ? { value } : value;
   }
   return {

@@ -9,10 +9,10 @@
  * @module
  */
 import type { Rec } from "../../engine/mod.ts";
-import type { Logger, Metrics } from "../../telemetry/mod.ts";
 import type { OutboundMessage } from "../contract.ts";
 import { ConnectorError } from "../errors.ts";
 import type { Lease } from "../pool.ts";
+import type { CommonSinkOptions } from "../factories.ts";
 import { LeasedSink } from "../leased_sink.ts";
 import type { OtelConnection } from "./client.ts";
 import { fromMetricsJson, type MetricPoint, metricsJson, parseMetrics } from "./payload.ts";
@@ -20,15 +20,8 @@ import { fromMetricsJson, type MetricPoint, metricsJson, parseMetrics } from "./
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Options for {@linkcode OtelSink}. */
-export interface OtelSinkOptions {
-  /** The output id of a record, used by `write`. */
-  readonly outputId?: (record: Rec) => string | undefined;
-  /** Where `write` sends records it cannot encode. @default logged and counted */
-  readonly onReject?: (record: Rec, error: Error) => void;
-  readonly logger: Logger;
-  readonly metrics?: Metrics;
-}
+/** Options for {@linkcode OtelSink}: those of every sink (it has no topic). */
+export type OtelSinkOptions = CommonSinkOptions;
 
 /** Exports records' metrics to one collector. */
 export class OtelSink extends LeasedSink<OtelConnection> {

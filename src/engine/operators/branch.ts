@@ -7,7 +7,7 @@
 import type { Behavior, Node } from "../node.ts";
 import { type BranchLogic, Failure } from "../operator.ts";
 import type { Rec } from "../record.ts";
-import { afterWrites, type BehaviorContext, deadLetter, type PendingWrites } from "./context.ts";
+import { afterWrites, type BehaviorContext, eachOutcome } from "./context.ts";
 import { invoke, then } from "./invoke.ts";
 
 /** The behaviour of a branch operation running `logic`. */
@@ -15,17 +15,11 @@ export function branchBehavior(logic: BranchLogic, ctx: BehaviorContext): Behavi
   const emit = (node: Node, batch: readonly Rec[], results: ReadonlyArray<boolean | Failure>) => {
     const whenFalse: Rec[] = [];
     const whenTrue: Rec[] = [];
-    const pending: PendingWrites = [];
-    for (let i = 0; i < batch.length; i++) {
-      const r = results[i]!;
-      if (r === true) whenTrue.push(batch[i]!);
-      else if (r === false) whenFalse.push(batch[i]!);
-      else if (r instanceof Failure) deadLetter(ctx, node, batch[i]!, r, pending);
-      else {
-        const reason = `Branch returned "${String(r)}", expected a boolean`;
-        deadLetter(ctx, node, batch[i]!, new Failure(reason), pending);
-      }
-    }
+    const pending = eachOutcome(ctx, node, batch, results, (record, arm) => {
+      if (arm === true) whenTrue.push(record);
+      else if (arm === false) whenFalse.push(record);
+      else return new Failure(`Branch returned "${String(arm)}", expected a boolean`);
+    });
     return afterWrites(
       pending,
       then(

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Node } from "../node.ts";
-import type { Failure, MaybePromise } from "../operator.ts";
+import { Failure, type MaybePromise } from "../operator.ts";
 import type { Rec } from "../record.ts";
 import type { SideOutputs } from "../side_output.ts";
 
@@ -30,6 +30,28 @@ export function deadLetter(
   node.stats.deadLettered++;
   const w = ctx.side.deadLetter({ operation: node.name, record, reason: failure.reason });
   if (w instanceof Promise) pending.push(w);
+}
+
+/**
+ * Hands each record's outcome to `accept`, in order. A Failure, or one `accept` returns for
+ * an answer it cannot take, sends the record to the dead-letter output instead; the side
+ * writes still under way are returned.
+ */
+export function eachOutcome<R>(
+  ctx: BehaviorContext,
+  node: Node,
+  batch: readonly Rec[],
+  results: ReadonlyArray<R | Failure>,
+  accept: (record: Rec, result: R) => Failure | void,
+): PendingWrites {
+  const pending: PendingWrites = [];
+  for (let i = 0; i < batch.length; i++) {
+    const record = batch[i]!;
+    const r = results[i]!;
+    const failure = r instanceof Failure ? r : accept(record, r as R);
+    if (failure !== undefined) deadLetter(ctx, node, record, failure, pending);
+  }
+  return pending;
 }
 
 /** `result`, once every pending side write is done too; synchronous when nothing waits. */

@@ -14,7 +14,7 @@ import { MinHeap } from "../heap.ts";
 import type { Behavior, Node } from "../node.ts";
 import { type DelayLogic, Failure } from "../operator.ts";
 import type { Rec } from "../record.ts";
-import { afterWrites, type BehaviorContext, deadLetter, type PendingWrites } from "./context.ts";
+import { afterWrites, type BehaviorContext, eachOutcome } from "./context.ts";
 import { invoke, then } from "./invoke.ts";
 
 interface Held {
@@ -34,32 +34,20 @@ export function delayBehavior(logic: DelayLogic, ctx: BehaviorContext): Behavior
   );
   let seq = 0;
   const hold = (node: Node, batch: readonly Rec[], results: ReadonlyArray<Hlc | Failure>) => {
-    const pending: PendingWrites = [];
-    for (let i = 0; i < batch.length; i++) {
-      const record = batch[i]!;
-      const r = results[i]!;
-      if (r instanceof Failure) {
-        deadLetter(ctx, node, record, r, pending);
-      } else if (!isHlc(r)) {
-        deadLetter(
-          ctx,
-          node,
-          record,
-          new Failure(`Delay returned "${String(r)}", expected an HLC`),
-          pending,
+    const pending = eachOutcome(ctx, node, batch, results, (record, r) => {
+      if (!isHlc(r)) return new Failure(`Delay returned "${String(r)}", expected an HLC`);
+      if (r.ms < record.time.ms) {
+        return new Failure(
+          `Delay moved the record back in time from "${formatHlc(record.time)}" to "${
+            formatHlc(r)
+          }"; the new time must not be earlier`,
         );
-      } else if (r.ms < record.time.ms) {
-        const reason = `Delay moved the record back in time from "${formatHlc(record.time)}" to "${
-          formatHlc(r)
-        }"; the new time must not be earlier`;
-        deadLetter(ctx, node, record, new Failure(reason), pending);
-      } else {
-        const moved = record.origin === undefined
-          ? { time: r, data: record.data }
-          : { time: r, data: record.data, origin: record.origin };
-        held.push({ record: moved, seq: seq++ });
       }
-    }
+      const moved = record.origin === undefined
+        ? { time: r, data: record.data }
+        : { time: r, data: record.data, origin: record.origin };
+      held.push({ record: moved, seq: seq++ });
+    });
     return afterWrites(pending, undefined);
   };
   return {
