@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { memoryOutput, runCli } from "../src/cli/mod.ts";
 import { MODULES_DIR } from "./_modules.ts";
+import { scratchFolder } from "./_scratch.ts";
 
 /** One sink record as `weir graph test` prints it. */
 export interface OutputRecord {
@@ -34,7 +34,7 @@ export interface GraphRun {
 
 /** A temporary folder for one test's files. */
 export function scratchDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), "weir-ml-test-"));
+  return Promise.resolve(scratchFolder("weir-ml-test-"));
 }
 
 /** Runs `graph` over `lines` (objects become JSON lines); `extra` are more CLI arguments. */

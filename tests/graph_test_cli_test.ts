@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { memoryOutput, runCli } from "../src/cli/mod.ts";
 import { MODULES_DIR, modulesBuilt, modulesNote } from "./_modules.ts";
+import { scratchFolder } from "./_scratch.ts";
 import { ROOT, samplePath, SAMPLES_PRESENT, SAMPLES_SKIP_NOTE } from "./_samples.ts";
 
 const ready = modulesBuilt("temperature", "temperature-v1", "window");
 const note = modulesNote("temperature", "temperature-v1", "window");
 
 async function inputFile(lines: unknown[]): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "weir-graph-test-"));
+  const dir = scratchFolder("weir-graph-test-");
   const path = join(dir, "in.jsonl");
   await writeFile(
     path,
