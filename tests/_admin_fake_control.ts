@@ -217,6 +217,8 @@ export class FakeControl implements GatewayControl {
       ...(flow.deploying === undefined ? {} : { deploying: flow.deploying }),
       stats: flow.stats,
       queued: 3,
+      // "ovens" reads like a Kafka source (it knows its lag), "bridge" like an MQTT one.
+      ...(flow.name === "ovens" ? { sourceLag: 42 } : {}),
       deadLetters: this.#dead.filter((d) => d.dataflow === flow.name).length,
       servedFrom: (flow.current?.id ?? 1) === 1 ? "configuration" : "saved-deployment",
       ...(flow.watch === undefined ? {} : { watch: flow.watch }),

@@ -155,6 +155,9 @@ try {
 
   seen.deadLetters = await page.locator("#dl-table tbody").textContent();
   seen.servedFrom = await text(page.getByRole("article", { name: FLOW }).locator(".served-from"));
+  seen.sourceLag = await text(page.getByRole("article", { name: FLOW }).locator(".source-lag"));
+  seen.bridgeLagHidden = await page.getByRole("article", { name: "bridge" }).locator(".source-lag")
+    .isHidden();
 
   // A deploy that fails leaves the bar marked failed (red), not half full and blue.
   if (Deno.env.get("WEIR_FAILING_YAML")) {

@@ -50,6 +50,8 @@ Deno.test({
       assert.equal(seen.stateAfterStop, "stopped");
       assert.match(seen.deadLetters, /ovensto-celsiusnot a number: hotsensors\/ovenhot/);
       assert.equal(seen.servedFrom, "the configuration file");
+      assert.equal(seen.sourceLag, "42 records");
+      assert.equal(seen.bridgeLagHidden, true, "a source that measures no lag shows no row");
       assert.deepEqual(
         seen.nodeNames,
         ["source", "module-temperature/map", "sink"],

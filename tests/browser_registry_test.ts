@@ -40,6 +40,7 @@ Deno.test({
 
       assert.equal(seen.storedToken, admin.token);
       assert.equal(seen.graphNodes, 3, "source → map → sink drawn");
+      assert.equal(seen.sourceLag, "", "an MQTT source has no lag to show");
       assert.ok(seen.sourceRate > 0, `source rate ${seen.sourceRate}`);
       assert.match(seen.versionBefore, /^v1 /);
       assert.match(seen.deployStatus, /^Deployed v2 .* in [0-9]+ ms; input paused [0-9.]+ ms$/);

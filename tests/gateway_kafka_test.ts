@@ -209,6 +209,21 @@ Deno.test({
       });
 
       await t.step(
+        "a Kafka source's consumer lag is in its dataflow's status; MQTT's none",
+        async () => {
+          const status = (name: string) => gateway.control.dataflows().find((d) => d.name === name);
+          // Measured every 5 s: everything in "raw" was read above, so it comes down to 0.
+          await until(
+            () => status("kafka-graph")?.sourceLag === 0,
+            20_000,
+            () => JSON.stringify(status("kafka-graph")),
+          );
+          assert.equal(typeof status("from-kafka")?.sourceLag, "number");
+          assert.equal(status("to-kafka")?.sourceLag, undefined);
+        },
+      );
+
+      await t.step(
         "Kafka away for 30 s: outputs wait in the queue, then replay in order",
         async () => {
           const before = telemetry.seen.length;

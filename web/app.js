@@ -143,6 +143,7 @@ function renderDataflows(list) {
     const key = cardKey(status);
     if (old && old.key === key) {
       old.queued.textContent = String(status.queued);
+      showLag(old.lag, status.sourceLag);
       old.dead.textContent = String(status.deadLetters);
     } else {
       // A new version may not have the watched edge: the tap closes with the old card.
@@ -168,6 +169,12 @@ const SERVED = {
   "saved-deployment": "a saved deployment",
 };
 
+/** A Kafka source's consumer lag; the row stays hidden for sources that do not measure one. */
+function showLag(lag, records) {
+  lag.term.hidden = lag.value.hidden = records === undefined;
+  lag.value.textContent = records === undefined ? "" : `${records} records`;
+}
+
 function version(v) {
   if (!v) return "none";
   const from = v.ref ?? (v.origin === "config" ? "configuration file" : "uploaded YAML");
@@ -178,6 +185,8 @@ function buildCard(status, key) {
   const name = status.name;
   const titleId = `dataflow-${name}`;
   const queued = h("dd", {}, String(status.queued));
+  const lag = { term: h("dt", {}, "Behind its log"), value: h("dd", { class: "source-lag" }) };
+  showLag(lag, status.sourceLag);
   const dead = h("span", {}, String(status.deadLetters));
   const showDead = h("button", {
     type: "button",
@@ -206,6 +215,8 @@ function buildCard(status, key) {
     ),
     h("dt", {}, "Queued"),
     queued,
+    lag.term,
+    lag.value,
     h("dt", {}, "Dead letters"),
     h("dd", { class: "dead-letters" }, dead, " ", showDead),
   );
@@ -306,7 +317,7 @@ function buildCard(status, key) {
     body,
   );
   if (status.current) element.append(table);
-  const card = { element, key, queued, dead, body, svg, rows: new Map() };
+  const card = { element, key, queued, lag, dead, body, svg, rows: new Map() };
   for (const op of status.current?.graph?.operations ?? []) rateRow(card, op.name);
   return card;
 }
@@ -364,6 +375,7 @@ async function pollRates() {
         if (label) label.textContent = `${rate(perSecond.recordsIn)}/s`;
       }
       card.queued.textContent = String(stats.queued);
+      showLag(card.lag, stats.sourceLag);
     } catch {
       // The next tick tries again; a refused token has signed out already.
     }

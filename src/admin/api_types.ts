@@ -78,6 +78,8 @@ export interface StatsResponse {
   readonly operations: Readonly<Record<string, OperationRates>>;
   /** Messages waiting in the outbound queue for this dataflow. */
   readonly queued: number;
+  /** Records the source is behind its log (a Kafka source's consumer lag), once measured. */
+  readonly sourceLag?: number;
 }
 
 /** `POST /api/events/ticket`: a short-lived credential for `GET /api/events?ticket=…`. */

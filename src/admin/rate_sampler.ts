@@ -78,6 +78,7 @@ export class RateSampler {
       intervalMs: base === undefined ? 0 : at - base.at,
       operations,
       queued: status.queued,
+      ...defined({ sourceLag: status.sourceLag }),
     };
     this.#last.set(status.name, { at, version, stats, response });
     return response;

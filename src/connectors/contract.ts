@@ -42,6 +42,8 @@ export interface Source extends AsyncDisposable {
   close(): Promise<void>;
   /** Records received and not yet handed to the handler, when the source knows. */
   readonly buffered?: number;
+  /** Records the source is behind the end of its log (Kafka's consumer lag), once measured. */
+  readonly lag?: number | undefined;
 }
 
 /** MQTT-like properties of an outbound message. */

@@ -92,6 +92,8 @@ export interface DataflowStatus {
   readonly stats: Readonly<Record<string, OperationStats>>;
   /** Messages waiting in the outbound queue for this destination. */
   readonly queued: number;
+  /** Records the source is behind its log (a Kafka source's consumer lag), once measured. */
+  readonly sourceLag?: number;
   /** Dead letters kept for this dataflow. */
   readonly deadLetters: number;
   /** Where the serving version came from. */

@@ -116,6 +116,7 @@ export class DataflowHost {
   #switch: PendingSwitch | undefined;
   #pause: { promise: Promise<void>; resolve: () => void } | undefined;
   #stopped: Promise<void> | undefined;
+  #source: Source | undefined;
 
   private constructor(
     o: DataflowHostOptions,
@@ -254,6 +255,7 @@ export class DataflowHost {
     }, o.context);
     stack.defer(() => source.close());
     waiting.source = source;
+    host.#source = source;
     // Pending writes give up, and a paused handler lets go, before the source closes.
     stack.defer(() => {
       writer.stop();
@@ -282,6 +284,11 @@ export class DataflowHost {
   /** Old versions still finishing what they took. */
   get draining(): number {
     return this.#versions.draining;
+  }
+
+  /** Records the source is behind its log (Kafka's consumer lag), when it measures that. */
+  get sourceLag(): number | undefined {
+    return this.#source?.lag;
   }
 
   get paused(): boolean {

@@ -152,6 +152,7 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
       ...(e.busy ? { deploying: e.busy } : {}),
       stats: current?.stats() ?? {},
       queued: queue.depth(flow.name),
+      ...defined({ sourceLag: flow.sourceLag }),
       deadLetters: queue.count({
         deadLetters: true,
         destination: deadLetterDestination(flow.name),

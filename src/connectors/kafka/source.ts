@@ -74,6 +74,8 @@ export class KafkaSource implements Source {
   #places: string[] = [];
   /** Per partition, one past the last record handed on (to skip records fetched again). */
   readonly #next = new Map<string, bigint>();
+  /** Per topic, records behind the end of the log at the last measurement. */
+  readonly #lag = new Map<string, number>();
   #pumping: Promise<void> | undefined;
   #commitTimer: ReturnType<typeof setInterval> | undefined;
   #committing: Promise<void> | undefined;
@@ -103,6 +105,14 @@ export class KafkaSource implements Source {
   /** Records received and not yet handed to the handler. */
   get buffered(): number {
     return this.#records.length;
+  }
+
+  /** Records behind the end of the log over every topic, from the last lag measurement. */
+  get lag(): number | undefined {
+    if (this.#lag.size === 0) return undefined;
+    let behind = 0;
+    for (const n of this.#lag.values()) behind += n;
+    return behind;
   }
 
   /** Records handed on and not acknowledged yet. */
@@ -327,13 +337,12 @@ export class KafkaSource implements Source {
   }
 
   #measureLag(consumer: Consumer): void {
-    const metrics = this.#o.metrics;
-    if (metrics === undefined) return;
     consumer.on("consumer:lag", (lag) => {
       for (const [topic, partitions] of lag) {
         let behind = 0n;
         for (const p of partitions) if (p > 0n) behind += p;
-        metrics.set("weir_kafka_consumer_lag", Number(behind), { ...this.#labels, topic });
+        this.#lag.set(topic, Number(behind));
+        this.#o.metrics?.set("weir_kafka_consumer_lag", Number(behind), { ...this.#labels, topic });
       }
     });
     consumer.on("consumer:lag:error", () => {});
