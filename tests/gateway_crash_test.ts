@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import mqtt from "mqtt";
+import { publishThroughCrashes } from "./_crash_stream.ts";
 import { startGatewayProcess, writeGatewayConfig } from "./_gateway_process.ts";
 import { modulesBuilt, modulesNote } from "./_modules.ts";
 import { HAS_MOSQUITTO, MOSQUITTO_NOTE, startMosquitto } from "./_mosquitto.ts";
@@ -69,29 +70,16 @@ logging: { level: warn }
         clientId: "crash-pub",
       });
       try {
-        // Publish in windows of 500 so the broker is never swamped; crash the gateway along the way.
-        const crashes = [5_000, 10_000, 15_000];
-        for (let i = 0; i < TOTAL; i += 500) {
-          const sends = [];
-          for (let j = i; j < i + 500; j++) {
-            sends.push(
-              pub.publishAsync(
-                "in/sensor",
-                JSON.stringify({ temperature: { value: j, unit: "C" } }),
-                {
-                  qos: 1,
-                  // Device clocks follow the wall clock; the counter keeps every message distinct.
-                  properties: { userProperties: { __ts: `${Date.now()}:${j}:dev` } },
-                },
-              ),
-            );
-          }
-          await Promise.all(sends);
-          if (crashes.includes(i + 500)) {
+        await publishThroughCrashes({
+          pub,
+          topic: "in/sensor",
+          total: TOTAL,
+          crashAfter: [5_000, 10_000, 15_000],
+          crash: async () => {
             assert.notEqual(await gateway.stop("SIGKILL"), 0);
             gateway = await startGatewayProcess(config);
-          }
-        }
+          },
+        });
         const deadline = Date.now() + 120_000;
         while (values.size < TOTAL && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 200));

@@ -15,6 +15,7 @@ import mqtt from "mqtt";
 import { Admin, Consumer, Producer } from "@platformatic/kafka";
 import { parseConfig, startGateway } from "../src/gateway/mod.ts";
 import { jsonLogger } from "../src/telemetry/mod.ts";
+import { publishThroughCrashes } from "./_crash_stream.ts";
 import { startGatewayProcess, writeGatewayConfig } from "./_gateway_process.ts";
 import { HAS_KAFKA, KAFKA_NOTE, startKafka } from "./_kafka.ts";
 import { modulesBuilt, modulesNote } from "./_modules.ts";
@@ -303,27 +304,16 @@ logging: { level: warn }
     const pub = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: "kcrash-pub" });
     const out = await follow(kafka.broker, "converted");
     try {
-      const crashes = [5_000, 10_000, 15_000];
-      for (let i = 0; i < TOTAL; i += 500) {
-        const sends = [];
-        for (let j = i; j < i + 500; j++) {
-          sends.push(
-            pub.publishAsync(
-              "in/sensor",
-              JSON.stringify({ temperature: { value: j, unit: "C" } }),
-              {
-                qos: 1,
-                properties: { userProperties: { __ts: `${Date.now()}:${j}:dev` } },
-              },
-            ),
-          );
-        }
-        await Promise.all(sends);
-        if (crashes.includes(i + 500)) {
+      await publishThroughCrashes({
+        pub,
+        topic: "in/sensor",
+        total: TOTAL,
+        crashAfter: [5_000, 10_000, 15_000],
+        crash: async () => {
           assert.notEqual(await gateway.stop("SIGKILL"), 0);
           gateway = await startGatewayProcess(config);
-        }
-      }
+        },
+      });
       const distinct = () => new Set(out.seen.map((s) => s.headers.__weirId)).size;
       await until(() => distinct() >= TOTAL, 180_000, () => `${distinct()} of ${TOTAL} in Kafka`);
       checkComplete(out.seen, TOTAL);
