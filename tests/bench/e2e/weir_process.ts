@@ -20,8 +20,10 @@ export const WEIR_GRAPHS: Readonly<Record<string, string | undefined>> = {
 export function startTaskFlags(): string[] {
   const tasks = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json"))).tasks;
   const command: string = typeof tasks.start === "string" ? tasks.start : tasks.start.command;
-  const words = command.split(/\s+/);
-  return words.slice(words.indexOf("run") + 1, words.indexOf("main.ts"));
+  // The task's words are shell words: quotes go, and $ROOT is the repository.
+  const words = command.split(/\s+/).map((w) => w.replaceAll('"', "").replaceAll("$ROOT", ROOT));
+  const main = words.findIndex((w) => w.endsWith("main.ts"));
+  return words.slice(words.indexOf("run") + 1, main);
 }
 
 /** A gateway and the /metrics URL its banner printed. */
