@@ -33,6 +33,8 @@ export interface MosquittoOptions {
   persistence?: boolean;
   /** Listen on this port (a test that starts a client before the broker). @default a free port */
   port?: number;
+  /** `set_tcp_nodelay true`: the broker sends small packets (PUBACKs) at once. @default false */
+  tcpNoDelay?: boolean;
 }
 
 /** A running broker; `await using` stops it. */
@@ -81,6 +83,7 @@ async function writeConfig(dir: string, port: number, options: MosquittoOptions)
       : ["persistence false"]),
     "max_queued_messages 100000",
     "max_inflight_messages 0",
+    ...(options.tcpNoDelay ? ["set_tcp_nodelay true"] : []),
     "log_dest stderr",
     "log_type error",
     "log_type warning",

@@ -122,7 +122,7 @@ async function markNotBuilt(system: System, qos: 0 | 1, graph: string) {
   }
 }
 
-const broker = await startMosquitto();
+const broker = await startMosquitto({ tcpNoDelay: matrix.nodelay });
 const brokerPid = await childNamed("mosquitto");
 try {
   for (const system of matrix.systems) {

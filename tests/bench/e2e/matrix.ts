@@ -3,9 +3,10 @@
  * default; `--quick` is a small subset that still touches every system.
  *
  *   --quick                 QoS 1, max and 1k/s, 100 B, bridge and map, 1 + 3 s per cell
- *   --qos 0,1               --rates max,1k,5k,10k     --sizes 100,4096
+ *   --qos 0,1               --rates max,1k,5k,10k (or 100)  --sizes 100,4096
  *   --graphs bridge,map,chain,window                  --systems weir,relay,benthos
  *   --steady 6              --warmup 2  (seconds per cell; each cell on a freshly started system)
+ *   --nodelay               the broker sends small packets at once (set_tcp_nodelay true)
  *
  * @module
  */
@@ -30,9 +31,17 @@ export interface Matrix {
   readonly warmupS: number;
   readonly steadyS: number;
   readonly quick: boolean;
+  /** The broker turns Nagle's algorithm off (mosquitto's `set_tcp_nodelay`). */
+  readonly nodelay: boolean;
 }
 
-const RATES: Readonly<Record<string, number>> = { max: 0, "1k": 1_000, "5k": 5_000, "10k": 10_000 };
+const RATES: Readonly<Record<string, number>> = {
+  max: 0,
+  "100": 100,
+  "1k": 1_000,
+  "5k": 5_000,
+  "10k": 10_000,
+};
 const GRAPHS = ["bridge", "map", "chain", "window"];
 const SYSTEMS: readonly System[] = ["weir", "relay", "benthos"];
 
@@ -58,6 +67,7 @@ export function parseMatrix(args: string[]): Matrix {
     args,
     options: {
       quick: { type: "boolean", default: false },
+      nodelay: { type: "boolean", default: false },
       qos: { type: "string" },
       rates: { type: "string" },
       sizes: { type: "string" },
@@ -73,6 +83,7 @@ export function parseMatrix(args: string[]): Matrix {
   );
   return {
     quick,
+    nodelay: values.nodelay ?? false,
     qos: list(values.qos ?? (quick ? "1" : "0,1"), ["0", "1"], "qos").map((q) => q === "1" ? 1 : 0),
     rates: list(values.rates ?? (quick ? "max,1k" : "max,1k,5k,10k"), Object.keys(RATES), "rates")
       .map((label) => ({ label, perS: RATES[label]! })),
