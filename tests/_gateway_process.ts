@@ -41,13 +41,16 @@ export function weirStartArgs(...args: string[]): string[] {
   ];
 }
 
-/** Starts `weir start --config <file>` and resolves once it runs. */
+/** Starts `weir start --config <file>` and resolves once it runs; `runtimeFlags` go to `deno run`. */
 export async function startGatewayProcess(
   configFile: string,
   timeoutMs = 60_000,
+  runtimeFlags: readonly string[] = [],
 ): Promise<GatewayProcess> {
+  const args = weirStartArgs("--config", configFile);
+  args.splice(1, 0, ...runtimeFlags);
   const child = new Deno.Command(Deno.execPath(), {
-    args: weirStartArgs("--config", configFile),
+    args,
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
