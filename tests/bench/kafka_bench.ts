@@ -6,7 +6,7 @@
  * destination. Benthos keeps no durable queue; Weir stores every result in
  * its SQLite queue first.
  *
- *   deno run -A tests/bench/kafka_bench.ts [N]     (default 20000)
+ *   deno run -A --unstable-worker-options tests/bench/kafka_bench.ts [N]     (default 20000)
  *
  * @module
  */
