@@ -35,6 +35,8 @@ export interface MosquittoOptions {
   port?: number;
   /** `set_tcp_nodelay true`: the broker sends small packets (PUBACKs) at once. @default false */
   tcpNoDelay?: boolean;
+  /** Also log notices (connections, and "Outgoing messages are being dropped"). @default false */
+  logNotices?: boolean;
 }
 
 /** A running broker; `await using` stops it. */
@@ -49,6 +51,8 @@ export interface Mosquitto extends AsyncDisposable {
    * (sessions are lost: no persistence).
    */
   restart(downMs?: number): Promise<void>;
+  /** What the broker logged (errors and warnings) since it first started. */
+  log(): string;
 }
 
 /** A port that was free a moment ago. */
@@ -87,6 +91,7 @@ async function writeConfig(dir: string, port: number, options: MosquittoOptions)
     "log_dest stderr",
     "log_type error",
     "log_type warning",
+    ...(options.logNotices ? ["log_type notice"] : []),
   ];
   const users = Object.entries(options.users ?? {});
   if (users.length > 0) {
@@ -183,6 +188,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     [Symbol.asyncDispose]() {
       return broker.stop();
     },
+    log: () => log,
     async restart(downMs = 0) {
       if (stopped) throw new Error("mosquitto was stopped for good");
       await stopChild();

@@ -36,7 +36,7 @@ function rssMiB(pid: number): number {
 
 const local = await startMosquitto();
 // Sessions survive the upstream restart, so the collector misses nothing while it is down.
-const upstream = await startMosquitto({ persistence: true });
+const upstream = await startMosquitto({ persistence: true, logNotices: true });
 const dir = await Deno.makeTempDir({ prefix: "weir-soak-" });
 const config = await writeGatewayConfig(
   dir,
@@ -127,6 +127,9 @@ note(`all ${sent} sent; waiting for the rest`);
 await until(() => counts.size === sent, 180_000);
 await new Promise((r) => setTimeout(r, 2_000)); // late duplicates, if any
 const rssEnd = rssMiB(gateway.child.pid);
+// Mosquitto drops QoS 1 messages for a subscriber whose queue is full (max_queued_messages):
+// such losses are the collector's broker, not the gateway; count what it says it dropped.
+const brokerDropWarnings = upstream.log().split("\n").filter((l) => /dropped/i.test(l)).length;
 let lost = 0;
 let duplicated = 0;
 for (let i = 0; i < sent; i++) {
@@ -134,6 +137,19 @@ for (let i = 0; i < sent; i++) {
   if (n === 0) lost++;
   if (n > 1) duplicated += n - 1;
 }
+/** The first ten runs of lost readings, as "first-last", to place a loss on the timeline. */
+function lostRanges(): string[] {
+  const ranges: string[] = [];
+  for (let i = 0; i < sent && ranges.length < 10; i++) {
+    if (counts.has(i)) continue;
+    let j = i;
+    while (j + 1 < sent && !counts.has(j + 1)) j++;
+    ranges.push(`${i}-${j}`);
+    i = j;
+  }
+  return ranges;
+}
+
 const result = {
   seconds: SECONDS,
   rate: RATE,
@@ -143,6 +159,8 @@ const result = {
   lost,
   duplicated,
   duplicatesWithAnotherId: foreignDuplicates,
+  lostRanges: lostRanges(),
+  brokerDropWarnings,
   rssStartMiB: Math.round(rssStart),
   rssEndMiB: Math.round(rssEnd),
   events,
