@@ -423,9 +423,6 @@ export class MqttConnection extends EndpointConnection<MqttEndpointSettings> {
   }
 
   #onConnect(sessionPresent: boolean): void {
-    // Publishes and acknowledgements are small writes: with Nagle's algorithm on, each waits
-    // for the broker's delayed ACK of the one before (tens of milliseconds at a few k msg/s).
-    (this.#client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
     this.#upSince = Date.now();
     this.#firstAttemptDone();
     (this.#client.options as { reconnectPeriod: number }).reconnectPeriod = this.#reconnect.min;
