@@ -18,28 +18,9 @@ APT_PACKAGES=(qemu-user-static libc6-arm64-cross libgcc-s1-arm64-cross libstdc++
 
 log() { printf '[appliance-tools %ss] %s\n' "$SECONDS" "$*" >&2; }
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-
-installed() {
-  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]
-}
-
-missing=()
-for p in "${APT_PACKAGES[@]}"; do installed "$p" || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  if [ -z "$(apt-cache policy qemu-user-static 2>/dev/null | grep -E 'Candidate: [0-9]' || true)" ]; then
-    log "apt-get update"
-    $SUDO apt-get update -q
-  fi
-  log "apt-get install ${missing[*]}"
-  if ! $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"; then
-    log "apt-get update, then install again"
-    $SUDO apt-get update -q
-    $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-  fi
-fi
+# shellcheck source=.ci/apt.sh
+source .ci/apt.sh
+apt_install "${APT_PACKAGES[@]}"
 
 CACHE=${WEIR_TOOLCHAIN_CACHE:-$HOME/.cache/weir-toolchain}/npm
 DENO_VERSION=$(sed -n 's/^ *"deno": *"\([^"]*\)".*/\1/p' package.json)

@@ -5,8 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [[ ! -x /usr/bin/chromium ]]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core
-fi
+# shellcheck source=.ci/apt.sh
+source .ci/apt.sh
+apt_install chromium fonts-dejavu-core
 /usr/bin/chromium --version

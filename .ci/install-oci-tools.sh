@@ -19,53 +19,12 @@ APT_PACKAGES=(docker-registry apache2-utils)
 
 log() { printf '[oci-tools %ss] %s\n' "$SECONDS" "$*" >&2; }
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-
-installed() {
-  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]
-}
+# shellcheck source=.ci/apt.sh
+source "$(dirname "$0")/apt.sh"
 
 # --- 1. apt packages --------------------------------------------------------------------------
-missing=()
-for p in "${APT_PACKAGES[@]}"; do installed "$p" || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  # Keep invoke-rc.d from starting the packaged registry (exit 101 = "not allowed"), unless the
-  # machine already has its own policy, which is then left as it is.
-  policy=/usr/sbin/policy-rc.d
-  added_policy=0
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
-    $SUDO chmod +x "$policy"
-    added_policy=1
-  fi
-  cleanup() { if [ "$added_policy" = 1 ]; then $SUDO rm -f "$policy"; fi; }
-  trap cleanup EXIT
-  export DEBIAN_FRONTEND=noninteractive
-  if [ -z "$(apt-cache policy docker-registry 2>/dev/null | grep -E 'Candidate: [0-9]' || true)" ]; then
-    log "apt-get update"
-    $SUDO apt-get update -q
-  fi
-  log "apt-get install ${missing[*]}"
-  if ! $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"; then
-    log "apt-get update, then install again"
-    $SUDO apt-get update -q
-    $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-  fi
-  cleanup
-  trap - EXIT
-fi
-
 # The packaged service would hold :5000; the tests start their own registries.
-if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-  $SUDO systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
-fi
-if [ -x /etc/init.d/docker-registry ]; then
-  $SUDO /etc/init.d/docker-registry stop >/dev/null 2>&1 || true
-  if command -v update-rc.d >/dev/null 2>&1; then
-    $SUDO update-rc.d docker-registry disable >/dev/null 2>&1 || true
-  fi
-fi
+apt_install --no-start docker-registry "${APT_PACKAGES[@]}"
 command -v docker-registry >/dev/null 2>&1 || {
   log "docker-registry is not on PATH after the install"
   exit 1

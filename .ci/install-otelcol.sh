@@ -19,12 +19,9 @@ if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
   export PATH="/usr/local/go/bin:$PATH"
 fi
 if ! command -v go >/dev/null 2>&1; then
-  log "apt-get install golang-go"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -q
-  $SUDO apt-get install -y -q --no-install-recommends golang-go
+  # shellcheck source=.ci/apt.sh
+  source "$(dirname "$0")/apt.sh"
+  apt_install golang-go
 fi
 export GOWORK=off GOFLAGS=-mod=mod GOTOOLCHAIN=local
 work=$(mktemp -d)

@@ -27,18 +27,10 @@ export RUSTC
 log() { printf '[wasm-toolchain %ss] %s\n' "$SECONDS" "$*" >&2; }
 
 # --- 1. apt packages --------------------------------------------------------------------------
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" = installed ] || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  log "apt-get install ${missing[*]}"
-  $SUDO apt-get update -q
-  # rustc-web conflicts with Debian's old `rustc`/`cargo` (1.63): apt removes those, as intended.
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
-fi
+# shellcheck source=.ci/apt.sh
+source "$(dirname "$0")/apt.sh"
+# rustc-web conflicts with Debian's old `rustc`/`cargo` (1.63): apt removes those, as intended.
+apt_install --with-recommends "${APT_PACKAGES[@]}"
 # rust-web-llvm's /usr/bin/rust-lld points at lld-22, and its wasm-component-ld would otherwise
 # pick whatever `wasm-ld` is on PATH: fail early with a clear message if lld-22 is unusable.
 [ -x /usr/bin/wasm-ld-22 ] || { log "missing /usr/bin/wasm-ld-22 (package lld-22)"; exit 1; }

@@ -48,7 +48,7 @@ export interface Mosquitto extends AsyncDisposable {
   stop(): Promise<void>;
   /**
    * Stops the broker and starts it again on the same port after `downMs`
-   * (sessions are lost: no persistence).
+   * (sessions and queued messages survive only with `persistence`).
    */
   restart(downMs?: number): Promise<void>;
   /** What the broker logged (errors and warnings) since it first started. */
@@ -83,7 +83,7 @@ async function writeConfig(dir: string, port: number, options: MosquittoOptions)
   const lines = [
     `listener ${port} 127.0.0.1`,
     ...(options.persistence
-      ? ["persistence true", `persistence_location ${dir}/`, "autosave_interval 1"]
+      ? ["persistence true", `persistence_location ${dir}/data/`, "autosave_interval 1"]
       : ["persistence false"]),
     "max_queued_messages 100000",
     "max_inflight_messages 0",
@@ -130,6 +130,12 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   // Readable by the "mosquitto" user that the broker drops to when started as root.
   await Deno.chmod(dir, 0o755);
   const port = options.port ?? await freePort();
+  if (options.persistence) {
+    // Started as root, mosquitto drops to its own user: without a folder it may write, every
+    // save fails ("Permission denied") and a restart silently loses sessions and messages.
+    await Deno.mkdir(`${dir}/data`, { mode: 0o777 });
+    await Deno.chmod(`${dir}/data`, 0o777);
+  }
   const config = await writeConfig(dir, port, options);
   let child: Deno.ChildProcess | undefined;
   let piped: Promise<void> | undefined;

@@ -129,7 +129,10 @@ await new Promise((r) => setTimeout(r, 2_000)); // late duplicates, if any
 const rssEnd = rssMiB(gateway.child.pid);
 // Mosquitto drops QoS 1 messages for a subscriber whose queue is full (max_queued_messages):
 // such losses are the collector's broker, not the gateway; count what it says it dropped.
-const brokerDropWarnings = upstream.log().split("\n").filter((l) => /dropped/i.test(l)).length;
+const brokerLog = upstream.log().split("\n");
+const brokerDropWarnings = brokerLog.filter((l) => /dropped/i.test(l)).length;
+// A broker that cannot save its sessions ("Error: Permission denied") loses what it held at the stop.
+const brokerErrors = brokerLog.filter((l) => /Error:/.test(l)).length;
 let lost = 0;
 let duplicated = 0;
 for (let i = 0; i < sent; i++) {
@@ -161,6 +164,7 @@ const result = {
   duplicatesWithAnotherId: foreignDuplicates,
   lostRanges: lostRanges(),
   brokerDropWarnings,
+  brokerErrors,
   rssStartMiB: Math.round(rssStart),
   rssEndMiB: Math.round(rssEnd),
   events,
