@@ -25,6 +25,13 @@ export function rec(ms: number, value: unknown, counter = 0): Rec {
   return { time, data: msg(value, time) };
 }
 
+/** The `i`th of a run of messages whose payloads are plain text, all at 1 s. */
+export function textRec(i: number, payload: string): Rec {
+  const time = hlc(1000, i, "n");
+  const data: Message = { ...msg(null, time), payload: enc.encode(payload) };
+  return { time, data };
+}
+
 /** A message with a JSON payload. */
 export function msg(value: unknown, time: Hlc = hlc(0)): Message {
   return {

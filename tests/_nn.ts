@@ -160,22 +160,25 @@ export async function openProbe(
   isolation: "worker" | "none",
   service: NnService | undefined,
   policy: NnPolicy = { allowed: true },
+  deadlineMs = 30_000,
 ): Promise<ProbeOperator> {
   probeModule ??= Deno.readFile(modulePath("nn-probe")).then((b) =>
     compileModule(b, "nn-probe", { cacheDir: CACHE_DIR })
   );
   const module = await probeModule;
-  const channel = service && policy.allowed ? await service.openChannel() : undefined;
+  let channel = service && policy.allowed ? await service.openChannel() : undefined;
+  // As the gateway does (gateway/nn_link.ts): a replacement worker gets a channel of its own.
+  const renew = async () => channel = await service!.replaceChannel(channel!);
   const services = {
     log: jsonLogger({ level: "warn", write: () => {} }),
     metrics: new Metrics(),
     labels: { graph: "nn-probe", operation: "probe" },
-    nn: { policy, ...(channel ? { channel } : {}) },
+    nn: { policy, ...(channel ? { channel, renew } : {}) },
   };
   const options = { operation: "probe", kind: "map" as const, properties: [], services };
   const op = isolation === "none"
     ? await createWasmOperator(module, options)
-    : await createIsolatedOperator(module, { ...options, deadlineMs: 30_000 });
+    : await createIsolatedOperator(module, { ...options, deadlineMs });
   if (op.kind !== "map") throw new Error("expected a map operator");
   const dec = new TextDecoder();
   let n = 0;

@@ -162,19 +162,32 @@ for (const { file, spec } of cases()) {
       const expected = JSON.parse(readFileSync(resolve(base, spec.expected), "utf8"));
       const select = spec.select ?? ["payload"];
       const ignores = spec.ignores ?? [];
+      const deadLetters = `dead letters: ${
+        JSON.stringify(side.deadLetters.map((d) => `${d.operation}: ${d.reason}`))
+      }`;
+      // A mismatch says what the operators refused, so a failure in CI explains itself.
+      const withDeadLetters = (check: () => void) => {
+        try {
+          check();
+        } catch (error) {
+          if (error instanceof Error) error.message += `\n${deadLetters}`;
+          throw error;
+        }
+      };
       if (Array.isArray(expected)) {
-        assert.deepEqual(
-          out.map((m) => view(m, select, ignores)),
-          expected.map((e) => expectedView(e, select, ignores)),
+        withDeadLetters(() =>
+          assert.deepEqual(
+            out.map((m) => view(m, select, ignores)),
+            expected.map((e) => expectedView(e, select, ignores)),
+          )
         );
       } else {
-        assert.ok(
-          out.length > 0,
-          `no output; dead letters: ${JSON.stringify(side.deadLetters.map((d) => d.reason))}`,
-        );
-        assert.deepEqual(
-          view(out.at(-1)!, select, ignores),
-          expectedView(expected, select, ignores),
+        assert.ok(out.length > 0, `no output; ${deadLetters}`);
+        withDeadLetters(() =>
+          assert.deepEqual(
+            view(out.at(-1)!, select, ignores),
+            expectedView(expected, select, ignores),
+          )
         );
       }
     },

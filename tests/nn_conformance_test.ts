@@ -26,13 +26,14 @@ async function withProbe(
   isolation: "worker" | "none",
   fn: (probe: ProbeOperator, service: NnService) => Promise<void>,
   limits: Partial<NnLimits> = {},
+  deadlineMs?: number,
 ): Promise<void> {
   const service = new NnService({
     models: MODELS,
     limits,
     log: jsonLogger({ level: "error", write: () => {} }),
   });
-  const probe = await openProbe(isolation, service);
+  const probe = await openProbe(isolation, service, { allowed: true }, deadlineMs);
   try {
     await fn(probe, service);
   } finally {
@@ -325,3 +326,67 @@ nnTest(
       assert.equal(ok(next)[0].data[0], await directScore());
     }, { computeTimeoutMs: 150 }),
 );
+
+/** One message through the probe, so its worker is past its first record (which gets five deadlines). */
+async function warmUp(probe: ProbeOperator): Promise<void> {
+  ok((await probe.send({ load: { name: "anomaly-scorer" }, inputs: [fp32("X", [1, 8], ROW)] }))[0]);
+}
+
+/** The slow model on an S×S input, `repeat` computes in one message. */
+function slowCommand(side: number, repeat: number): object {
+  return {
+    load: { name: "slow" },
+    inputs: [fp32("X", [1], [0.5]), { name: "shape", type: "i64", dims: [2], data: [side, side] }],
+    repeat,
+  };
+}
+
+Deno.test({
+  name:
+    `wasi-nn (isolation worker): time blocked in inference does not count against the module's deadline${NN_NOTE}`,
+  ignore: !NN_READY,
+  fn: () =>
+    withProbe(
+      "worker",
+      async (probe) => {
+        await warmUp(probe);
+        const [answer] = await probe.send(slowCommand(512, 60));
+        ok(answer);
+        const blockedMs = (answer.times as number[]).reduce((a, b) => a + b, 0) / 1000;
+        // Inference took several deadlines' worth of wall time, and the module was not stopped.
+        assert.ok(blockedMs > 300, `the computes took only ${blockedMs} ms`);
+      },
+      {},
+      100,
+    ),
+});
+
+Deno.test({
+  name:
+    `wasi-nn (isolation worker): a module that calls inference in a loop is stopped past the cap${NN_NOTE}`,
+  ignore: !NN_READY,
+  fn: () =>
+    // The cap is one load and one compute at their limits: 400 ms here.
+    withProbe(
+      "worker",
+      async (probe) => {
+        await warmUp(probe);
+        const started = performance.now();
+        const [stopped] = await probe.send(slowCommand(256, 100_000));
+        const took = performance.now() - started;
+        assert.match(
+          stopped.failure ?? JSON.stringify(stopped),
+          /exceeded its 100 ms deadline \(not counting 400 ms it waited for inference\)/,
+        );
+        assert.ok(took < 10_000, `stopped only after ${took} ms`);
+        // A fresh worker takes the next message.
+        const [next] = await probe.send({
+          load: { name: "anomaly-scorer" },
+          inputs: [fp32("X", [1, 8], ROW)],
+        });
+        assert.equal(ok(next)[0].data[0], await directScore());
+      },
+      { loadTimeoutMs: 200, computeTimeoutMs: 200 },
+      100,
+    ),
+});

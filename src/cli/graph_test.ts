@@ -146,7 +146,11 @@ export const graphTestCommand: Command = defineCommand({
       flag: "--isolation worker|none",
       text: "Each operation in its own worker with no permissions (default), or in-thread",
     },
-    { flag: "--deadline <ms>", text: "Longest a batch may take in a module (default 1000)" },
+    {
+      flag: "--deadline <ms>",
+      text:
+        "Longest a module may work on one record (5x for a fresh worker's first; waiting on inference does not count; default 1000)",
+    },
     { flag: "--model name=path.onnx", text: "A model modules load by name (repeatable)" },
     { flag: "--no-wasi-nn", text: "Refuse wasi-nn to the modules" },
     { flag: "--log-level <level>", text: "debug, info, warn (default) or error" },

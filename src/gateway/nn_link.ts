@@ -60,10 +60,11 @@ export async function openOperationNn(
   const policy = nnPolicy(graph, nn);
   if (!policy.allowed || !nn?.service) return { ...none, link: { policy } };
   const service = nn.service;
-  const channel = await service.openChannel();
+  let channel = await service.openChannel();
   const close = () => service.closeChannel(channel);
+  const renew = async () => channel = await service.replaceChannel(channel);
   return {
-    link: { policy, channel },
+    link: { policy, channel, renew },
     close,
     attach: (logic) =>
       ({

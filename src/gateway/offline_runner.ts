@@ -40,7 +40,7 @@ export interface OfflineRunOptions {
   readonly batchSize?: number;
   /** "worker": each operation in its own permission-less worker; "none": in-thread. @default "worker" */
   readonly isolation?: "worker" | "none";
-  /** Wall time an isolated module may take per batch. @default 1000 */
+  /** An isolated module's own time per item, in ms (waiting on inference not counted). @default 1000 */
   readonly deadlineMs?: number;
   /** Schemas every operation's `init` receives as `module-schemas`. */
   readonly schemas?: readonly ModuleSchema[];

@@ -165,6 +165,13 @@ export class NnService {
     await closed;
   }
 
+  /** A new channel in place of `old`, which is closed (its late requests go unanswered). */
+  async replaceChannel(old: NnChannel): Promise<NnChannel> {
+    const fresh = await this.openChannel();
+    await this.closeChannel(old);
+    return fresh;
+  }
+
   /** Sessions held now and created since the start. */
   async stats(): Promise<{ live: number; created: number }> {
     if (!this.#worker) return { live: 0, created: 0 };

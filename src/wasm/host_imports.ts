@@ -30,6 +30,7 @@ import {
 } from "./state_store.ts";
 import { sandboxedWasi } from "./wasi.ts";
 import { deniedWasi } from "./wasi_denied.ts";
+import type { HostWait } from "./progress_slots.ts";
 import { type NnLink, wasiNnImports } from "./wasi_nn.ts";
 import { liftHlc, lowerHlc, type WitHlc } from "./wit_values.ts";
 
@@ -53,6 +54,8 @@ export interface ImportServices {
   readonly moduleMetrics: ModuleMetricsSink;
   readonly stateStore?: StateStore;
   readonly nn?: NnLink;
+  /** Times the module's blocking host calls, so its deadline does not count them. */
+  readonly hostWait?: HostWait;
 }
 
 /** The import services of an in-thread instance: metrics straight into the namespace. */
@@ -115,7 +118,7 @@ export function hostImports(
     ...sandboxedWasi((stream, text) =>
       log.log(stream === "stderr" ? "warn" : "info", text, { stream })
     ),
-    ...wasiNnImports(services.nn),
+    ...wasiNnImports(services.nn, services.hostWait),
     [`${pkg}/types`]: { Buffer: HostBuffer },
     [`${pkg}/hybrid-logical-clock`]: {},
     [`${pkg}/state-store-types`]: {},

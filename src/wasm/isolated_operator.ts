@@ -1,8 +1,9 @@
 /**
  * Runs a module in its own Deno Worker with no permissions (the default), or,
  * for a module that uses the state store, read and write on its graph's state
- * store file only. A batch crosses as one transferred buffer each way. A batch that overruns its
- * deadline terminates the worker; the item it was on goes to the dead-letter
+ * store file only. A batch crosses as one transferred buffer each way. A module that overruns its
+ * deadline on an item (its own time: waiting on inference is the host's, see deadline_watch.ts)
+ * terminates the worker; the item it was on goes to the dead-letter
  * output, a fresh worker (with `init` re-run) takes the rest. A worker that
  * dies (out of memory, a crash) is handled the same way.
  *
@@ -15,12 +16,16 @@ import { decodeOutcomes, encodeItems } from "./batch_codec.ts";
 import type { CompiledModule } from "./compiled_module.ts";
 import type { Outcome } from "./operator_core.ts";
 import { asLogic } from "./outcomes.ts";
+import { type DeadlineBounds, watchDeadline } from "./deadline_watch.ts";
+import { ITEM, PROGRESS_BYTES } from "./progress_slots.ts";
+import { StuckWorkers } from "./stuck_workers.ts";
+import type { NnLink } from "./wasi_nn.ts";
 import { requireOperator, type WasmOperatorOptions } from "./wasm_operator.ts";
 import type { InitMessage, Telemetry, WorkerReply } from "./worker_protocol.ts";
 
 /** Options for {@linkcode createIsolatedOperator}. */
 export interface IsolatedOperatorOptions extends WasmOperatorOptions {
-  /** Wall time one batch may take. @default 1000 */
+  /** The module's own time per item, in ms (time blocked in inference not counted). @default 1000 */
   readonly deadlineMs?: number;
   /**
    * The graph's state store file; the worker may read and write it (and its WAL files),
@@ -59,15 +64,18 @@ function replay(telemetry: readonly Telemetry[], log: Logger, metrics: ModuleMet
 
 /** Why a batch did not come back. */
 class Lost {
-  constructor(readonly at: number, readonly reason: string) {}
+  /** `overran`: stopped on its deadline, so its thread may still be running. */
+  constructor(readonly at: number, readonly reason: string, readonly overran = false) {}
 }
 
 /** One worker and the way to talk to it. */
 class WorkerHandle {
   readonly #worker: Worker;
-  /** Slot 0: the item the worker is on; slot 1: 1 once it has replied. */
-  readonly #progress = new SharedArrayBuffer(8);
+  /** What the worker is doing, for the deadline watch (see progress_slots.ts). */
+  readonly #progress = new SharedArrayBuffer(PROGRESS_BYTES);
   #waiting: ((reply: WorkerReply | Lost) => void) | undefined;
+  /** Whether it has run a batch: its code is compiled and its memory grown. */
+  warm = false;
 
   constructor(statePath: string | undefined) {
     this.#worker = new Worker(siblingModuleUrl(import.meta.url, "operator_worker"), {
@@ -87,7 +95,7 @@ class WorkerHandle {
 
   /** The index of the item the worker is on. */
   get at(): number {
-    return Atomics.load(new Int32Array(this.#progress), 0);
+    return Atomics.load(new Int32Array(this.#progress), ITEM);
   }
 
   #settle(r: WorkerReply | Lost): void {
@@ -96,27 +104,22 @@ class WorkerHandle {
     w?.(r);
   }
 
-  /** Posts a message and waits for the reply, or for the deadline. */
-  ask(message: unknown, transfer: Transferable[], deadlineMs: number): Promise<WorkerReply | Lost> {
+  /** Posts a message and waits for the reply, or for the module to overrun its deadline. */
+  ask(
+    message: unknown,
+    transfer: Transferable[],
+    bounds: DeadlineBounds,
+  ): Promise<WorkerReply | Lost> {
     const slots = new Int32Array(this.#progress);
-    Atomics.store(slots, 0, 0);
-    Atomics.store(slots, 1, 0);
+    for (let i = 0; i < slots.length; i++) Atomics.store(slots, i, 0);
     return new Promise((resolve) => {
-      // The deadline is per item: a worker that replied, or moved to a later item, gets
-      // another period (a busy host or a long batch is not the module's fault).
-      let seen = 0;
-      const check = () => {
-        const at = Atomics.load(slots, 0);
-        if (Atomics.load(slots, 1) === 1 || at > seen) {
-          seen = at;
-          timer = setTimeout(check, deadlineMs);
-          return;
-        }
-        this.#settle(new Lost(at, `Module exceeded its ${deadlineMs} ms deadline`));
-      };
-      let timer = setTimeout(check, deadlineMs);
+      const stop = watchDeadline(
+        slots,
+        bounds,
+        (at, reason) => this.#settle(new Lost(at, reason, true)),
+      );
       this.#waiting = (r) => {
-        clearTimeout(timer);
+        stop();
         resolve(r);
       };
       this.#worker.postMessage(message, transfer);
@@ -128,6 +131,15 @@ class WorkerHandle {
   }
 }
 
+/** The wasi-nn link a worker gets: plain data, on a new channel when it replaces another. */
+async function workerNn(link: NnLink, replacing: boolean): Promise<NnLink> {
+  const channel = replacing && link.renew ? await link.renew() : link.channel;
+  return { policy: link.policy, ...(channel ? { channel } : {}) };
+}
+
+/** How many deadlines a fresh worker's first record may take (see deadline_watch.ts). */
+export const FIRST_ITEM_FACTOR = 5;
+
 /** Creates an isolated operator; fails when `init` refuses its configuration. */
 export async function createIsolatedOperator(
   module: CompiledModule,
@@ -136,6 +148,11 @@ export async function createIsolatedOperator(
   const { operation, kind, services } = options;
   requireOperator(module, operation, kind);
   const deadline = options.deadlineMs ?? 1000;
+  // An item may wait on inference for one load and one compute at their limits, not forever.
+  const nnLimits = services.nn?.channel?.limits;
+  const hostWaitCapMs = nnLimits ? nnLimits.loadTimeoutMs + nnLimits.computeTimeoutMs : 0;
+  const bounds: DeadlineBounds = { deadlineMs: deadline, hostWaitCapMs };
+  const freshBounds: DeadlineBounds = { ...bounds, firstItemMs: deadline * FIRST_ITEM_FACTOR };
   const cores = await module.coreModules();
   let restarts = 0;
 
@@ -144,7 +161,9 @@ export async function createIsolatedOperator(
   const stateQuota = services.stateStore?.quota;
   // Kept by the host: a replaced worker cannot reset its series count or reach other names.
   const metrics = moduleMetrics(services.metrics, services.labels);
+  const stuck = new StuckWorkers(services.log, services.metrics, services.labels);
   const spawn = async (): Promise<WorkerHandle> => {
+    const nn = services.nn && await workerNn(services.nn, restarts > 0);
     const handle = new WorkerHandle(statePath);
     const init: InitMessage = {
       type: "init",
@@ -157,12 +176,15 @@ export async function createIsolatedOperator(
       schemas: options.schemas ?? [],
       ...defined({ statePath }),
       ...(statePath === undefined || stateQuota === undefined ? {} : { stateQuota }),
-      ...(services.nn ? { nn: services.nn } : {}),
+      ...(nn ? { nn } : {}),
       progress: handle.progress,
     };
     // Instantiation and init get a generous deadline of their own: compiling, and a machine
     // busy with other work, are not the module's fault; an init that never returns still ends.
-    const r = await handle.ask(init, [], Math.max(deadline, 30_000));
+    const r = await handle.ask(init, [], {
+      ...bounds,
+      deadlineMs: Math.max(deadline, 30_000),
+    });
     if (r instanceof Lost || r.type !== "ready") {
       handle.terminate();
       if (!(r instanceof Lost)) replay(r.telemetry, services.log, metrics);
@@ -188,13 +210,19 @@ export async function createIsolatedOperator(
   ): Promise<Outcome[]> => {
     if (items.length === 0) return [];
     const buffer = encodeItems(items, groups);
-    const r = await worker.ask({ type: "batch", buffer }, [buffer], deadline);
+    const r = await worker.ask(
+      { type: "batch", buffer },
+      [buffer],
+      worker.warm ? bounds : freshBounds,
+    );
+    worker.warm = true;
     if (!(r instanceof Lost) && r.type === "result") {
       replay(r.telemetry, services.log, metrics);
       return decodeOutcomes(r.buffer);
     }
     const lost = r instanceof Lost ? r : new Lost(0, "Worker sent an unexpected reply");
     worker.terminate();
+    if (lost.overran) stuck.add(worker.progress);
     restarts++;
     services.log.log("warn", "module worker replaced", {
       reason: lost.reason,
@@ -212,6 +240,9 @@ export async function createIsolatedOperator(
   return asLogic(
     kind,
     (items) => runItems(items, kind === "accumulate"),
-    () => worker.terminate(),
+    () => {
+      worker.terminate();
+      stuck.close();
+    },
   );
 }

@@ -24,3 +24,6 @@ export * from "./wit_values.ts";
 export * from "./isolated_operator.ts";
 export * from "./state_store.ts";
 export * from "./wasi_nn.ts";
+export * from "./deadline_watch.ts";
+export * from "./progress_slots.ts";
+export * from "./stuck_workers.ts";

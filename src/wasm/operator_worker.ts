@@ -13,6 +13,7 @@ import { decodeItems, encodeOutcomes } from "./batch_codec.ts";
 import type { ModuleExports } from "./compiled_module.ts";
 import { hostImports } from "./host_imports.ts";
 import { type OperatorCore, startOperatorCore } from "./operator_core.ts";
+import { HostWaitMeter, ITEM, REPLIED } from "./progress_slots.ts";
 import { StateStore } from "./state_store.ts";
 import { ForwardedModuleMetrics } from "./worker_metrics.ts";
 import type { BatchMessage, InitMessage, Telemetry, WorkerReply } from "./worker_protocol.ts";
@@ -35,7 +36,7 @@ const forwardingMetrics = new ForwardedModuleMetrics((t) => pending.push(t));
 function reply(message: WorkerReply, transfer: Transferable[] = []): void {
   // Slot 1 tells the host's deadline timer the reply is on its way, in case the host's own
   // thread was too busy to read it in time.
-  if (progress) Atomics.store(progress, 1, 1);
+  if (progress) Atomics.store(progress, REPLIED, 1);
   self.postMessage(message, transfer);
   pending = [];
 }
@@ -64,6 +65,7 @@ async function init(msg: InitMessage): Promise<void> {
       }
       : {}),
     ...(msg.nn ? { nn: msg.nn } : {}),
+    hostWait: new HostWaitMeter(progress),
   };
   try {
     core = await startOperatorCore({
@@ -92,7 +94,7 @@ async function init(msg: InitMessage): Promise<void> {
 
 async function batch(msg: BatchMessage): Promise<void> {
   const items = decodeItems(msg.buffer);
-  const outcomes = await core!.run(items, (i) => Atomics.store(progress!, 0, i));
+  const outcomes = await core!.run(items, (i) => Atomics.store(progress!, ITEM, i));
   const buffer = encodeOutcomes(outcomes);
   reply({ type: "result", buffer, telemetry: pending }, [buffer]);
 }

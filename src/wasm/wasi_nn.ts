@@ -15,6 +15,7 @@ import {
   type NnErrorCode,
   type TensorType,
 } from "../nn/mod.ts";
+import type { HostWait } from "./progress_slots.ts";
 
 /** Whether a module may run inference, and why not. */
 export type NnPolicy =
@@ -25,6 +26,12 @@ export type NnPolicy =
 export interface NnLink {
   readonly policy: NnPolicy;
   readonly channel?: NnChannel;
+  /**
+   * Closes the channel and opens a new one, for a replacement worker: a worker that
+   * overran its deadline may still be running (Deno cannot stop a thread that does not
+   * return to its event loop), and must not share a mailbox with the one that replaces it.
+   */
+  readonly renew?: () => Promise<NnChannel>;
 }
 
 /** `wasi:nn/errors.error`. */
@@ -83,8 +90,13 @@ function attempt<T>(fn: () => T): Result<T> {
 }
 
 /** The import object entries for `wasi:nn/*`. */
-export function wasiNnImports(link: NnLink | undefined): Record<string, Record<string, unknown>> {
+export function wasiNnImports(
+  link: NnLink | undefined,
+  hostWait?: HostWait,
+): Record<string, Record<string, unknown>> {
   let client: NnClient | undefined;
+  // The module is blocked while inference runs: that time is the host's, bounded by its limits.
+  const blocking = <T>(call: () => T): T => hostWait ? hostWait.around(call) : call();
   const connect = (): NnClient => {
     const policy = link?.policy ?? {
       allowed: false,
@@ -108,7 +120,7 @@ export function wasiNnImports(link: NnLink | undefined): Record<string, Record<s
           name,
           tensor: { dimensions: Array.from(t.dimensions()), type: t.ty(), data: t.data() },
         }));
-        return connect().compute(this.#id, named).map(({ name, tensor }) =>
+        return blocking(() => connect().compute(this.#id, named)).map(({ name, tensor }) =>
           [name, new TensorResource(tensor.dimensions, tensor.type, tensor.data)] as [
             string,
             TensorResource,
@@ -117,7 +129,8 @@ export function wasiNnImports(link: NnLink | undefined): Record<string, Record<s
       });
     }
     [Symbol.dispose](): void {
-      client?.dropContext(this.#id);
+      const c = client;
+      if (c) blocking(() => c.dropContext(this.#id));
     }
   }
 
@@ -128,10 +141,13 @@ export function wasiNnImports(link: NnLink | undefined): Record<string, Record<s
       this.#id = id;
     }
     initExecutionContext(): Result<GraphExecutionContext> {
-      return attempt(() => new GraphExecutionContext(connect().initContext(this.#id)));
+      return attempt(() =>
+        new GraphExecutionContext(blocking(() => connect().initContext(this.#id)))
+      );
     }
     [Symbol.dispose](): void {
-      client?.dropGraph(this.#id);
+      const c = client;
+      if (c) blocking(() => c.dropGraph(this.#id));
     }
   }
 
@@ -142,9 +158,9 @@ export function wasiNnImports(link: NnLink | undefined): Record<string, Record<s
     "wasi:nn/graph": {
       Graph,
       load: (builders: Uint8Array[], encoding: string, target: string): Result<Graph> =>
-        attempt(() => new Graph(connect().load(builders, encoding, target))),
+        attempt(() => new Graph(blocking(() => connect().load(builders, encoding, target)))),
       loadByName: (name: string): Result<Graph> =>
-        attempt(() => new Graph(connect().loadByName(name))),
+        attempt(() => new Graph(blocking(() => connect().loadByName(name)))),
     },
   };
 }
